@@ -1,0 +1,160 @@
+//! Diagnostics on the terminal (codespan-reporting) and as JSON.
+
+use std::io::{IsTerminal, Write};
+
+use codespan_reporting::files::Files;
+use codespan_reporting::term::{self, termcolor};
+use loupe_db::{Database, Diagnostic, Severity, SourceFile, Span};
+use serde::Serialize;
+
+use crate::files::DbFiles;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorMode {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Color only on a terminal, and never with `NO_COLOR` set (unless forced).
+pub fn stderr_color(mode: ColorMode) -> termcolor::ColorChoice {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    match mode {
+        ColorMode::Always => termcolor::ColorChoice::Always,
+        ColorMode::Never => termcolor::ColorChoice::Never,
+        ColorMode::Auto if no_color || !std::io::stderr().is_terminal() => {
+            termcolor::ColorChoice::Never
+        }
+        ColorMode::Auto => termcolor::ColorChoice::Auto,
+    }
+}
+
+/// Renders diagnostics as codespan-reporting does on a terminal.
+pub fn emit_text(
+    db: &Database,
+    diagnostics: &[Diagnostic],
+    out: &mut dyn termcolor::WriteColor,
+) -> std::io::Result<()> {
+    let files = DbFiles { db };
+    let config = term::Config::default();
+    for diagnostic in diagnostics {
+        let mut writer = term::StylesWriter::new(&mut *out, &STYLES);
+        term::emit_to_write_style(&mut writer, &config, &files, &diagnostic.to_codespan())
+            .map_err(|error| std::io::Error::other(error.to_string()))?;
+    }
+    Ok(())
+}
+
+static STYLES: std::sync::LazyLock<term::Styles> = std::sync::LazyLock::new(term::Styles::default);
+
+#[derive(Serialize)]
+pub struct JsonReport {
+    pub diagnostics: Vec<JsonDiagnostic>,
+    pub summary: Summary,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Summary {
+    pub fn of(diagnostics: &[Diagnostic]) -> Summary {
+        let count = |severity| {
+            diagnostics
+                .iter()
+                .filter(|d| d.severity == severity)
+                .count()
+        };
+        Summary {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct JsonDiagnostic {
+    code: &'static str,
+    severity: &'static str,
+    message: String,
+    file: String,
+    range: JsonRange,
+    labels: Vec<JsonLabel>,
+    help: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel {
+    file: String,
+    range: JsonRange,
+    message: String,
+    primary: bool,
+}
+
+#[derive(Serialize)]
+struct JsonRange {
+    start: JsonPosition,
+    end: JsonPosition,
+}
+
+#[derive(Serialize)]
+struct JsonPosition {
+    line: usize,
+    column: usize,
+}
+
+pub fn to_json(db: &Database, diagnostics: &[Diagnostic]) -> JsonReport {
+    let files = DbFiles { db };
+    let range = |file: SourceFile, span: Span| {
+        let position = |offset: u32| {
+            let location = files.location(file, offset as usize).ok();
+            JsonPosition {
+                line: location.as_ref().map_or(1, |l| l.line_number),
+                column: location.as_ref().map_or(1, |l| l.column_number),
+            }
+        };
+        JsonRange {
+            start: position(span.start),
+            end: position(span.end),
+        }
+    };
+    let json = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let primary = &diagnostic.primary;
+            let mut labels = vec![JsonLabel {
+                file: primary.file.name(db).clone(),
+                range: range(primary.file, primary.span),
+                message: primary.message.clone(),
+                primary: true,
+            }];
+            labels.extend(diagnostic.secondary.iter().map(|label| JsonLabel {
+                file: label.file.name(db).clone(),
+                range: range(label.file, label.span),
+                message: label.message.clone(),
+                primary: false,
+            }));
+            JsonDiagnostic {
+                code: diagnostic.code.as_str(),
+                severity: diagnostic.severity.as_str(),
+                message: diagnostic.message.clone(),
+                file: primary.file.name(db).clone(),
+                range: range(primary.file, primary.span),
+                labels,
+                help: diagnostic.help.clone(),
+            }
+        })
+        .collect();
+    JsonReport {
+        diagnostics: json,
+        summary: Summary::of(diagnostics),
+    }
+}
+
+pub fn print_json(report: &JsonReport) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, report).map_err(std::io::Error::other)?;
+    writeln!(stdout)
+}

@@ -1,0 +1,568 @@
+//! Name resolution and type checking of checks and predicates.
+
+use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Name, Statement, UnaryOp};
+
+use crate::builtins::{BUILTINS, Builtin, Ty};
+use crate::index::PackIndex;
+use crate::{Code, Diagnostic, Label, SourceFile, Span};
+use loupe_diagnostics::suggest::did_you_mean;
+
+/// Where a block stands, which decides what it may contain.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BlockKind {
+    /// A choice's `check { ... }`: the only place for `applies when`.
+    Check,
+    Predicate,
+    Quantifier,
+}
+
+pub(crate) struct Checker<'a> {
+    pub file: SourceFile,
+    pub index: &'a PackIndex,
+    pub diagnostics: &'a mut Vec<Diagnostic>,
+    scopes: Vec<Vec<Binding>>,
+}
+
+struct Binding {
+    name: String,
+    span: Span,
+    ty: Ty,
+    used: bool,
+    /// Only `let` bindings are reported when unused.
+    is_let: bool,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(
+        file: SourceFile,
+        index: &'a PackIndex,
+        diagnostics: &'a mut Vec<Diagnostic>,
+    ) -> Checker<'a> {
+        Checker {
+            file,
+            index,
+            diagnostics,
+            scopes: Vec::new(),
+        }
+    }
+
+    /// Checks a block whose scope starts with `params` (a predicate's parameters).
+    pub fn block(&mut self, block: &Block, kind: BlockKind, params: &[Name]) {
+        let mut frame = Vec::new();
+        for param in params {
+            if let Some(first) = frame.iter().find(|b: &&Binding| b.name == param.text) {
+                self.duplicate_binding(param, first.span);
+                continue;
+            }
+            frame.push(Binding {
+                name: param.text.clone(),
+                span: param.span,
+                ty: Ty::Any,
+                used: true,
+                is_let: false,
+            });
+        }
+        self.scopes.push(frame);
+        let mut seen_assertion = false;
+        for statement in &block.statements {
+            match statement {
+                Statement::Applies { condition, span } => {
+                    if kind != BlockKind::Check || seen_assertion {
+                        let help = if kind == BlockKind::Check {
+                            "move `applies when` above the conditions of the check"
+                        } else {
+                            "`applies when` belongs at the top of a choice's `check` block"
+                        };
+                        self.report(
+                            Code::MisplacedApplies,
+                            "`applies when` must come first in a check",
+                            *span,
+                            "misplaced",
+                        )
+                        .help = Some(help.to_string());
+                    }
+                    self.expect(condition, Ty::Bool, "the `applies when` condition");
+                }
+                Statement::Let { name, value, .. } => {
+                    let ty = self.expr(value);
+                    let frame = self.scopes.last_mut().expect("a block pushed its frame");
+                    if let Some(first) = frame.iter().find(|b| b.name == name.text) {
+                        let first = first.span;
+                        self.duplicate_binding(name, first);
+                    } else {
+                        frame.push(Binding {
+                            name: name.text.clone(),
+                            span: name.span,
+                            ty,
+                            used: false,
+                            is_let: true,
+                        });
+                    }
+                }
+                Statement::Assert {
+                    condition, message, ..
+                } => {
+                    seen_assertion = true;
+                    self.expect(condition, Ty::Bool, "a check condition");
+                    for part in message.iter().flat_map(|message| &message.parts) {
+                        if let MessagePart::Interpolation(expr) = part {
+                            self.expr(expr);
+                        }
+                    }
+                }
+            }
+        }
+        let frame = self.scopes.pop().expect("pushed above");
+        for binding in frame
+            .iter()
+            .filter(|b| b.is_let && !b.used && !b.name.starts_with('_'))
+        {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::UnusedBinding,
+                    format!("`{}` is bound but never used", binding.name),
+                    Label::new(self.file, binding.span, "unused"),
+                )
+                .with_help(format!(
+                    "remove the binding, or name it `_{}`",
+                    binding.name
+                )),
+            );
+        }
+    }
+
+    fn duplicate_binding(&mut self, name: &Name, first: Span) {
+        let file = self.file;
+        self.report(
+            Code::DuplicateBinding,
+            format!("`{}` is already bound in this scope", name.text),
+            name.span,
+            "bound again",
+        )
+        .secondary
+        .push(Label::new(file, first, "first bound here"));
+    }
+
+    fn report(
+        &mut self,
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: &str,
+    ) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic::new(
+            code,
+            message,
+            Label::new(self.file, span, label),
+        ));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    /// Checks `expr` and reports it when its type cannot be `expected`.
+    fn expect(&mut self, expr: &Expr, expected: Ty, what: &str) -> Ty {
+        let ty = self.expr(expr);
+        if !ty.fits(expected) {
+            self.mismatch(
+                expr.span,
+                format!("{what} must be {}, found {}", expected.name(), ty.name()),
+                ty,
+            );
+        }
+        ty
+    }
+
+    fn mismatch(&mut self, span: Span, message: String, found: Ty) {
+        let help = match found {
+            Ty::Regex => "a regex is only used on the right of `matches`",
+            Ty::List => "use `count(list) > 0`, or a quantifier such as `some x in list { ... }`",
+            _ => "compare the value to make a condition, e.g. `x == \"expected\"`",
+        };
+        self.report(Code::TypeMismatch, message, span, "wrong type")
+            .help = Some(help.to_string());
+    }
+
+    fn lookup(&mut self, name: &Name) -> Option<Ty> {
+        for frame in self.scopes.iter_mut().rev() {
+            if let Some(binding) = frame.iter_mut().rev().find(|b| b.name == name.text) {
+                binding.used = true;
+                return Some(binding.ty);
+            }
+        }
+        None
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Ty {
+        match &expr.kind {
+            ExprKind::Number(_) => Ty::Number,
+            ExprKind::String(_) => Ty::String,
+            ExprKind::Bool(_) => Ty::Bool,
+            ExprKind::Null => Ty::Null,
+            ExprKind::Error => Ty::Any,
+            ExprKind::Regex { pattern, flags } => {
+                self.regex(pattern, flags, expr.span);
+                Ty::Regex
+            }
+            ExprKind::Var(name) => match self.lookup(name) {
+                Some(ty) => ty,
+                None => {
+                    let visible: Vec<String> = self
+                        .scopes
+                        .iter()
+                        .flatten()
+                        .map(|b| b.name.clone())
+                        .collect();
+                    let help = did_you_mean(&name.text, visible.iter().map(String::as_str)).unwrap_or_else(|| {
+                        "variables come from `let`, a quantifier (`every x in ...`) or a predicate parameter".to_string()
+                    });
+                    self.report(
+                        Code::UnknownVariable,
+                        format!("unknown variable `{}`", name.text),
+                        name.span,
+                        "not defined here",
+                    )
+                    .help = Some(help);
+                    Ty::Any
+                }
+            },
+            ExprKind::List(items) => {
+                for item in items {
+                    let ty = self.expr(item);
+                    if ty == Ty::Regex {
+                        self.mismatch(item.span, "a list cannot hold a regex".to_string(), ty);
+                    }
+                }
+                Ty::List
+            }
+            ExprKind::Field { base, .. } => {
+                self.access(base);
+                Ty::Any
+            }
+            ExprKind::Index { base, index } => {
+                self.access(base);
+                self.expr(index);
+                Ty::Any
+            }
+            ExprKind::Wildcard { base } => {
+                self.access(base);
+                Ty::List
+            }
+            ExprKind::Call { function, args } => self.call(function, args, expr.span),
+            ExprKind::Unary {
+                op: UnaryOp::Not,
+                operand,
+            } => {
+                self.expect(operand, Ty::Bool, "the operand of `not`");
+                Ty::Bool
+            }
+            ExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => {
+                self.expect(operand, Ty::Number, "the operand of `-`");
+                Ty::Number
+            }
+            ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => self.binary(*op, *op_span, lhs, rhs),
+            ExprKind::Quantifier {
+                var,
+                source,
+                filter,
+                body,
+                ..
+            } => {
+                self.expect(source, Ty::List, "a quantifier's source");
+                self.scopes.push(vec![Binding {
+                    name: var.text.clone(),
+                    span: var.span,
+                    ty: Ty::Any,
+                    used: true,
+                    is_let: false,
+                }]);
+                if let Some(filter) = filter {
+                    self.expect(filter, Ty::Bool, "a `where` filter");
+                }
+                self.block(body, BlockKind::Quantifier, &[]);
+                self.scopes.pop();
+                Ty::Bool
+            }
+            ExprKind::Filter {
+                var,
+                source,
+                condition,
+            } => {
+                self.expect(source, Ty::List, "a filter's source");
+                self.scopes.push(vec![Binding {
+                    name: var.text.clone(),
+                    span: var.span,
+                    ty: Ty::Any,
+                    used: true,
+                    is_let: false,
+                }]);
+                self.expect(condition, Ty::Bool, "a `where` filter");
+                self.scopes.pop();
+                Ty::List
+            }
+        }
+    }
+
+    /// Property access works on evidence data (and is missing-safe), not on literals.
+    fn access(&mut self, base: &Expr) {
+        let ty = self.expr(base);
+        if matches!(ty, Ty::Number | Ty::Bool | Ty::Regex) {
+            self.mismatch(
+                base.span,
+                format!("cannot take a property of {}", ty.name()),
+                ty,
+            );
+        }
+    }
+
+    fn call(&mut self, function: &Name, args: &[Expr], span: Span) -> Ty {
+        let arg_types: Vec<Ty> = args.iter().map(|arg| self.expr(arg)).collect();
+        if let Some(&arity) = self.index.predicate_arities.get(&function.text) {
+            if arity != args.len() {
+                self.wrong_arity(
+                    function,
+                    span,
+                    &format!("{arity} argument{}", if arity == 1 { "" } else { "s" }),
+                    args.len(),
+                );
+            }
+            return Ty::Bool;
+        }
+        let Some(builtin) = Builtin::lookup(&function.text) else {
+            let predicates = self.index.predicates.keys().map(String::as_str);
+            let candidates: Vec<&str> = predicates.chain(BUILTINS.iter().map(|b| b.name)).collect();
+            let help = did_you_mean(&function.text, candidates.iter().copied())
+                .unwrap_or_else(|| "define it with `predicate NAME(params) { ... }`, or see the built-in functions in docs/language.md".to_string());
+            self.report(
+                Code::UnknownFunction,
+                format!("unknown predicate or function `{}`", function.text),
+                function.span,
+                "not defined",
+            )
+            .help = Some(help);
+            return Ty::Any;
+        };
+        if !builtin.accepts(args.len()) {
+            self.wrong_arity(function, span, &builtin.arity_text(), args.len());
+            return builtin.returns;
+        }
+        for (position, (arg, ty)) in args.iter().zip(arg_types).enumerate() {
+            let expected = builtin.param(position);
+            if !ty.fits(expected) {
+                self.mismatch(
+                    arg.span,
+                    format!(
+                        "`{}` expects {}, found {}",
+                        builtin.name,
+                        expected.name(),
+                        ty.name()
+                    ),
+                    ty,
+                );
+            }
+        }
+        builtin.returns
+    }
+
+    fn wrong_arity(&mut self, function: &Name, span: Span, expected: &str, found: usize) {
+        self.report(
+            Code::WrongArity,
+            format!(
+                "`{}` takes {expected}, but {found} {} given",
+                function.text,
+                if found == 1 { "was" } else { "were" }
+            ),
+            span,
+            "wrong number of arguments",
+        )
+        .help = Some(format!("call it with {expected}"));
+    }
+
+    fn binary(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Ty {
+        let what = format!("the operands of `{}`", op.as_str());
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                self.expect(lhs, Ty::Bool, &what);
+                self.expect(rhs, Ty::Bool, &what);
+                Ty::Bool
+            }
+            BinaryOp::Eq | BinaryOp::NotEq => {
+                let (left, right) = (self.expr(lhs), self.expr(rhs));
+                self.no_regex(lhs, left);
+                self.no_regex(rhs, right);
+                self.same_kind(op, op_span, left, right);
+                Ty::Bool
+            }
+            BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq => {
+                let (left, right) = (self.expr(lhs), self.expr(rhs));
+                for (side, ty) in [(lhs, left), (rhs, right)] {
+                    if !matches!(ty, Ty::Number | Ty::String | Ty::Any) {
+                        self.mismatch(
+                            side.span,
+                            format!("{what} must be numbers or strings, found {}", ty.name()),
+                            ty,
+                        );
+                    }
+                }
+                self.same_kind(op, op_span, left, right);
+                Ty::Bool
+            }
+            BinaryOp::Contains => {
+                let container = self.expr(lhs);
+                if !matches!(container, Ty::String | Ty::List | Ty::Any) {
+                    self.mismatch(
+                        lhs.span,
+                        format!(
+                            "`contains` needs a string or a list on its left, found {}",
+                            container.name()
+                        ),
+                        container,
+                    );
+                }
+                let item = self.expr(rhs);
+                self.no_regex(rhs, item);
+                Ty::Bool
+            }
+            BinaryOp::StartsWith | BinaryOp::EndsWith => {
+                self.expect(lhs, Ty::String, &what);
+                self.expect(rhs, Ty::String, &what);
+                Ty::Bool
+            }
+            BinaryOp::Matches => {
+                self.expect(lhs, Ty::String, "the left of `matches`");
+                let pattern = self.expr(rhs);
+                match (&rhs.kind, pattern) {
+                    (ExprKind::String(text), _) => self.regex(text, "", rhs.span),
+                    (_, Ty::Regex | Ty::String | Ty::Any) => {}
+                    (_, other) => self.mismatch(
+                        rhs.span,
+                        format!("`matches` needs a regex, found {}", other.name()),
+                        other,
+                    ),
+                }
+                Ty::Bool
+            }
+            BinaryOp::In | BinaryOp::NotIn => {
+                let item = self.expr(lhs);
+                self.no_regex(lhs, item);
+                let container = self.expr(rhs);
+                if !matches!(container, Ty::String | Ty::List | Ty::Any) {
+                    self.mismatch(
+                        rhs.span,
+                        format!(
+                            "`{}` needs a list or a string on its right, found {}",
+                            op.as_str(),
+                            container.name()
+                        ),
+                        container,
+                    );
+                }
+                Ty::Bool
+            }
+            BinaryOp::Add => {
+                let (left, right) = (self.expr(lhs), self.expr(rhs));
+                if left == Ty::String || right == Ty::String {
+                    for (side, ty) in [(lhs, left), (rhs, right)] {
+                        if !ty.fits(Ty::String) {
+                            self.mismatch(
+                                side.span,
+                                format!("`+` joins strings, found {}", ty.name()),
+                                ty,
+                            );
+                        }
+                    }
+                    return Ty::String;
+                }
+                for (side, ty) in [(lhs, left), (rhs, right)] {
+                    if !ty.fits(Ty::Number) {
+                        self.mismatch(
+                            side.span,
+                            format!("{what} must be numbers, found {}", ty.name()),
+                            ty,
+                        );
+                    }
+                }
+                if left == Ty::Any || right == Ty::Any {
+                    Ty::Any
+                } else {
+                    Ty::Number
+                }
+            }
+            BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Rem => {
+                self.expect(lhs, Ty::Number, &what);
+                self.expect(rhs, Ty::Number, &what);
+                Ty::Number
+            }
+        }
+    }
+
+    fn no_regex(&mut self, expr: &Expr, ty: Ty) {
+        if ty == Ty::Regex {
+            self.mismatch(expr.span, "a regex cannot be compared".to_string(), ty);
+        }
+    }
+
+    /// Two known, different kinds can never be equal or ordered.
+    fn same_kind(&mut self, op: BinaryOp, op_span: Span, left: Ty, right: Ty) {
+        let known = |ty: Ty| !matches!(ty, Ty::Any | Ty::Null | Ty::Regex);
+        if known(left) && known(right) && left != right {
+            self.report(
+                Code::TypeMismatch,
+                format!(
+                    "`{}` compares {} with {}",
+                    op.as_str(),
+                    left.name(),
+                    right.name()
+                ),
+                op_span,
+                "these can never match",
+            )
+            .help = Some(
+                "compare values of one kind; `number(x)` reads a number from a string".to_string(),
+            );
+        }
+    }
+
+    fn regex(&mut self, pattern: &str, flags: &str, span: Span) {
+        let mut builder = regex::RegexBuilder::new(pattern);
+        for flag in flags.chars() {
+            match flag {
+                'i' => builder.case_insensitive(true),
+                'm' => builder.multi_line(true),
+                's' => builder.dot_matches_new_line(true),
+                'x' => builder.ignore_whitespace(true),
+                other => {
+                    self.report(Code::InvalidRegex, format!("unknown regex flag `{other}`"), span, "unknown flag").help =
+                        Some("the flags are i (ignore case), m (multi-line), s (dot matches newline) and x (verbose)".to_string());
+                    return;
+                }
+            };
+        }
+        builder.size_limit(1 << 20);
+        if let Err(error) = builder.build() {
+            let detail = error.to_string();
+            let last = detail
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches("error: ")
+                .to_string();
+            self.report(
+                Code::InvalidRegex,
+                format!("invalid regular expression: {last}"),
+                span,
+                "cannot compile this regex",
+            )
+            .help = Some(
+                "regexes use Rust `regex` syntax: no look-around or back-references".to_string(),
+            );
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! Name resolution across the files of a pack.
+//!
+//! [`item_tree`] summarises one file's definitions without positions;
+//! [`pack_index`] merges the summaries. Because neither holds a span, editing
+//! text inside an item leaves both equal, and salsa stops the change there.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use loupe_syntax::{Block, Expr, ExprKind, Item, MessagePart, Statement};
+
+use crate::{Db, Pack, SourceFile, parse_file};
+
+/// One file's definitions, without positions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ItemTree {
+    pub lenses: usize,
+    pub pillars: Vec<PillarItem>,
+    pub predicates: Vec<PredicateItem>,
+    pub tests: Vec<String>,
+    /// Functions and predicates called from the file's checks.
+    pub check_calls: BTreeSet<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PillarItem {
+    pub id: String,
+    pub questions: Vec<QuestionItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct QuestionItem {
+    pub id: String,
+    pub choices: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PredicateItem {
+    pub name: String,
+    pub arity: usize,
+    /// Functions and predicates its body calls.
+    pub calls: BTreeSet<String>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
+    let mut tree = ItemTree::default();
+    for item in &parse_file(db, file).file.items {
+        match item {
+            Item::Lens(_) => tree.lenses += 1,
+            Item::Pillar(pillar) => {
+                let Some(id) = &pillar.id else { continue };
+                let questions = pillar
+                    .questions
+                    .iter()
+                    .filter_map(|question| {
+                        let choices = question
+                            .choices
+                            .iter()
+                            .filter_map(|c| c.id.as_ref().map(|id| id.text.clone()));
+                        for check in question.choices.iter().filter_map(|c| c.check.as_ref()) {
+                            collect_block_calls(&check.body, &mut tree.check_calls);
+                        }
+                        Some(QuestionItem {
+                            id: question.id.as_ref()?.text.clone(),
+                            choices: choices.collect(),
+                        })
+                    })
+                    .collect();
+                tree.pillars.push(PillarItem {
+                    id: id.text.clone(),
+                    questions,
+                });
+            }
+            Item::Predicate(predicate) => {
+                let Some(name) = &predicate.name else {
+                    continue;
+                };
+                let mut calls = BTreeSet::new();
+                collect_block_calls(&predicate.body, &mut calls);
+                tree.predicates.push(PredicateItem {
+                    name: name.text.clone(),
+                    arity: predicate.params.len(),
+                    calls,
+                });
+            }
+            Item::Test(test) => {
+                if let Some(name) = &test.name {
+                    tree.tests.push(name.value.clone());
+                }
+            }
+        }
+    }
+    tree
+}
+
+/// The definitions of the whole pack, each name with its defining files in
+/// pack order (a name defined twice in one file is listed twice).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PackIndex {
+    pub lens_files: Vec<SourceFile>,
+    /// Pillar ids in order of first definition.
+    pub pillar_order: Vec<String>,
+    pub pillars: BTreeMap<String, Vec<SourceFile>>,
+    pub questions: BTreeMap<String, Vec<SourceFile>>,
+    /// The choice ids of each question's first definition.
+    pub question_choices: BTreeMap<String, Vec<String>>,
+    pub predicates: BTreeMap<String, Vec<SourceFile>>,
+    /// The parameter count of each predicate's first definition.
+    pub predicate_arities: BTreeMap<String, usize>,
+    pub tests: BTreeMap<String, Vec<SourceFile>>,
+    /// Predicates reachable from some check.
+    pub used_predicates: BTreeSet<String>,
+    /// Predicates that can reach themselves through calls.
+    pub recursive_predicates: BTreeSet<String>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn pack_index(db: &dyn Db, pack: Pack) -> PackIndex {
+    let mut index = PackIndex::default();
+    let mut predicate_calls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut check_calls = BTreeSet::new();
+    for &file in pack.files(db) {
+        let tree = item_tree(db, file);
+        index
+            .lens_files
+            .extend(std::iter::repeat_n(file, tree.lenses));
+        for pillar in &tree.pillars {
+            let defs = index.pillars.entry(pillar.id.clone()).or_default();
+            if defs.is_empty() {
+                index.pillar_order.push(pillar.id.clone());
+            }
+            defs.push(file);
+            for question in &pillar.questions {
+                let defs = index.questions.entry(question.id.clone()).or_default();
+                if defs.is_empty() {
+                    index
+                        .question_choices
+                        .insert(question.id.clone(), question.choices.clone());
+                }
+                defs.push(file);
+            }
+        }
+        for predicate in &tree.predicates {
+            index
+                .predicates
+                .entry(predicate.name.clone())
+                .or_default()
+                .push(file);
+            index
+                .predicate_arities
+                .entry(predicate.name.clone())
+                .or_insert(predicate.arity);
+            predicate_calls
+                .entry(predicate.name.clone())
+                .or_default()
+                .extend(predicate.calls.iter().cloned());
+        }
+        for test in &tree.tests {
+            index.tests.entry(test.clone()).or_default().push(file);
+        }
+        check_calls.extend(tree.check_calls.iter().cloned());
+    }
+    index.used_predicates = reachable(&predicate_calls, check_calls.iter());
+    index.recursive_predicates = predicate_calls
+        .keys()
+        .filter(|name| reachable(&predicate_calls, predicate_calls[*name].iter()).contains(*name))
+        .cloned()
+        .collect();
+    index
+}
+
+/// The predicates reachable from `roots` through `calls`.
+fn reachable<'a>(
+    calls: &BTreeMap<String, BTreeSet<String>>,
+    roots: impl Iterator<Item = &'a String>,
+) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<&String> = roots.filter(|name| calls.contains_key(*name)).collect();
+    while let Some(name) = stack.pop() {
+        if seen.insert(name.clone()) {
+            stack.extend(
+                calls[name]
+                    .iter()
+                    .filter(|callee| calls.contains_key(*callee)),
+            );
+        }
+    }
+    seen
+}
+
+fn collect_block_calls(block: &Block, calls: &mut BTreeSet<String>) {
+    for statement in &block.statements {
+        match statement {
+            Statement::Applies { condition, .. } => collect_calls(condition, calls),
+            Statement::Let { value, .. } => collect_calls(value, calls),
+            Statement::Assert {
+                condition, message, ..
+            } => {
+                collect_calls(condition, calls);
+                for part in message.iter().flat_map(|message| &message.parts) {
+                    if let MessagePart::Interpolation(expr) = part {
+                        collect_calls(expr, calls);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn collect_calls(expr: &Expr, calls: &mut BTreeSet<String>) {
+    match &expr.kind {
+        ExprKind::Call { function, args } => {
+            calls.insert(function.text.clone());
+            args.iter().for_each(|arg| collect_calls(arg, calls));
+        }
+        ExprKind::List(items) => items.iter().for_each(|item| collect_calls(item, calls)),
+        ExprKind::Field { base, .. } | ExprKind::Wildcard { base } => collect_calls(base, calls),
+        ExprKind::Index { base, index } => {
+            collect_calls(base, calls);
+            collect_calls(index, calls);
+        }
+        ExprKind::Unary { operand, .. } => collect_calls(operand, calls),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            collect_calls(lhs, calls);
+            collect_calls(rhs, calls);
+        }
+        ExprKind::Quantifier {
+            source,
+            filter,
+            body,
+            ..
+        } => {
+            collect_calls(source, calls);
+            if let Some(filter) = filter {
+                collect_calls(filter, calls);
+            }
+            collect_block_calls(body, calls);
+        }
+        ExprKind::Filter {
+            source, condition, ..
+        } => {
+            collect_calls(source, calls);
+            collect_calls(condition, calls);
+        }
+        ExprKind::Number(_)
+        | ExprKind::String(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Null
+        | ExprKind::Regex { .. }
+        | ExprKind::Var(_)
+        | ExprKind::Error => {}
+    }
+}

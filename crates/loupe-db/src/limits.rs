@@ -1,0 +1,117 @@
+//! The AWS Well-Architected custom lens limits, so that a pack that checks
+//! clean always imports into the Well-Architected Tool.
+
+use loupe_syntax::{Link, Name, Text};
+
+use crate::{Code, Diagnostic, Label, SourceFile};
+
+pub const MAX_PILLARS: usize = 10;
+pub const MAX_QUESTIONS: usize = 20;
+pub const MAX_CHOICES: usize = 15;
+pub const MAX_ADDITIONAL: usize = 5;
+pub const MAX_TITLE: usize = 128;
+pub const MAX_TEXT: usize = 2048;
+
+pub(crate) struct Limits<'a> {
+    pub file: SourceFile,
+    pub diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Limits<'_> {
+    /// Ids are `[A-Za-z0-9_]`, 3 to 64 characters.
+    pub fn id(&mut self, id: &Name, what: &str) {
+        let bad = id
+            .text
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'));
+        let length = id.text.chars().count();
+        let problem = if let Some(bad) = bad {
+            format!("contains `{bad}`")
+        } else if length < 3 {
+            format!(
+                "is {length} character{} long",
+                if length == 1 { "" } else { "s" }
+            )
+        } else if length > 64 {
+            format!("is {length} characters long")
+        } else {
+            return;
+        };
+        let help = match bad {
+            Some('-') => format!("write `{}`", id.text.replace('-', "_")),
+            _ => "an id has 3 to 64 letters, digits or underscores".to_string(),
+        };
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidId,
+                format!("{what} id `{}` {problem}", id.text),
+                Label::new(self.file, id.span, "not a valid Well-Architected id"),
+            )
+            .with_help(help),
+        );
+    }
+
+    /// A text that must be present, not blank, and at most `max` characters.
+    pub fn text(&mut self, text: &Text, max: usize, what: &str) {
+        if text.value.trim().is_empty() {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::MissingText,
+                    format!("{what} is empty"),
+                    Label::new(self.file, text.span, "empty text"),
+                )
+                .with_help("the Well-Architected Tool requires a text here"),
+            );
+            return;
+        }
+        let length = text.value.chars().count();
+        if length > max {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::TextTooLong,
+                    format!("{what} has {length} characters, at most {max} are accepted"),
+                    Label::new(
+                        self.file,
+                        text.span,
+                        format!("{} characters too many", length - max),
+                    ),
+                )
+                .with_help("shorten it; put details in the linked documentation"),
+            );
+        }
+    }
+
+    /// A `helpful`/`improve` link: text within bounds and an http(s) URL.
+    pub fn link(&mut self, link: &Link, what: &str) {
+        self.text(&link.text, MAX_TEXT, &format!("the display text of {what}"));
+        if let Some(url) = &link.url
+            && !(url.value.starts_with("https://") || url.value.starts_with("http://"))
+        {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidUrl,
+                    format!("`{}` is not an http(s) URL", url.value),
+                    Label::new(self.file, url.span, "not accepted"),
+                )
+                .with_help("URLs start with `https://` or `http://`"),
+            );
+        }
+    }
+
+    /// The first link is the main one; at most five more are accepted.
+    pub fn links(&mut self, links: &[Link], what: &str, keyword: &str) {
+        for link in links {
+            self.link(link, what);
+        }
+        if let Some(extra) = links.get(1 + MAX_ADDITIONAL) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::TooManyResources,
+                    format!("at most {} `{keyword}` links are accepted, this has {}", 1 + MAX_ADDITIONAL, links.len()),
+                    Label::new(self.file, extra.span, "one too many"),
+                )
+                .with_help(format!("the first `{keyword}` is the main link, and at most {MAX_ADDITIONAL} more are exported")),
+            );
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The pack manifest, `loupe.toml`.
+//!
+//! ```toml
+//! [pack]
+//! name = "genai"
+//! description = "AWS Well-Architected Generative AI Lens"
+//!
+//! [lints]
+//! L0503 = "allow"   # allow, warn or deny, for warning codes
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::{Code, Db, Diagnostic, Label, Pack, Severity, SourceFile, Span};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Manifest {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Overrides of the severity of warning codes.
+    pub lints: BTreeMap<Code, LintLevel>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LintLevel {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Manifest {
+    /// The severity a diagnostic with `code` has in this pack, or `None` when
+    /// the pack allows it.
+    pub fn severity(&self, code: Code) -> Option<Severity> {
+        match self.lints.get(&code) {
+            Some(LintLevel::Allow) => None,
+            Some(LintLevel::Warn) => Some(Severity::Warning),
+            Some(LintLevel::Deny) => Some(Severity::Error),
+            None => Some(code.severity()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    pack: RawPack,
+    #[serde(default)]
+    lints: BTreeMap<String, toml::Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPack {
+    name: String,
+    description: Option<String>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn pack_manifest(db: &dyn Db, pack: Pack) -> Manifest {
+    let Some(file) = pack.manifest(db) else {
+        return Manifest::default();
+    };
+    parse_manifest(file, file.text(db))
+}
+
+fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
+    let error = |message: String, span: Span, help: &str| {
+        Diagnostic::new(
+            Code::InvalidManifest,
+            message,
+            Label::new(file, span, "here"),
+        )
+        .with_help(help)
+    };
+    let raw: RawManifest = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(problem) => {
+            let span = problem
+                .span()
+                .map_or(Span::empty(0), |range| Span::new(range.start, range.end));
+            let message = problem.message().trim().to_string();
+            let diagnostic = error(
+                format!("loupe.toml: {message}"),
+                span,
+                "a manifest has a `[pack]` table with `name` and an optional `description`, and an optional `[lints]` table",
+            );
+            return Manifest {
+                diagnostics: vec![diagnostic],
+                ..Manifest::default()
+            };
+        }
+    };
+    let mut manifest = Manifest {
+        name: Some(raw.pack.name),
+        description: raw.pack.description,
+        ..Manifest::default()
+    };
+    for (key, level) in raw.lints {
+        let span = Span::new(level.span().start, level.span().end);
+        let code = match Code::parse(&key) {
+            Some(code) if code.severity() == Severity::Warning => code,
+            Some(_) => {
+                manifest.diagnostics.push(error(
+                    format!("`{key}` is an error, not a lint"),
+                    span,
+                    "only warning codes (L05xx) can be allowed, warned or denied",
+                ));
+                continue;
+            }
+            None => {
+                manifest.diagnostics.push(error(
+                    format!("`{key}` is not a diagnostic code"),
+                    span,
+                    "name a warning code such as `L0503`; `loupe explain CODE` describes each",
+                ));
+                continue;
+            }
+        };
+        let level = match level.get_ref().as_str() {
+            "allow" => LintLevel::Allow,
+            "warn" => LintLevel::Warn,
+            "deny" => LintLevel::Deny,
+            other => {
+                manifest.diagnostics.push(error(
+                    format!("`{other}` is not a lint level"),
+                    span,
+                    "a lint level is \"allow\", \"warn\" or \"deny\"",
+                ));
+                continue;
+            }
+        };
+        manifest.lints.insert(code, level);
+    }
+    manifest
+}

@@ -1,0 +1,271 @@
+//! Risk-rule analysis, decided exhaustively over the choice combinations a
+//! reviewer can select (at most 15 choices, so at most 2^14 + 1 of them:
+//! any subset of the real choices, or "None of these" alone).
+
+use loupe_syntax::{BinaryOp, Expr, ExprKind, Question, UnaryOp};
+
+use crate::{Code, Diagnostic, Label, SourceFile};
+use loupe_diagnostics::suggest::did_you_mean;
+
+/// A risk condition compiled to choice indexes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Condition {
+    Choice(usize),
+    Not(Box<Condition>),
+    And(Box<Condition>, Box<Condition>),
+    Or(Box<Condition>, Box<Condition>),
+}
+
+impl Condition {
+    /// Evaluates against the selected choices.
+    pub fn holds(&self, selected: &dyn Fn(usize) -> bool) -> bool {
+        match self {
+            Condition::Choice(index) => selected(*index),
+            Condition::Not(inner) => !inner.holds(selected),
+            Condition::And(a, b) => a.holds(selected) && b.holds(selected),
+            Condition::Or(a, b) => a.holds(selected) || b.holds(selected),
+        }
+    }
+}
+
+/// Compiles a risk condition over `choice_ids`, reporting what is not a
+/// choice id or a boolean connective.
+pub fn compile_condition(
+    expr: &Expr,
+    choice_ids: &[&str],
+    file: SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Condition> {
+    match &expr.kind {
+        ExprKind::Var(name) => match choice_ids.iter().position(|id| *id == name.text) {
+            Some(index) => Some(Condition::Choice(index)),
+            None => {
+                let mut diagnostic = Diagnostic::new(
+                    Code::UnknownChoice,
+                    format!("`{}` is not a choice of this question", name.text),
+                    Label::new(file, name.span, "unknown choice"),
+                );
+                diagnostic.help = did_you_mean(&name.text, choice_ids.iter().copied())
+                    .or_else(|| Some(format!("the choices are {}", quoted_list(choice_ids))));
+                diagnostics.push(diagnostic);
+                None
+            }
+        },
+        ExprKind::Unary {
+            op: UnaryOp::Not,
+            operand,
+        } => Some(Condition::Not(Box::new(compile_condition(
+            operand,
+            choice_ids,
+            file,
+            diagnostics,
+        )?))),
+        ExprKind::Binary {
+            op: op @ (BinaryOp::And | BinaryOp::Or),
+            lhs,
+            rhs,
+            ..
+        } => {
+            let lhs = compile_condition(lhs, choice_ids, file, diagnostics);
+            let rhs = compile_condition(rhs, choice_ids, file, diagnostics);
+            let (lhs, rhs) = (Box::new(lhs?), Box::new(rhs?));
+            Some(if *op == BinaryOp::And {
+                Condition::And(lhs, rhs)
+            } else {
+                Condition::Or(lhs, rhs)
+            })
+        }
+        ExprKind::Error => None,
+        _ => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidRiskCondition,
+                    "a risk condition can only combine choice ids",
+                    Label::new(file, expr.span, "not a choice id, `and`, `or` or `not`"),
+                )
+                .with_help("write e.g. `high when not BP01 or not BP02`; checks belong in a choice's `check` block"),
+            );
+            None
+        }
+    }
+}
+
+/// Reports missing `otherwise`, too many rules, repeated levels and rules that
+/// can never fire.
+pub fn check_risk_rules(question: &Question, file: SourceFile, diagnostics: &mut Vec<Diagnostic>) {
+    let header = question.id.as_ref().map_or(question.keyword, |id| id.span);
+    let Some(block) = &question.risk else {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::MissingOtherwise,
+                "question has no risk rules",
+                Label::new(file, header, "no `risk` block"),
+            )
+            .with_help("add `risk { ... }` ending in a rule such as `high otherwise`"),
+        );
+        return;
+    };
+    let choice_ids: Vec<&str> = question
+        .choices
+        .iter()
+        .map(|choice| choice.id.as_ref().map_or("", |id| id.text.as_str()))
+        .collect();
+    let none_index = question.choices.iter().position(|choice| choice.is_none);
+
+    if block.rules.len() > 3 {
+        let mut diagnostic = Diagnostic::new(
+            Code::TooManyRiskRules,
+            format!(
+                "a question has at most three risk rules, this one has {}",
+                block.rules.len()
+            ),
+            Label::new(file, block.rules[3].span, "fourth rule"),
+        )
+        .with_help("use one rule per level: `none when ...`, `medium when ...`, `high otherwise`");
+        diagnostic
+            .secondary
+            .push(Label::new(file, block.span, "in this risk block"));
+        diagnostics.push(diagnostic);
+    }
+    for (position, rule) in block.rules.iter().enumerate() {
+        if let Some(first) = block.rules[..position]
+            .iter()
+            .find(|earlier| earlier.level == rule.level)
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicateRiskLevel,
+                    format!("risk level `{}` is used by two rules", rule.level.as_str()),
+                    Label::new(file, rule.level_span, "used again here"),
+                )
+                .with_secondary(Label::new(file, first.level_span, "first used here"))
+                .with_help("merge the two conditions with `or`"),
+            );
+        }
+    }
+    if !block.rules.iter().any(|rule| rule.condition.is_none()) {
+        let at = block.rules.last().map_or(block.span, |rule| rule.span);
+        diagnostics.push(
+            Diagnostic::new(
+                Code::MissingOtherwise,
+                "risk rules have no `otherwise`",
+                Label::new(file, at, "add `LEVEL otherwise` after this"),
+            )
+            .with_help("every question needs a default: end the rules with e.g. `high otherwise`"),
+        );
+    }
+
+    // `None` stands for `otherwise`, which holds for every selection.
+    let mut compiled_ok = true;
+    let conditions: Vec<Option<Condition>> = block
+        .rules
+        .iter()
+        .map(|rule| {
+            let expr = rule.condition.as_ref()?;
+            let condition = compile_condition(expr, &choice_ids, file, diagnostics);
+            compiled_ok &= condition.is_some();
+            condition
+        })
+        .collect();
+    if !compiled_ok || choice_ids.len() > 15 {
+        return;
+    }
+    let selections = selections(choice_ids.len(), none_index);
+    for (position, rule) in block.rules.iter().enumerate() {
+        let fires = selections.iter().any(|selected| {
+            let earlier_silent = conditions[..position]
+                .iter()
+                .all(|earlier| !holds(earlier.as_ref(), selected));
+            earlier_silent && holds(conditions[position].as_ref(), selected)
+        });
+        if !fires {
+            let mut diagnostic = Diagnostic::new(
+                Code::UnreachableRiskRule,
+                format!("this `{}` rule can never fire", rule.level.as_str()),
+                Label::new(
+                    file,
+                    rule.span,
+                    "every selection that satisfies it is decided by an earlier rule",
+                ),
+            )
+            .with_help("reorder the rules or narrow the earlier conditions");
+            if let Some(earlier) = block.rules[..position]
+                .iter()
+                .rev()
+                .find(|earlier| earlier.condition.is_none())
+            {
+                diagnostic.secondary.push(Label::new(
+                    file,
+                    earlier.span,
+                    "`otherwise` already decides everything left",
+                ));
+            } else {
+                for earlier in &block.rules[..position] {
+                    diagnostic
+                        .secondary
+                        .push(Label::new(file, earlier.span, "decided here first"));
+                }
+            }
+            diagnostics.push(diagnostic);
+        }
+    }
+}
+
+fn holds(condition: Option<&Condition>, selected: &[bool]) -> bool {
+    condition.is_none_or(|condition| {
+        condition.holds(&|index| selected.get(index).copied().unwrap_or(false))
+    })
+}
+
+/// Every selection a reviewer can make: any subset of the real choices, or
+/// the none-of-these choice alone.
+fn selections(choices: usize, none_index: Option<usize>) -> Vec<Vec<bool>> {
+    let real: Vec<usize> = (0..choices)
+        .filter(|&index| Some(index) != none_index)
+        .collect();
+    let mut all = Vec::with_capacity((1 << real.len()) + 1);
+    for mask in 0u32..(1 << real.len()) {
+        let mut selected = vec![false; choices];
+        for (bit, &index) in real.iter().enumerate() {
+            selected[index] = mask & (1 << bit) != 0;
+        }
+        all.push(selected);
+    }
+    if let Some(index) = none_index {
+        let mut selected = vec![false; choices];
+        selected[index] = true;
+        all.push(selected);
+    }
+    all
+}
+
+/// The ids a question's risk rules mention.
+pub fn mentioned_choices(question: &Question) -> Vec<&str> {
+    fn walk<'a>(expr: &'a Expr, out: &mut Vec<&'a str>) {
+        match &expr.kind {
+            ExprKind::Var(name) => out.push(&name.text),
+            ExprKind::Unary { operand, .. } => walk(operand, out),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                walk(lhs, out);
+                walk(rhs, out);
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for rule in question.risk.iter().flat_map(|block| &block.rules) {
+        if let Some(condition) = &rule.condition {
+            walk(condition, &mut out);
+        }
+    }
+    out
+}
+
+pub(crate) fn quoted_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .filter(|item| !item.is_empty())
+        .map(|item| format!("`{item}`"))
+        .collect();
+    quoted.join(", ")
+}

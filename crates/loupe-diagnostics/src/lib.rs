@@ -1,0 +1,186 @@
+//! The one diagnostic model every Loupe layer reports through.
+//!
+//! A [`Diagnostic`] carries a stable [`Code`], byte [`Span`]s and a help line.
+//! It is generic over the file key so the parser can report before it knows
+//! which file it is reading; the database attaches its file input later. The
+//! terminal renders it with codespan-reporting, the language server converts it
+//! to LSP at its edge.
+
+mod codes;
+pub mod suggest;
+
+pub use codes::Code;
+
+use codespan_reporting::diagnostic as codespan;
+
+/// A half-open byte range into one source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: to_u32(start),
+            end: to_u32(end.max(start)),
+        }
+    }
+
+    /// An empty span at `offset`, for something that is missing there.
+    pub fn empty(offset: usize) -> Span {
+        Span::new(offset, offset)
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn contains(self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
+    /// The smallest span that covers both.
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+fn to_u32(offset: usize) -> u32 {
+    // Sources are capped far below 4 GiB by the drivers; saturate rather than wrap.
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Label<F> {
+    pub file: F,
+    pub span: Span,
+    pub message: String,
+}
+
+impl<F> Label<F> {
+    pub fn new(file: F, span: Span, message: impl Into<String>) -> Label<F> {
+        Label {
+            file,
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Diagnostic<F> {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Label<F>,
+    pub secondary: Vec<Label<F>>,
+    pub help: Option<String>,
+}
+
+impl<F> Diagnostic<F> {
+    /// A diagnostic with the severity its code is registered with.
+    pub fn new(code: Code, message: impl Into<String>, primary: Label<F>) -> Diagnostic<F> {
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            primary,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn with_secondary(mut self, label: Label<F>) -> Diagnostic<F> {
+        self.secondary.push(label);
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic<F> {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Re-keys every label, e.g. from the parser's `()` to a database file.
+    pub fn map_file<G>(self, mut f: impl FnMut(F) -> G) -> Diagnostic<G> {
+        let map_label = |label: Label<F>, f: &mut dyn FnMut(F) -> G| Label {
+            file: f(label.file),
+            span: label.span,
+            message: label.message,
+        };
+        Diagnostic {
+            code: self.code,
+            severity: self.severity,
+            message: self.message,
+            primary: map_label(self.primary, &mut f),
+            secondary: self
+                .secondary
+                .into_iter()
+                .map(|label| map_label(label, &mut f))
+                .collect(),
+            help: self.help,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl<F: Clone> Diagnostic<F> {
+    /// The codespan-reporting form, for rendering on a terminal.
+    pub fn to_codespan(&self) -> codespan::Diagnostic<F> {
+        let severity = match self.severity {
+            Severity::Error => codespan::Severity::Error,
+            Severity::Warning => codespan::Severity::Warning,
+            Severity::Info => codespan::Severity::Note,
+        };
+        let mut labels = vec![
+            codespan::Label::primary(self.primary.file.clone(), self.primary.span.range())
+                .with_message(self.primary.message.clone()),
+        ];
+        labels.extend(self.secondary.iter().map(|label| {
+            codespan::Label::secondary(label.file.clone(), label.span.range())
+                .with_message(label.message.clone())
+        }));
+        let notes = self
+            .help
+            .iter()
+            .map(|help| format!("help: {help}"))
+            .collect();
+        codespan::Diagnostic::new(severity)
+            .with_code(self.code.as_str())
+            .with_message(self.message.clone())
+            .with_labels(labels)
+            .with_notes(notes)
+    }
+}

@@ -1,0 +1,349 @@
+//! The syntax tree: plain data with byte spans, cheap to compare so that the
+//! database can tell when a re-parse changed nothing.
+
+use loupe_diagnostics::Span;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SourceFile {
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Item {
+    Lens(Lens),
+    Pillar(Pillar),
+    Predicate(Predicate),
+    Test(Test),
+}
+
+/// An identifier or item id as written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+/// A string literal, with its escapes resolved.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Text {
+    pub value: String,
+    pub span: Span,
+}
+
+/// A display text with an optional URL: `helpful "text" "url"`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Link {
+    pub text: Text,
+    pub url: Option<Text>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Lens {
+    pub id: Option<Name>,
+    pub name: Option<Text>,
+    pub version: Option<Text>,
+    pub description: Option<Text>,
+    pub doc: Option<String>,
+    pub keyword: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Pillar {
+    pub id: Option<Name>,
+    pub name: Option<Text>,
+    pub description: Option<Text>,
+    pub questions: Vec<Question>,
+    pub doc: Option<String>,
+    pub keyword: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Question {
+    pub id: Option<Name>,
+    pub title: Option<Text>,
+    pub description: Option<Text>,
+    pub phases: Vec<Name>,
+    /// The first is the helpful resource; the rest are additional ones.
+    pub helpful: Vec<Link>,
+    pub choices: Vec<Choice>,
+    pub risk: Option<RiskBlock>,
+    pub doc: Option<String>,
+    pub keyword: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Choice {
+    pub id: Option<Name>,
+    pub title: Option<Text>,
+    /// The "None of these" choice, written `none ID "title"`.
+    pub is_none: bool,
+    pub description: Option<Text>,
+    /// The first is the helpful resource; the rest are additional ones.
+    pub helpful: Vec<Link>,
+    /// The first is the improvement plan; the rest are additional links.
+    pub improve: Vec<Link>,
+    pub check: Option<Check>,
+    pub doc: Option<String>,
+    pub keyword: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RiskLevel {
+    High,
+    Medium,
+    None,
+}
+
+impl RiskLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::High => "high",
+            RiskLevel::Medium => "medium",
+            RiskLevel::None => "none",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RiskBlock {
+    pub rules: Vec<RiskRule>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RiskRule {
+    pub level: RiskLevel,
+    pub level_span: Span,
+    /// `None` for `otherwise`.
+    pub condition: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Check {
+    pub body: Block,
+    pub span: Span,
+}
+
+/// Statements that all must hold: `applies when`, `let`, assertions.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Block {
+    pub statements: Vec<Statement>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Statement {
+    Applies {
+        condition: Expr,
+        span: Span,
+    },
+    Let {
+        name: Name,
+        value: Expr,
+        span: Span,
+    },
+    Assert {
+        condition: Expr,
+        message: Option<Message>,
+        span: Span,
+    },
+}
+
+impl Statement {
+    pub fn span(&self) -> Span {
+        match self {
+            Statement::Applies { span, .. }
+            | Statement::Let { span, .. }
+            | Statement::Assert { span, .. } => *span,
+        }
+    }
+}
+
+/// A failure message: `else "role {role.name} is too broad"`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Message {
+    pub parts: Vec<MessagePart>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum MessagePart {
+    Literal(String),
+    Interpolation(Expr),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Predicate {
+    pub name: Option<Name>,
+    pub params: Vec<Name>,
+    pub body: Block,
+    pub doc: Option<String>,
+    pub keyword: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Test {
+    pub name: Option<Text>,
+    pub evidence: Vec<Text>,
+    pub expectations: Vec<Expectation>,
+    pub doc: Option<String>,
+    pub keyword: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Expectation {
+    pub question: Name,
+    pub choice: Option<Name>,
+    pub expected: Expected,
+    pub expected_span: Span,
+    pub span: Span,
+}
+
+/// What a test expects: a choice status, or a question's risk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Expected {
+    Selected,
+    Unselected,
+    NotApplicable,
+    Unknown,
+    Risk(RiskLevel),
+    Unanswered,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ExprKind {
+    /// A number literal, kept as written so the tree stays `Eq`.
+    Number(String),
+    String(String),
+    Bool(bool),
+    Null,
+    Regex {
+        pattern: String,
+        flags: String,
+    },
+    Var(Name),
+    List(Vec<Expr>),
+    Field {
+        base: Box<Expr>,
+        name: Name,
+    },
+    Wildcard {
+        base: Box<Expr>,
+    },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Call {
+        function: Name,
+        args: Vec<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        op_span: Span,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Quantifier {
+        kind: Quantifier,
+        var: Name,
+        source: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        body: Block,
+    },
+    Filter {
+        var: Name,
+        source: Box<Expr>,
+        condition: Box<Expr>,
+    },
+    /// Stands where the parser could not make sense of the text; already reported.
+    Error,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Not,
+    Neg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Matches,
+    In,
+    NotIn,
+    Add,
+    Sub,
+    Mul,
+    Rem,
+}
+
+impl BinaryOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::NotEq => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::LtEq => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::GtEq => ">=",
+            BinaryOp::Contains => "contains",
+            BinaryOp::StartsWith => "starts_with",
+            BinaryOp::EndsWith => "ends_with",
+            BinaryOp::Matches => "matches",
+            BinaryOp::In => "in",
+            BinaryOp::NotIn => "not in",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Rem => "%",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Quantifier {
+    Every,
+    Some,
+    None,
+}
+
+impl Quantifier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quantifier::Every => "every",
+            Quantifier::Some => "some",
+            Quantifier::None => "none",
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Bounds bracket nesting before pest sees the text.
+//!
+//! pest descends recursively, so 200,000 open parentheses would exhaust the
+//! stack (or, with pest's stack guard, fail the whole parse). A linear pre-scan
+//! finds every group nested deeper than [`MAX_NESTING`], reports it, and blanks
+//! it out so the rest of the file still parses.
+
+use crate::{Code, Label, Span, SyntaxError};
+
+/// The deepest bracket nesting a `.lens` file may use. Real checks stay far below.
+pub const MAX_NESTING: usize = 64;
+
+/// Returns a copy of `text` with over-deep groups blanked, or `None` when the
+/// text is within bounds (the common case costs one scan and no copy).
+pub(crate) fn limit_nesting(text: &str, errors: &mut Vec<SyntaxError>) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut blanked: Option<Vec<u8>> = None;
+    let mut stack: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => i = skip_string(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_line(bytes, i),
+            b'(' | b'[' | b'{' => {
+                stack.push(i);
+                if stack.len() > MAX_NESTING {
+                    let end = matching_close(bytes, i);
+                    errors.push(
+                        SyntaxError::new(
+                            Code::NestingTooDeep,
+                            format!("brackets nest deeper than {MAX_NESTING} levels"),
+                            Label::new((), Span::new(i, i + 1), "this bracket is too deep"),
+                        )
+                        .with_help("split the expression into named predicates or `let` bindings"),
+                    );
+                    let copy = blanked.get_or_insert_with(|| bytes.to_vec());
+                    blank(copy, i, end);
+                    stack.pop();
+                    i = end;
+                    continue;
+                }
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                stack.pop();
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    // Only ASCII bytes outside strings are replaced, so the copy stays UTF-8.
+    blanked.map(|copy| String::from_utf8(copy).unwrap_or_else(|_| " ".repeat(text.len())))
+}
+
+fn skip_string(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            b'\n' => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+fn skip_line(bytes: &[u8], start: usize) -> usize {
+    bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |n| start + n)
+}
+
+/// The end (exclusive) of the group opened at `open`, or the end of the text.
+fn matching_close(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i = skip_string(bytes, i);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = skip_line(bytes, i);
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// Replaces `start..end` with `null` and spaces (newlines kept, so positions
+/// and lines stay put); `null` parses both as an expression and a statement.
+fn blank(bytes: &mut [u8], start: usize, end: usize) {
+    for byte in &mut bytes[start..end] {
+        if *byte != b'\n' {
+            *byte = b' ';
+        }
+    }
+    if end - start >= 4 && !bytes[start..start + 4].contains(&b'\n') {
+        bytes[start..start + 4].copy_from_slice(b"null");
+    }
+}

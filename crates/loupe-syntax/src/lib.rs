@@ -1,0 +1,39 @@
+//! The Loupe language front end.
+//!
+//! [`parse`] never fails: it returns a [`SourceFile`] and the syntax errors it
+//! recovered from. The grammar (`grammar/loupe.pest`) accepts broken lines as
+//! `junk`; the lowering in this crate turns them, and every missing part, into
+//! located diagnostics. Nothing here does IO or knows about the database.
+
+pub mod ast;
+mod depth;
+mod lower;
+mod strings;
+
+pub use ast::*;
+pub use depth::MAX_NESTING;
+pub use loupe_diagnostics::{Code, Diagnostic, Label, Severity, Span};
+
+/// A diagnostic that belongs to the text being parsed.
+pub type SyntaxError = Diagnostic<()>;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Parse {
+    pub file: SourceFile,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parses a whole `.lens` file. Never fails and never overflows the stack.
+pub fn parse(text: &str) -> Parse {
+    let mut errors = Vec::new();
+    let guarded = depth::limit_nesting(text, &mut errors);
+    let file = lower::lower_file(guarded.as_deref().unwrap_or(text), text, &mut errors);
+    errors.sort_by_key(|error| (error.primary.span.start, error.primary.span.end));
+    Parse { file, errors }
+}
+
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../../grammar/loupe.pest"]
+    pub(crate) struct LoupeParser;
+}
