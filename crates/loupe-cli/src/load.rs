@@ -27,15 +27,11 @@ pub fn load(db: &Database, paths: &[PathBuf]) -> Loaded {
     for path in paths {
         if path.is_dir() {
             let pack = load_pack(db, path, &mut loaded.problems);
-            loaded
-                .targets
-                .extend(pack.map(|pack| Target { pack, only: None }));
+            loaded.targets.extend(pack.map(|pack| Target { pack, only: None }));
         } else if path.is_file() {
             load_file(db, path, &mut loaded);
         } else {
-            loaded
-                .problems
-                .push(missing(db, path, "no such file or directory"));
+            loaded.problems.push(missing(db, path, "no such file or directory"));
         }
     }
     loaded
@@ -44,28 +40,18 @@ pub fn load(db: &Database, paths: &[PathBuf]) -> Loaded {
 /// A `.lens` file is checked within its pack when one of its directories has
 /// a manifest, and on its own otherwise.
 fn load_file(db: &Database, path: &Path, loaded: &mut Loaded) {
-    let pack_dir = path
-        .ancestors()
-        .skip(1)
-        .find(|dir| dir.join(MANIFEST).is_file());
+    let pack_dir = path.ancestors().skip(1).find(|dir| dir.join(MANIFEST).is_file());
     if let Some(dir) = pack_dir {
         let Some(pack) = load_pack(db, dir, &mut loaded.problems) else {
             return;
         };
-        let only = pack
-            .files(db)
-            .iter()
-            .copied()
-            .find(|file| same_file(Path::new(file.name(db)), path));
+        let only = pack.files(db).iter().copied().find(|file| same_file(Path::new(file.name(db)), path));
         loaded.targets.push(Target { pack, only });
         return;
     }
     if let Some(file) = read_source(db, path, &mut loaded.problems) {
         let pack = Pack::new(db, None, vec![file]);
-        loaded.targets.push(Target {
-            pack,
-            only: Some(file),
-        });
+        loaded.targets.push(Target { pack, only: Some(file) });
     }
 }
 
@@ -79,21 +65,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
 fn load_pack(db: &Database, dir: &Path, problems: &mut Vec<Diagnostic>) -> Option<Pack> {
     let manifest_path = dir.join(MANIFEST);
     if !manifest_path.is_file() {
-        problems.push(
-            missing(db, &manifest_path, "a pack directory needs a loupe.toml").with_help(
-                "create loupe.toml with `[pack]` and `name = \"...\"`, or name the .lens files to check them on their own",
-            ),
-        );
+        problems.push(missing(db, &manifest_path, "a pack directory needs a loupe.toml").with_help(
+            "create loupe.toml with `[pack]` and `name = \"...\"`, or name the .lens files to check them on their own",
+        ));
         return None;
     }
     let manifest = read_source(db, &manifest_path, problems)?;
     let mut paths = Vec::new();
     collect_lens_files(dir, true, &mut paths, problems, db);
     paths.sort();
-    let files: Vec<SourceFile> = paths
-        .iter()
-        .filter_map(|path| read_source(db, path, problems))
-        .collect();
+    let files: Vec<SourceFile> = paths.iter().filter_map(|path| read_source(db, path, problems)).collect();
     if paths.is_empty() {
         problems.push(
             Diagnostic::new(
@@ -137,19 +118,11 @@ fn collect_lens_files(
 }
 
 /// Reads a file as UTF-8 text into a database input, or reports why not.
-pub fn read_source(
-    db: &Database,
-    path: &Path,
-    problems: &mut Vec<Diagnostic>,
-) -> Option<SourceFile> {
+pub fn read_source(db: &Database, path: &Path, problems: &mut Vec<Diagnostic>) -> Option<SourceFile> {
     let name = display(path);
     let too_large = std::fs::metadata(path).is_ok_and(|meta| meta.len() > MAX_SOURCE_BYTES);
     if too_large {
-        problems.push(missing(
-            db,
-            path,
-            &format!("larger than {} MiB", MAX_SOURCE_BYTES >> 20),
-        ));
+        problems.push(missing(db, path, &format!("larger than {} MiB", MAX_SOURCE_BYTES >> 20)));
         return None;
     }
     let bytes = match std::fs::read(path) {

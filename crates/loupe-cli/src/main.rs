@@ -56,9 +56,7 @@ enum Command {
         deny_warnings: bool,
     },
     /// Explain a diagnostic code, with a wrong and a right example
-    #[command(
-        after_help = "Examples:\n  loupe explain L0204\n  loupe explain          # list every code"
-    )]
+    #[command(after_help = "Examples:\n  loupe explain L0204\n  loupe explain          # list every code")]
     Explain {
         /// A code such as L0101; without it, every code is listed
         code: Option<String>,
@@ -74,11 +72,7 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
-        Command::Check {
-            paths,
-            format,
-            deny_warnings,
-        } => check(&paths, format, deny_warnings, cli.color),
+        Command::Check { paths, format, deny_warnings } => check(&paths, format, deny_warnings, cli.color),
         Command::Explain { code } => explain(code.as_deref()),
     };
     match status {
@@ -90,12 +84,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(
-    paths: &[PathBuf],
-    format: Format,
-    deny_warnings: bool,
-    color: ColorMode,
-) -> std::io::Result<u8> {
+fn check(paths: &[PathBuf], format: Format, deny_warnings: bool, color: ColorMode) -> std::io::Result<u8> {
     let db = Database::default();
     let loaded = load::load(&db, paths);
     let mut diagnostics: Vec<Diagnostic> = loaded.problems;
@@ -144,12 +133,7 @@ fn print_summary(out: &mut dyn WriteColor, files: usize, summary: Summary) -> st
 fn explain(code: Option<&str>) -> std::io::Result<u8> {
     let Some(text) = code else {
         for code in Code::ALL {
-            println!(
-                "{}  {:7}  {}",
-                code.as_str(),
-                code.severity().as_str(),
-                code.title()
-            );
+            println!("{}  {:7}  {}", code.as_str(), code.severity().as_str(), code.title());
         }
         return Ok(EXIT_OK);
     };

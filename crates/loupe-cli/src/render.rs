@@ -22,9 +22,7 @@ pub fn stderr_color(mode: ColorMode) -> termcolor::ColorChoice {
     match mode {
         ColorMode::Always => termcolor::ColorChoice::Always,
         ColorMode::Never => termcolor::ColorChoice::Never,
-        ColorMode::Auto if no_color || !std::io::stderr().is_terminal() => {
-            termcolor::ColorChoice::Never
-        }
+        ColorMode::Auto if no_color || !std::io::stderr().is_terminal() => termcolor::ColorChoice::Never,
         ColorMode::Auto => termcolor::ColorChoice::Auto,
     }
 }
@@ -61,16 +59,8 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(diagnostics: &[Diagnostic]) -> Summary {
-        let count = |severity| {
-            diagnostics
-                .iter()
-                .filter(|d| d.severity == severity)
-                .count()
-        };
-        Summary {
-            errors: count(Severity::Error),
-            warnings: count(Severity::Warning),
-        }
+        let count = |severity| diagnostics.iter().filter(|d| d.severity == severity).count();
+        Summary { errors: count(Severity::Error), warnings: count(Severity::Warning) }
     }
 }
 
@@ -115,10 +105,7 @@ pub fn to_json(db: &Database, diagnostics: &[Diagnostic]) -> JsonReport {
                 column: location.as_ref().map_or(1, |l| l.column_number),
             }
         };
-        JsonRange {
-            start: position(span.start),
-            end: position(span.end),
-        }
+        JsonRange { start: position(span.start), end: position(span.end) }
     };
     let json = diagnostics
         .iter()
@@ -147,10 +134,7 @@ pub fn to_json(db: &Database, diagnostics: &[Diagnostic]) -> JsonReport {
             }
         })
         .collect();
-    JsonReport {
-        diagnostics: json,
-        summary: Summary::of(diagnostics),
-    }
+    JsonReport { diagnostics: json, summary: Summary::of(diagnostics) }
 }
 
 pub fn print_json(report: &JsonReport) -> std::io::Result<()> {

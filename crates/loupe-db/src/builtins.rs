@@ -52,30 +52,18 @@ impl Builtin {
     }
 
     pub fn accepts(&self, count: usize) -> bool {
-        if self.variadic {
-            count >= self.params.len()
-        } else {
-            count == self.params.len()
-        }
+        if self.variadic { count >= self.params.len() } else { count == self.params.len() }
     }
 
     /// The expected type of argument `position`.
     pub fn param(&self, position: usize) -> Ty {
-        self.params
-            .get(position)
-            .or(self.params.last())
-            .copied()
-            .unwrap_or(Ty::Any)
+        self.params.get(position).or(self.params.last()).copied().unwrap_or(Ty::Any)
     }
 
     pub fn arity_text(&self) -> String {
         let n = self.params.len();
         let plural = if n == 1 { "" } else { "s" };
-        if self.variadic {
-            format!("at least {n} argument{plural}")
-        } else {
-            format!("{n} argument{plural}")
-        }
+        if self.variadic { format!("at least {n} argument{plural}") } else { format!("{n} argument{plural}") }
     }
 }
 

@@ -33,17 +33,8 @@ struct Binding {
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(
-        file: SourceFile,
-        index: &'a PackIndex,
-        diagnostics: &'a mut Vec<Diagnostic>,
-    ) -> Checker<'a> {
-        Checker {
-            file,
-            index,
-            diagnostics,
-            scopes: Vec::new(),
-        }
+    pub fn new(file: SourceFile, index: &'a PackIndex, diagnostics: &'a mut Vec<Diagnostic>) -> Checker<'a> {
+        Checker { file, index, diagnostics, scopes: Vec::new() }
     }
 
     /// Checks a block whose scope starts with `params` (a predicate's parameters).
@@ -54,13 +45,7 @@ impl<'a> Checker<'a> {
                 self.duplicate_binding(param, first.span);
                 continue;
             }
-            frame.push(Binding {
-                name: param.text.clone(),
-                span: param.span,
-                ty: Ty::Any,
-                used: true,
-                is_let: false,
-            });
+            frame.push(Binding { name: param.text.clone(), span: param.span, ty: Ty::Any, used: true, is_let: false });
         }
         self.scopes.push(frame);
         let mut seen_assertion = false;
@@ -90,18 +75,10 @@ impl<'a> Checker<'a> {
                         let first = first.span;
                         self.duplicate_binding(name, first);
                     } else {
-                        frame.push(Binding {
-                            name: name.text.clone(),
-                            span: name.span,
-                            ty,
-                            used: false,
-                            is_let: true,
-                        });
+                        frame.push(Binding { name: name.text.clone(), span: name.span, ty, used: false, is_let: true });
                     }
                 }
-                Statement::Assert {
-                    condition, message, ..
-                } => {
+                Statement::Assert { condition, message, .. } => {
                     seen_assertion = true;
                     self.expect(condition, Ty::Bool, "a check condition");
                     for part in message.iter().flat_map(|message| &message.parts) {
@@ -113,20 +90,14 @@ impl<'a> Checker<'a> {
             }
         }
         let frame = self.scopes.pop().expect("pushed above");
-        for binding in frame
-            .iter()
-            .filter(|b| b.is_let && !b.used && !b.name.starts_with('_'))
-        {
+        for binding in frame.iter().filter(|b| b.is_let && !b.used && !b.name.starts_with('_')) {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::UnusedBinding,
                     format!("`{}` is bound but never used", binding.name),
                     Label::new(self.file, binding.span, "unused"),
                 )
-                .with_help(format!(
-                    "remove the binding, or name it `_{}`",
-                    binding.name
-                )),
+                .with_help(format!("remove the binding, or name it `_{}`", binding.name)),
             );
         }
     }
@@ -143,18 +114,8 @@ impl<'a> Checker<'a> {
         .push(Label::new(file, first, "first bound here"));
     }
 
-    fn report(
-        &mut self,
-        code: Code,
-        message: impl Into<String>,
-        span: Span,
-        label: &str,
-    ) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::new(
-            code,
-            message,
-            Label::new(self.file, span, label),
-        ));
+    fn report(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic::new(code, message, Label::new(self.file, span, label)));
         self.diagnostics.last_mut().expect("just pushed")
     }
 
@@ -162,11 +123,7 @@ impl<'a> Checker<'a> {
     fn expect(&mut self, expr: &Expr, expected: Ty, what: &str) -> Ty {
         let ty = self.expr(expr);
         if !ty.fits(expected) {
-            self.mismatch(
-                expr.span,
-                format!("{what} must be {}, found {}", expected.name(), ty.name()),
-                ty,
-            );
+            self.mismatch(expr.span, format!("{what} must be {}, found {}", expected.name(), ty.name()), ty);
         }
         ty
     }
@@ -177,8 +134,7 @@ impl<'a> Checker<'a> {
             Ty::List => "use `count(list) > 0`, or a quantifier such as `some x in list { ... }`",
             _ => "compare the value to make a condition, e.g. `x == \"expected\"`",
         };
-        self.report(Code::TypeMismatch, message, span, "wrong type")
-            .help = Some(help.to_string());
+        self.report(Code::TypeMismatch, message, span, "wrong type").help = Some(help.to_string());
     }
 
     fn lookup(&mut self, name: &Name) -> Option<Ty> {
@@ -205,14 +161,10 @@ impl<'a> Checker<'a> {
             ExprKind::Var(name) => match self.lookup(name) {
                 Some(ty) => ty,
                 None => {
-                    let visible: Vec<String> = self
-                        .scopes
-                        .iter()
-                        .flatten()
-                        .map(|b| b.name.clone())
-                        .collect();
+                    let visible: Vec<String> = self.scopes.iter().flatten().map(|b| b.name.clone()).collect();
                     let help = did_you_mean(&name.text, visible.iter().map(String::as_str)).unwrap_or_else(|| {
-                        "variables come from `let`, a quantifier (`every x in ...`) or a predicate parameter".to_string()
+                        "variables come from `let`, a quantifier (`every x in ...`) or a predicate parameter"
+                            .to_string()
                     });
                     self.report(
                         Code::UnknownVariable,
@@ -247,33 +199,16 @@ impl<'a> Checker<'a> {
                 Ty::List
             }
             ExprKind::Call { function, args } => self.call(function, args, expr.span),
-            ExprKind::Unary {
-                op: UnaryOp::Not,
-                operand,
-            } => {
+            ExprKind::Unary { op: UnaryOp::Not, operand } => {
                 self.expect(operand, Ty::Bool, "the operand of `not`");
                 Ty::Bool
             }
-            ExprKind::Unary {
-                op: UnaryOp::Neg,
-                operand,
-            } => {
+            ExprKind::Unary { op: UnaryOp::Neg, operand } => {
                 self.expect(operand, Ty::Number, "the operand of `-`");
                 Ty::Number
             }
-            ExprKind::Binary {
-                op,
-                op_span,
-                lhs,
-                rhs,
-            } => self.binary(*op, *op_span, lhs, rhs),
-            ExprKind::Quantifier {
-                var,
-                source,
-                filter,
-                body,
-                ..
-            } => {
+            ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
+            ExprKind::Quantifier { var, source, filter, body, .. } => {
                 self.expect(source, Ty::List, "a quantifier's source");
                 self.scopes.push(vec![Binding {
                     name: var.text.clone(),
@@ -289,11 +224,7 @@ impl<'a> Checker<'a> {
                 self.scopes.pop();
                 Ty::Bool
             }
-            ExprKind::Filter {
-                var,
-                source,
-                condition,
-            } => {
+            ExprKind::Filter { var, source, condition } => {
                 self.expect(source, Ty::List, "a filter's source");
                 self.scopes.push(vec![Binding {
                     name: var.text.clone(),
@@ -313,11 +244,7 @@ impl<'a> Checker<'a> {
     fn access(&mut self, base: &Expr) {
         let ty = self.expr(base);
         if matches!(ty, Ty::Number | Ty::Bool | Ty::Regex) {
-            self.mismatch(
-                base.span,
-                format!("cannot take a property of {}", ty.name()),
-                ty,
-            );
+            self.mismatch(base.span, format!("cannot take a property of {}", ty.name()), ty);
         }
     }
 
@@ -337,8 +264,10 @@ impl<'a> Checker<'a> {
         let Some(builtin) = Builtin::lookup(&function.text) else {
             let predicates = self.index.predicates.keys().map(String::as_str);
             let candidates: Vec<&str> = predicates.chain(BUILTINS.iter().map(|b| b.name)).collect();
-            let help = did_you_mean(&function.text, candidates.iter().copied())
-                .unwrap_or_else(|| "define it with `predicate NAME(params) { ... }`, or see the built-in functions in docs/language.md".to_string());
+            let help = did_you_mean(&function.text, candidates.iter().copied()).unwrap_or_else(|| {
+                "define it with `predicate NAME(params) { ... }`, or see the built-in functions in docs/language.md"
+                    .to_string()
+            });
             self.report(
                 Code::UnknownFunction,
                 format!("unknown predicate or function `{}`", function.text),
@@ -357,12 +286,7 @@ impl<'a> Checker<'a> {
             if !ty.fits(expected) {
                 self.mismatch(
                     arg.span,
-                    format!(
-                        "`{}` expects {}, found {}",
-                        builtin.name,
-                        expected.name(),
-                        ty.name()
-                    ),
+                    format!("`{}` expects {}, found {}", builtin.name, expected.name(), ty.name()),
                     ty,
                 );
             }
@@ -403,11 +327,7 @@ impl<'a> Checker<'a> {
                 let (left, right) = (self.expr(lhs), self.expr(rhs));
                 for (side, ty) in [(lhs, left), (rhs, right)] {
                     if !matches!(ty, Ty::Number | Ty::String | Ty::Any) {
-                        self.mismatch(
-                            side.span,
-                            format!("{what} must be numbers or strings, found {}", ty.name()),
-                            ty,
-                        );
+                        self.mismatch(side.span, format!("{what} must be numbers or strings, found {}", ty.name()), ty);
                     }
                 }
                 self.same_kind(op, op_span, left, right);
@@ -418,10 +338,7 @@ impl<'a> Checker<'a> {
                 if !matches!(container, Ty::String | Ty::List | Ty::Any) {
                     self.mismatch(
                         lhs.span,
-                        format!(
-                            "`contains` needs a string or a list on its left, found {}",
-                            container.name()
-                        ),
+                        format!("`contains` needs a string or a list on its left, found {}", container.name()),
                         container,
                     );
                 }
@@ -440,11 +357,9 @@ impl<'a> Checker<'a> {
                 match (&rhs.kind, pattern) {
                     (ExprKind::String(text), _) => self.regex(text, "", rhs.span),
                     (_, Ty::Regex | Ty::String | Ty::Any) => {}
-                    (_, other) => self.mismatch(
-                        rhs.span,
-                        format!("`matches` needs a regex, found {}", other.name()),
-                        other,
-                    ),
+                    (_, other) => {
+                        self.mismatch(rhs.span, format!("`matches` needs a regex, found {}", other.name()), other)
+                    }
                 }
                 Ty::Bool
             }
@@ -455,11 +370,7 @@ impl<'a> Checker<'a> {
                 if !matches!(container, Ty::String | Ty::List | Ty::Any) {
                     self.mismatch(
                         rhs.span,
-                        format!(
-                            "`{}` needs a list or a string on its right, found {}",
-                            op.as_str(),
-                            container.name()
-                        ),
+                        format!("`{}` needs a list or a string on its right, found {}", op.as_str(), container.name()),
                         container,
                     );
                 }
@@ -470,29 +381,17 @@ impl<'a> Checker<'a> {
                 if left == Ty::String || right == Ty::String {
                     for (side, ty) in [(lhs, left), (rhs, right)] {
                         if !ty.fits(Ty::String) {
-                            self.mismatch(
-                                side.span,
-                                format!("`+` joins strings, found {}", ty.name()),
-                                ty,
-                            );
+                            self.mismatch(side.span, format!("`+` joins strings, found {}", ty.name()), ty);
                         }
                     }
                     return Ty::String;
                 }
                 for (side, ty) in [(lhs, left), (rhs, right)] {
                     if !ty.fits(Ty::Number) {
-                        self.mismatch(
-                            side.span,
-                            format!("{what} must be numbers, found {}", ty.name()),
-                            ty,
-                        );
+                        self.mismatch(side.span, format!("{what} must be numbers, found {}", ty.name()), ty);
                     }
                 }
-                if left == Ty::Any || right == Ty::Any {
-                    Ty::Any
-                } else {
-                    Ty::Number
-                }
+                if left == Ty::Any || right == Ty::Any { Ty::Any } else { Ty::Number }
             }
             BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Rem => {
                 self.expect(lhs, Ty::Number, &what);
@@ -514,18 +413,11 @@ impl<'a> Checker<'a> {
         if known(left) && known(right) && left != right {
             self.report(
                 Code::TypeMismatch,
-                format!(
-                    "`{}` compares {} with {}",
-                    op.as_str(),
-                    left.name(),
-                    right.name()
-                ),
+                format!("`{}` compares {} with {}", op.as_str(), left.name(), right.name()),
                 op_span,
                 "these can never match",
             )
-            .help = Some(
-                "compare values of one kind; `number(x)` reads a number from a string".to_string(),
-            );
+            .help = Some("compare values of one kind; `number(x)` reads a number from a string".to_string());
         }
     }
 
@@ -538,8 +430,11 @@ impl<'a> Checker<'a> {
                 's' => builder.dot_matches_new_line(true),
                 'x' => builder.ignore_whitespace(true),
                 other => {
-                    self.report(Code::InvalidRegex, format!("unknown regex flag `{other}`"), span, "unknown flag").help =
-                        Some("the flags are i (ignore case), m (multi-line), s (dot matches newline) and x (verbose)".to_string());
+                    self.report(Code::InvalidRegex, format!("unknown regex flag `{other}`"), span, "unknown flag")
+                        .help = Some(
+                        "the flags are i (ignore case), m (multi-line), s (dot matches newline) and x (verbose)"
+                            .to_string(),
+                    );
                     return;
                 }
             };
@@ -547,22 +442,14 @@ impl<'a> Checker<'a> {
         builder.size_limit(1 << 20);
         if let Err(error) = builder.build() {
             let detail = error.to_string();
-            let last = detail
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim()
-                .trim_start_matches("error: ")
-                .to_string();
+            let last = detail.lines().last().unwrap_or("").trim().trim_start_matches("error: ").to_string();
             self.report(
                 Code::InvalidRegex,
                 format!("invalid regular expression: {last}"),
                 span,
                 "cannot compile this regex",
             )
-            .help = Some(
-                "regexes use Rust `regex` syntax: no look-around or back-references".to_string(),
-            );
+            .help = Some("regexes use Rust `regex` syntax: no look-around or back-references".to_string());
         }
     }
 }

@@ -1,27 +1,16 @@
 //! Every diagnostic of a pack, in a stable order.
 
 use crate::{
-    Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file,
-    validate_file,
+    Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file, validate_file,
 };
 
 /// One file's syntax and semantic diagnostics, sorted by position.
 #[salsa::tracked(returns(ref))]
 pub fn file_diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnostic> {
-    let mut all: Vec<Diagnostic> = parse_file(db, file)
-        .errors
-        .iter()
-        .cloned()
-        .map(|error| error.map_file(|()| file))
-        .collect();
+    let mut all: Vec<Diagnostic> =
+        parse_file(db, file).errors.iter().cloned().map(|error| error.map_file(|()| file)).collect();
     all.extend(validate_file(db, pack, file).iter().cloned());
-    all.sort_by_key(|diagnostic| {
-        (
-            diagnostic.primary.span.start,
-            diagnostic.primary.span.end,
-            diagnostic.code,
-        )
-    });
+    all.sort_by_key(|diagnostic| (diagnostic.primary.span.start, diagnostic.primary.span.end, diagnostic.code));
     all
 }
 
@@ -33,8 +22,12 @@ pub fn pack_diagnostics(db: &dyn Db, pack: Pack) -> Vec<Diagnostic> {
         let index = pack_index(db, pack);
         if index.lens_files.is_empty() && !pack.files(db).is_empty() {
             all.push(
-                Diagnostic::new(Code::MissingLens, "the pack has no lens header", Label::new(manifest_file, Span::empty(0), "in this pack"))
-                    .with_help("add `lens ID \"Name\" { version \"1.0\" description \"...\" }` to one of its .lens files"),
+                Diagnostic::new(
+                    Code::MissingLens,
+                    "the pack has no lens header",
+                    Label::new(manifest_file, Span::empty(0), "in this pack"),
+                )
+                .with_help("add `lens ID \"Name\" { version \"1.0\" description \"...\" }` to one of its .lens files"),
             );
         }
     }

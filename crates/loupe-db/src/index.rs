@@ -53,23 +53,14 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                     .questions
                     .iter()
                     .filter_map(|question| {
-                        let choices = question
-                            .choices
-                            .iter()
-                            .filter_map(|c| c.id.as_ref().map(|id| id.text.clone()));
+                        let choices = question.choices.iter().filter_map(|c| c.id.as_ref().map(|id| id.text.clone()));
                         for check in question.choices.iter().filter_map(|c| c.check.as_ref()) {
                             collect_block_calls(&check.body, &mut tree.check_calls);
                         }
-                        Some(QuestionItem {
-                            id: question.id.as_ref()?.text.clone(),
-                            choices: choices.collect(),
-                        })
+                        Some(QuestionItem { id: question.id.as_ref()?.text.clone(), choices: choices.collect() })
                     })
                     .collect();
-                tree.pillars.push(PillarItem {
-                    id: id.text.clone(),
-                    questions,
-                });
+                tree.pillars.push(PillarItem { id: id.text.clone(), questions });
             }
             Item::Predicate(predicate) => {
                 let Some(name) = &predicate.name else {
@@ -77,11 +68,7 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                 };
                 let mut calls = BTreeSet::new();
                 collect_block_calls(&predicate.body, &mut calls);
-                tree.predicates.push(PredicateItem {
-                    name: name.text.clone(),
-                    arity: predicate.params.len(),
-                    calls,
-                });
+                tree.predicates.push(PredicateItem { name: name.text.clone(), arity: predicate.params.len(), calls });
             }
             Item::Test(test) => {
                 if let Some(name) = &test.name {
@@ -121,9 +108,7 @@ pub fn pack_index(db: &dyn Db, pack: Pack) -> PackIndex {
     let mut check_calls = BTreeSet::new();
     for &file in pack.files(db) {
         let tree = item_tree(db, file);
-        index
-            .lens_files
-            .extend(std::iter::repeat_n(file, tree.lenses));
+        index.lens_files.extend(std::iter::repeat_n(file, tree.lenses));
         for pillar in &tree.pillars {
             let defs = index.pillars.entry(pillar.id.clone()).or_default();
             if defs.is_empty() {
@@ -133,27 +118,15 @@ pub fn pack_index(db: &dyn Db, pack: Pack) -> PackIndex {
             for question in &pillar.questions {
                 let defs = index.questions.entry(question.id.clone()).or_default();
                 if defs.is_empty() {
-                    index
-                        .question_choices
-                        .insert(question.id.clone(), question.choices.clone());
+                    index.question_choices.insert(question.id.clone(), question.choices.clone());
                 }
                 defs.push(file);
             }
         }
         for predicate in &tree.predicates {
-            index
-                .predicates
-                .entry(predicate.name.clone())
-                .or_default()
-                .push(file);
-            index
-                .predicate_arities
-                .entry(predicate.name.clone())
-                .or_insert(predicate.arity);
-            predicate_calls
-                .entry(predicate.name.clone())
-                .or_default()
-                .extend(predicate.calls.iter().cloned());
+            index.predicates.entry(predicate.name.clone()).or_default().push(file);
+            index.predicate_arities.entry(predicate.name.clone()).or_insert(predicate.arity);
+            predicate_calls.entry(predicate.name.clone()).or_default().extend(predicate.calls.iter().cloned());
         }
         for test in &tree.tests {
             index.tests.entry(test.clone()).or_default().push(file);
@@ -178,11 +151,7 @@ fn reachable<'a>(
     let mut stack: Vec<&String> = roots.filter(|name| calls.contains_key(*name)).collect();
     while let Some(name) = stack.pop() {
         if seen.insert(name.clone()) {
-            stack.extend(
-                calls[name]
-                    .iter()
-                    .filter(|callee| calls.contains_key(*callee)),
-            );
+            stack.extend(calls[name].iter().filter(|callee| calls.contains_key(*callee)));
         }
     }
     seen
@@ -193,9 +162,7 @@ fn collect_block_calls(block: &Block, calls: &mut BTreeSet<String>) {
         match statement {
             Statement::Applies { condition, .. } => collect_calls(condition, calls),
             Statement::Let { value, .. } => collect_calls(value, calls),
-            Statement::Assert {
-                condition, message, ..
-            } => {
+            Statement::Assert { condition, message, .. } => {
                 collect_calls(condition, calls);
                 for part in message.iter().flat_map(|message| &message.parts) {
                     if let MessagePart::Interpolation(expr) = part {
@@ -224,21 +191,14 @@ fn collect_calls(expr: &Expr, calls: &mut BTreeSet<String>) {
             collect_calls(lhs, calls);
             collect_calls(rhs, calls);
         }
-        ExprKind::Quantifier {
-            source,
-            filter,
-            body,
-            ..
-        } => {
+        ExprKind::Quantifier { source, filter, body, .. } => {
             collect_calls(source, calls);
             if let Some(filter) = filter {
                 collect_calls(filter, calls);
             }
             collect_block_calls(body, calls);
         }
-        ExprKind::Filter {
-            source, condition, ..
-        } => {
+        ExprKind::Filter { source, condition, .. } => {
             collect_calls(source, calls);
             collect_calls(condition, calls);
         }

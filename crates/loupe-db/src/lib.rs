@@ -89,10 +89,7 @@ impl Database {
                 log.push(format!("{database_key:?}"));
             }
         })));
-        Database {
-            storage,
-            executed: Some(executed),
-        }
+        Database { storage, executed: Some(executed) }
     }
 
     /// The queries executed since the last call, as `query(Id(n))`.
@@ -114,7 +111,5 @@ pub fn parse_file(db: &dyn Db, file: SourceFile) -> loupe_syntax::Parse {
 /// lines and columns in the drivers.
 #[salsa::tracked(returns(ref))]
 pub fn line_starts(db: &dyn Db, file: SourceFile) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(file.text(db).match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
+    std::iter::once(0).chain(file.text(db).match_indices('\n').map(|(i, _)| i + 1)).collect()
 }

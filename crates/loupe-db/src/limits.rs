@@ -20,18 +20,12 @@ pub(crate) struct Limits<'a> {
 impl Limits<'_> {
     /// Ids are `[A-Za-z0-9_]`, 3 to 64 characters.
     pub fn id(&mut self, id: &Name, what: &str) {
-        let bad = id
-            .text
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'));
+        let bad = id.text.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_'));
         let length = id.text.chars().count();
         let problem = if let Some(bad) = bad {
             format!("contains `{bad}`")
         } else if length < 3 {
-            format!(
-                "is {length} character{} long",
-                if length == 1 { "" } else { "s" }
-            )
+            format!("is {length} character{} long", if length == 1 { "" } else { "s" })
         } else if length > 64 {
             format!("is {length} characters long")
         } else {
@@ -70,11 +64,7 @@ impl Limits<'_> {
                 Diagnostic::new(
                     Code::TextTooLong,
                     format!("{what} has {length} characters, at most {max} are accepted"),
-                    Label::new(
-                        self.file,
-                        text.span,
-                        format!("{} characters too many", length - max),
-                    ),
+                    Label::new(self.file, text.span, format!("{} characters too many", length - max)),
                 )
                 .with_help("shorten it; put details in the linked documentation"),
             );
@@ -110,7 +100,9 @@ impl Limits<'_> {
                     format!("at most {} `{keyword}` links are accepted, this has {}", 1 + MAX_ADDITIONAL, links.len()),
                     Label::new(self.file, extra.span, "one too many"),
                 )
-                .with_help(format!("the first `{keyword}` is the main link, and at most {MAX_ADDITIONAL} more are exported")),
+                .with_help(format!(
+                    "the first `{keyword}` is the main link, and at most {MAX_ADDITIONAL} more are exported"
+                )),
             );
         }
     }

@@ -69,36 +69,22 @@ pub fn pack_manifest(db: &dyn Db, pack: Pack) -> Manifest {
 
 fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
     let error = |message: String, span: Span, help: &str| {
-        Diagnostic::new(
-            Code::InvalidManifest,
-            message,
-            Label::new(file, span, "here"),
-        )
-        .with_help(help)
+        Diagnostic::new(Code::InvalidManifest, message, Label::new(file, span, "here")).with_help(help)
     };
     let raw: RawManifest = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(problem) => {
-            let span = problem
-                .span()
-                .map_or(Span::empty(0), |range| Span::new(range.start, range.end));
+            let span = problem.span().map_or(Span::empty(0), |range| Span::new(range.start, range.end));
             let message = problem.message().trim().to_string();
             let diagnostic = error(
                 format!("loupe.toml: {message}"),
                 span,
                 "a manifest has a `[pack]` table with `name` and an optional `description`, and an optional `[lints]` table",
             );
-            return Manifest {
-                diagnostics: vec![diagnostic],
-                ..Manifest::default()
-            };
+            return Manifest { diagnostics: vec![diagnostic], ..Manifest::default() };
         }
     };
-    let mut manifest = Manifest {
-        name: Some(raw.pack.name),
-        description: raw.pack.description,
-        ..Manifest::default()
-    };
+    let mut manifest = Manifest { name: Some(raw.pack.name), description: raw.pack.description, ..Manifest::default() };
     for (key, level) in raw.lints {
         let span = Span::new(level.span().start, level.span().end);
         let code = match Code::parse(&key) {

@@ -51,29 +51,14 @@ pub fn compile_condition(
                 None
             }
         },
-        ExprKind::Unary {
-            op: UnaryOp::Not,
-            operand,
-        } => Some(Condition::Not(Box::new(compile_condition(
-            operand,
-            choice_ids,
-            file,
-            diagnostics,
-        )?))),
-        ExprKind::Binary {
-            op: op @ (BinaryOp::And | BinaryOp::Or),
-            lhs,
-            rhs,
-            ..
-        } => {
+        ExprKind::Unary { op: UnaryOp::Not, operand } => {
+            Some(Condition::Not(Box::new(compile_condition(operand, choice_ids, file, diagnostics)?)))
+        }
+        ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), lhs, rhs, .. } => {
             let lhs = compile_condition(lhs, choice_ids, file, diagnostics);
             let rhs = compile_condition(rhs, choice_ids, file, diagnostics);
             let (lhs, rhs) = (Box::new(lhs?), Box::new(rhs?));
-            Some(if *op == BinaryOp::And {
-                Condition::And(lhs, rhs)
-            } else {
-                Condition::Or(lhs, rhs)
-            })
+            Some(if *op == BinaryOp::And { Condition::And(lhs, rhs) } else { Condition::Or(lhs, rhs) })
         }
         ExprKind::Error => None,
         _ => {
@@ -105,33 +90,22 @@ pub fn check_risk_rules(question: &Question, file: SourceFile, diagnostics: &mut
         );
         return;
     };
-    let choice_ids: Vec<&str> = question
-        .choices
-        .iter()
-        .map(|choice| choice.id.as_ref().map_or("", |id| id.text.as_str()))
-        .collect();
+    let choice_ids: Vec<&str> =
+        question.choices.iter().map(|choice| choice.id.as_ref().map_or("", |id| id.text.as_str())).collect();
     let none_index = question.choices.iter().position(|choice| choice.is_none);
 
     if block.rules.len() > 3 {
         let mut diagnostic = Diagnostic::new(
             Code::TooManyRiskRules,
-            format!(
-                "a question has at most three risk rules, this one has {}",
-                block.rules.len()
-            ),
+            format!("a question has at most three risk rules, this one has {}", block.rules.len()),
             Label::new(file, block.rules[3].span, "fourth rule"),
         )
         .with_help("use one rule per level: `none when ...`, `medium when ...`, `high otherwise`");
-        diagnostic
-            .secondary
-            .push(Label::new(file, block.span, "in this risk block"));
+        diagnostic.secondary.push(Label::new(file, block.span, "in this risk block"));
         diagnostics.push(diagnostic);
     }
     for (position, rule) in block.rules.iter().enumerate() {
-        if let Some(first) = block.rules[..position]
-            .iter()
-            .find(|earlier| earlier.level == rule.level)
-        {
+        if let Some(first) = block.rules[..position].iter().find(|earlier| earlier.level == rule.level) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::DuplicateRiskLevel,
@@ -173,27 +147,17 @@ pub fn check_risk_rules(question: &Question, file: SourceFile, diagnostics: &mut
     let selections = selections(choice_ids.len(), none_index);
     for (position, rule) in block.rules.iter().enumerate() {
         let fires = selections.iter().any(|selected| {
-            let earlier_silent = conditions[..position]
-                .iter()
-                .all(|earlier| !holds(earlier.as_ref(), selected));
+            let earlier_silent = conditions[..position].iter().all(|earlier| !holds(earlier.as_ref(), selected));
             earlier_silent && holds(conditions[position].as_ref(), selected)
         });
         if !fires {
             let mut diagnostic = Diagnostic::new(
                 Code::UnreachableRiskRule,
                 format!("this `{}` rule can never fire", rule.level.as_str()),
-                Label::new(
-                    file,
-                    rule.span,
-                    "every selection that satisfies it is decided by an earlier rule",
-                ),
+                Label::new(file, rule.span, "every selection that satisfies it is decided by an earlier rule"),
             )
             .with_help("reorder the rules or narrow the earlier conditions");
-            if let Some(earlier) = block.rules[..position]
-                .iter()
-                .rev()
-                .find(|earlier| earlier.condition.is_none())
-            {
+            if let Some(earlier) = block.rules[..position].iter().rev().find(|earlier| earlier.condition.is_none()) {
                 diagnostic.secondary.push(Label::new(
                     file,
                     earlier.span,
@@ -201,9 +165,7 @@ pub fn check_risk_rules(question: &Question, file: SourceFile, diagnostics: &mut
                 ));
             } else {
                 for earlier in &block.rules[..position] {
-                    diagnostic
-                        .secondary
-                        .push(Label::new(file, earlier.span, "decided here first"));
+                    diagnostic.secondary.push(Label::new(file, earlier.span, "decided here first"));
                 }
             }
             diagnostics.push(diagnostic);
@@ -212,17 +174,13 @@ pub fn check_risk_rules(question: &Question, file: SourceFile, diagnostics: &mut
 }
 
 fn holds(condition: Option<&Condition>, selected: &[bool]) -> bool {
-    condition.is_none_or(|condition| {
-        condition.holds(&|index| selected.get(index).copied().unwrap_or(false))
-    })
+    condition.is_none_or(|condition| condition.holds(&|index| selected.get(index).copied().unwrap_or(false)))
 }
 
 /// Every selection a reviewer can make: any subset of the real choices, or
 /// the none-of-these choice alone.
 fn selections(choices: usize, none_index: Option<usize>) -> Vec<Vec<bool>> {
-    let real: Vec<usize> = (0..choices)
-        .filter(|&index| Some(index) != none_index)
-        .collect();
+    let real: Vec<usize> = (0..choices).filter(|&index| Some(index) != none_index).collect();
     let mut all = Vec::with_capacity((1 << real.len()) + 1);
     for mask in 0u32..(1 << real.len()) {
         let mut selected = vec![false; choices];
@@ -262,10 +220,6 @@ pub fn mentioned_choices(question: &Question) -> Vec<&str> {
 }
 
 pub(crate) fn quoted_list(items: &[&str]) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .filter(|item| !item.is_empty())
-        .map(|item| format!("`{item}`"))
-        .collect();
+    let quoted: Vec<String> = items.iter().filter(|item| !item.is_empty()).map(|item| format!("`{item}`")).collect();
     quoted.join(", ")
 }

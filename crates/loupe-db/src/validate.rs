@@ -8,9 +8,7 @@ use crate::checks::{BlockKind, Checker};
 use crate::index::PackIndex;
 use crate::limits::{self, Limits};
 use crate::risk::{self, quoted_list};
-use crate::{
-    Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file,
-};
+use crate::{Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file};
 use loupe_diagnostics::suggest::did_you_mean;
 
 /// The lifecycle phases of the Generative AI Lens.
@@ -27,13 +25,7 @@ pub const PHASES: &[&str] = &[
 #[salsa::tracked(returns(ref))]
 pub fn validate_file(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnostic> {
     let index = pack_index(db, pack);
-    let mut validator = Validator {
-        db,
-        file,
-        index,
-        occurrences: BTreeMap::new(),
-        diagnostics: Vec::new(),
-    };
+    let mut validator = Validator { db, file, index, occurrences: BTreeMap::new(), diagnostics: Vec::new() };
     for item in &parse_file(db, file).file.items {
         match item {
             Item::Lens(lens) => {
@@ -47,11 +39,7 @@ pub fn validate_file(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnosti
                     )
                     .with_help("merge the headers into one `lens` item");
                     if let Some((first_file, span)) = first {
-                        diagnostic.secondary.push(Label::new(
-                            first_file,
-                            span,
-                            "first lens header",
-                        ));
+                        diagnostic.secondary.push(Label::new(first_file, span, "first lens header"));
                     }
                     validator.diagnostics.push(diagnostic);
                 }
@@ -62,8 +50,12 @@ pub fn validate_file(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnosti
                 match &lens.description {
                     Some(description) => limits.text(description, limits::MAX_TEXT, "the lens description"),
                     None => limits.diagnostics.push(
-                        Diagnostic::new(Code::MissingText, "the lens has no description", Label::new(file, lens.keyword, "no `description`"))
-                            .with_help("add `description \"...\"`: the Well-Architected Tool shows it on the lens page"),
+                        Diagnostic::new(
+                            Code::MissingText,
+                            "the lens has no description",
+                            Label::new(file, lens.keyword, "no `description`"),
+                        )
+                        .with_help("add `description \"...\"`: the Well-Architected Tool shows it on the lens page"),
                     ),
                 }
             }
@@ -115,29 +107,17 @@ struct Validator<'db> {
 
 impl Validator<'_> {
     fn limits(&mut self) -> Limits<'_> {
-        Limits {
-            file: self.file,
-            diagnostics: &mut self.diagnostics,
-        }
+        Limits { file: self.file, diagnostics: &mut self.diagnostics }
     }
 
     fn occurrence(&mut self, kind: Kind, name: &str) -> usize {
-        let count = self
-            .occurrences
-            .entry((kind, name.to_string()))
-            .or_default();
+        let count = self.occurrences.entry((kind, name.to_string())).or_default();
         *count += 1;
         *count - 1
     }
 
     /// Reports `name` if an earlier definition of the same kind exists in the pack.
-    fn duplicate(
-        &mut self,
-        kind: Kind,
-        name: &Name,
-        code: Code,
-        definitions: Option<&Vec<SourceFile>>,
-    ) {
+    fn duplicate(&mut self, kind: Kind, name: &Name, code: Code, definitions: Option<&Vec<SourceFile>>) {
         let nth = self.occurrence(kind, &name.text);
         let Some(first_file) = definitions.and_then(|defs| defs.first()).copied() else {
             return;
@@ -151,13 +131,9 @@ impl Validator<'_> {
             format!("{what} `{}` is defined more than once", name.text),
             Label::new(self.file, name.span, "defined again here"),
         )
-        .with_help(format!(
-            "{what} ids are unique across the whole pack: rename one of them"
-        ));
+        .with_help(format!("{what} ids are unique across the whole pack: rename one of them"));
         if let Some((file, span)) = self.definition(first_file, kind, &name.text) {
-            diagnostic
-                .secondary
-                .push(Label::new(file, span, "first defined here"));
+            diagnostic.secondary.push(Label::new(file, span, "first defined here"));
         }
         self.diagnostics.push(diagnostic);
     }
@@ -165,55 +141,32 @@ impl Validator<'_> {
     /// The span of the first definition of `name` in `file`.
     fn definition(&self, file: SourceFile, kind: Kind, name: &str) -> Option<(SourceFile, Span)> {
         let matches = |id: &Option<Name>| id.as_ref().is_some_and(|id| id.text == name);
-        parse_file(self.db, file)
-            .file
-            .items
-            .iter()
-            .find_map(|item| {
-                let span = match (item, kind) {
-                    (Item::Lens(lens), Kind::Lens) => Some(lens.keyword),
-                    (Item::Pillar(pillar), Kind::Pillar) if matches(&pillar.id) => {
-                        pillar.id.as_ref().map(|id| id.span)
-                    }
-                    (Item::Pillar(pillar), Kind::Question) => pillar
-                        .questions
-                        .iter()
-                        .find(|q| matches(&q.id))
-                        .and_then(|q| q.id.as_ref())
-                        .map(|id| id.span),
-                    (Item::Predicate(predicate), Kind::Predicate) if matches(&predicate.name) => {
-                        predicate.name.as_ref().map(|n| n.span)
-                    }
-                    (Item::Test(test), Kind::Test)
-                        if test.name.as_ref().is_some_and(|n| n.value == name) =>
-                    {
-                        test.name.as_ref().map(|n| n.span)
-                    }
-                    _ => None,
-                };
-                span.map(|span| (file, span))
-            })
+        parse_file(self.db, file).file.items.iter().find_map(|item| {
+            let span = match (item, kind) {
+                (Item::Lens(lens), Kind::Lens) => Some(lens.keyword),
+                (Item::Pillar(pillar), Kind::Pillar) if matches(&pillar.id) => pillar.id.as_ref().map(|id| id.span),
+                (Item::Pillar(pillar), Kind::Question) => {
+                    pillar.questions.iter().find(|q| matches(&q.id)).and_then(|q| q.id.as_ref()).map(|id| id.span)
+                }
+                (Item::Predicate(predicate), Kind::Predicate) if matches(&predicate.name) => {
+                    predicate.name.as_ref().map(|n| n.span)
+                }
+                (Item::Test(test), Kind::Test) if test.name.as_ref().is_some_and(|n| n.value == name) => {
+                    test.name.as_ref().map(|n| n.span)
+                }
+                _ => None,
+            };
+            span.map(|span| (file, span))
+        })
     }
 
     fn pillar(&mut self, pillar: &Pillar) {
         let file = self.file;
         if let Some(id) = &pillar.id {
             self.limits().id(id, "pillar");
-            let first_definition = self
-                .index
-                .pillars
-                .get(&id.text)
-                .and_then(|defs| defs.first())
-                == Some(&file)
-                && !self
-                    .occurrences
-                    .contains_key(&(Kind::Pillar, id.text.clone()));
-            self.duplicate(
-                Kind::Pillar,
-                id,
-                Code::DuplicatePillar,
-                self.index.pillars.get(&id.text),
-            );
+            let first_definition = self.index.pillars.get(&id.text).and_then(|defs| defs.first()) == Some(&file)
+                && !self.occurrences.contains_key(&(Kind::Pillar, id.text.clone()));
+            self.duplicate(Kind::Pillar, id, Code::DuplicatePillar, self.index.pillars.get(&id.text));
             let ordinal = self.index.pillar_order.iter().position(|p| *p == id.text);
             if first_definition && ordinal.is_some_and(|n| n >= limits::MAX_PILLARS) {
                 self.diagnostics.push(
@@ -224,33 +177,23 @@ impl Validator<'_> {
                             limits::MAX_PILLARS,
                             self.index.pillar_order.len()
                         ),
-                        Label::new(
-                            file,
-                            id.span,
-                            format!("pillar number {}", ordinal.unwrap_or(0) + 1),
-                        ),
+                        Label::new(file, id.span, format!("pillar number {}", ordinal.unwrap_or(0) + 1)),
                     )
                     .with_help("merge pillars, or split the lens into two packs"),
                 );
             }
         }
         if let Some(name) = &pillar.name {
-            self.limits()
-                .text(name, limits::MAX_TITLE, "the pillar name");
+            self.limits().text(name, limits::MAX_TITLE, "the pillar name");
         }
         if let Some(description) = &pillar.description {
-            self.limits()
-                .text(description, limits::MAX_TEXT, "the pillar description");
+            self.limits().text(description, limits::MAX_TEXT, "the pillar description");
         }
         if pillar.questions.is_empty() {
             let at = pillar.id.as_ref().map_or(pillar.keyword, |id| id.span);
             self.diagnostics.push(
-                Diagnostic::new(
-                    Code::EmptyContainer,
-                    "pillar has no questions",
-                    Label::new(file, at, "empty pillar"),
-                )
-                .with_help("add at least one `question`, or remove the pillar"),
+                Diagnostic::new(Code::EmptyContainer, "pillar has no questions", Label::new(file, at, "empty pillar"))
+                    .with_help("add at least one `question`, or remove the pillar"),
             );
         }
         if let Some(extra) = pillar.questions.get(limits::MAX_QUESTIONS) {
@@ -262,11 +205,7 @@ impl Validator<'_> {
                         limits::MAX_QUESTIONS,
                         pillar.questions.len()
                     ),
-                    Label::new(
-                        file,
-                        extra.keyword,
-                        format!("question number {}", limits::MAX_QUESTIONS + 1),
-                    ),
+                    Label::new(file, extra.keyword, format!("question number {}", limits::MAX_QUESTIONS + 1)),
                 )
                 .with_help("move questions into another pillar"),
             );
@@ -281,23 +220,15 @@ impl Validator<'_> {
         let header = question.id.as_ref().map_or(question.keyword, |id| id.span);
         if let Some(id) = &question.id {
             self.limits().id(id, "question");
-            self.duplicate(
-                Kind::Question,
-                id,
-                Code::DuplicateQuestion,
-                self.index.questions.get(&id.text),
-            );
+            self.duplicate(Kind::Question, id, Code::DuplicateQuestion, self.index.questions.get(&id.text));
         }
         if let Some(title) = &question.title {
-            self.limits()
-                .text(title, limits::MAX_TITLE, "the question title");
+            self.limits().text(title, limits::MAX_TITLE, "the question title");
         }
         if let Some(description) = &question.description {
-            self.limits()
-                .text(description, limits::MAX_TEXT, "the question description");
+            self.limits().text(description, limits::MAX_TEXT, "the question description");
         }
-        self.limits()
-            .links(&question.helpful, "the helpful resource", "helpful");
+        self.limits().links(&question.helpful, "the helpful resource", "helpful");
         for phase in &question.phases {
             if !PHASES.contains(&phase.text.as_str()) {
                 let help = did_you_mean(&phase.text, PHASES.iter().copied())
@@ -326,10 +257,7 @@ impl Validator<'_> {
                         )
                         .with_help(format!(
                             "write `none {}_no \"None of these\"`",
-                            question
-                                .id
-                                .as_ref()
-                                .map_or("QUESTION", |id| id.text.as_str())
+                            question.id.as_ref().map_or("QUESTION", |id| id.text.as_str())
                         )),
                     );
                 }
@@ -359,11 +287,7 @@ impl Validator<'_> {
                         limits::MAX_CHOICES,
                         question.choices.len()
                     ),
-                    Label::new(
-                        file,
-                        extra.keyword,
-                        format!("choice number {}", limits::MAX_CHOICES + 1),
-                    ),
+                    Label::new(file, extra.keyword, format!("choice number {}", limits::MAX_CHOICES + 1)),
                 )
                 .with_help("the none-of-these choice counts too; split the question"),
             );
@@ -396,12 +320,14 @@ impl Validator<'_> {
                 );
             }
         }
-        if !question.choices.is_empty()
-            && question.choices.iter().all(|choice| choice.check.is_none())
-        {
+        if !question.choices.is_empty() && question.choices.iter().all(|choice| choice.check.is_none()) {
             self.diagnostics.push(
-                Diagnostic::new(Code::NoAutomatedCheck, "question has no automated check", Label::new(file, header, "answered only by attestation"))
-                    .with_help("add a `check { ... }` to a choice that evidence can show, or allow L0503 in loupe.toml"),
+                Diagnostic::new(
+                    Code::NoAutomatedCheck,
+                    "question has no automated check",
+                    Label::new(file, header, "answered only by attestation"),
+                )
+                .with_help("add a `check { ... }` to a choice that evidence can show, or allow L0503 in loupe.toml"),
             );
         }
     }
@@ -426,27 +352,20 @@ impl Validator<'_> {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::NoneChoiceId,
-                    format!(
-                        "choice `{}` ends in `_no`, which marks the none-of-these choice",
-                        id.text
-                    ),
+                    format!("choice `{}` ends in `_no`, which marks the none-of-these choice", id.text),
                     Label::new(file, id.span, "reserved suffix"),
                 )
                 .with_help("rename the choice, or write it as `none ID \"None of these\"`"),
             );
         }
         if let Some(title) = &choice.title {
-            self.limits()
-                .text(title, limits::MAX_TITLE, "the choice title");
+            self.limits().text(title, limits::MAX_TITLE, "the choice title");
         }
         if let Some(description) = &choice.description {
-            self.limits()
-                .text(description, limits::MAX_TEXT, "the choice description");
+            self.limits().text(description, limits::MAX_TEXT, "the choice description");
         }
-        self.limits()
-            .links(&choice.helpful, "the helpful resource", "helpful");
-        self.limits()
-            .links(&choice.improve, "the improvement plan", "improve");
+        self.limits().links(&choice.helpful, "the helpful resource", "helpful");
+        self.limits().links(&choice.improve, "the improvement plan", "improve");
         if !choice.is_none && choice.improve.is_empty() {
             self.diagnostics.push(
                 Diagnostic::new(Code::MissingImprovementPlan, format!("choice `{}` has no improvement plan", id.text), Label::new(file, id.span, "no `improve`"))
@@ -454,23 +373,14 @@ impl Validator<'_> {
             );
         }
         if let Some(check) = &choice.check {
-            Checker::new(file, self.index, &mut self.diagnostics).block(
-                &check.body,
-                BlockKind::Check,
-                &[],
-            );
+            Checker::new(file, self.index, &mut self.diagnostics).block(&check.body, BlockKind::Check, &[]);
         }
     }
 
     fn predicate(&mut self, predicate: &Predicate) {
         let file = self.file;
         if let Some(name) = &predicate.name {
-            self.duplicate(
-                Kind::Predicate,
-                name,
-                Code::DuplicatePredicate,
-                self.index.predicates.get(&name.text),
-            );
+            self.duplicate(Kind::Predicate, name, Code::DuplicatePredicate, self.index.predicates.get(&name.text));
             if self.index.recursive_predicates.contains(&name.text) {
                 self.diagnostics.push(
                     Diagnostic::new(
@@ -478,9 +388,7 @@ impl Validator<'_> {
                         format!("predicate `{}` calls itself", name.text),
                         Label::new(file, name.span, "part of a call cycle"),
                     )
-                    .with_help(
-                        "checks always terminate, so predicates cannot recurse: unroll the cycle",
-                    ),
+                    .with_help("checks always terminate, so predicates cannot recurse: unroll the cycle"),
                 );
             } else if !self.index.used_predicates.contains(&name.text) {
                 self.diagnostics.push(
@@ -503,24 +411,13 @@ impl Validator<'_> {
     fn test(&mut self, test: &Test) {
         let file = self.file;
         if let Some(name) = &test.name {
-            let as_name = Name {
-                text: name.value.clone(),
-                span: name.span,
-            };
-            self.duplicate(
-                Kind::Test,
-                &as_name,
-                Code::DuplicateTest,
-                self.index.tests.get(&name.value),
-            );
+            let as_name = Name { text: name.value.clone(), span: name.span };
+            self.duplicate(Kind::Test, &as_name, Code::DuplicateTest, self.index.tests.get(&name.value));
         }
         for expectation in &test.expectations {
             let question = &expectation.question;
             let Some(choices) = self.index.question_choices.get(&question.text) else {
-                let help = did_you_mean(
-                    &question.text,
-                    self.index.questions.keys().map(String::as_str),
-                );
+                let help = did_you_mean(&question.text, self.index.questions.keys().map(String::as_str));
                 let mut diagnostic = Diagnostic::new(
                     Code::UnknownTestTarget,
                     format!("no question `{}` in this pack", question.text),
@@ -539,10 +436,7 @@ impl Validator<'_> {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::UnknownTestTarget,
-                        format!(
-                            "question `{}` has no choice `{}`",
-                            question.text, choice.text
-                        ),
+                        format!("question `{}` has no choice `{}`", question.text, choice.text),
                         Label::new(file, choice.span, "unknown choice"),
                     )
                     .with_help(help),

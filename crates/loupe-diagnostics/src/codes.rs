@@ -102,10 +102,7 @@ codes! {
 impl Code {
     /// Looks a code up by its text, case-insensitively (`l0101` works).
     pub fn parse(text: &str) -> Option<Code> {
-        Code::ALL
-            .iter()
-            .copied()
-            .find(|code| code.as_str().eq_ignore_ascii_case(text.trim()))
+        Code::ALL.iter().copied().find(|code| code.as_str().eq_ignore_ascii_case(text.trim()))
     }
 }
 
@@ -119,10 +116,7 @@ mod tests {
         for code in Code::ALL {
             let text = code.as_str();
             assert!(seen.insert(text), "{text} registered twice");
-            assert!(
-                text.len() == 5 && text.starts_with('L'),
-                "{text} is not LNNNN"
-            );
+            assert!(text.len() == 5 && text.starts_with('L'), "{text} is not LNNNN");
             assert_eq!(Code::parse(&text.to_lowercase()), Some(*code));
         }
     }
@@ -131,20 +125,9 @@ mod tests {
     fn every_explanation_has_a_wrong_and_a_right_example() {
         for code in Code::ALL {
             let text = code.explanation();
-            assert!(
-                text.starts_with(&format!("# {}", code.as_str())),
-                "{code:?} heading"
-            );
-            assert!(
-                text.contains("Wrong:"),
-                "{} has no wrong example",
-                code.as_str()
-            );
-            assert!(
-                text.contains("Right:"),
-                "{} has no right example",
-                code.as_str()
-            );
+            assert!(text.starts_with(&format!("# {}", code.as_str())), "{code:?} heading");
+            assert!(text.contains("Wrong:"), "{} has no wrong example", code.as_str());
+            assert!(text.contains("Right:"), "{} has no right example", code.as_str());
         }
     }
 }

@@ -22,10 +22,7 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span {
-            start: to_u32(start),
-            end: to_u32(end.max(start)),
-        }
+        Span { start: to_u32(start), end: to_u32(end.max(start)) }
     }
 
     /// An empty span at `offset`, for something that is missing there.
@@ -51,10 +48,7 @@ impl Span {
 
     /// The smallest span that covers both.
     pub fn cover(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 
@@ -89,11 +83,7 @@ pub struct Label<F> {
 
 impl<F> Label<F> {
     pub fn new(file: F, span: Span, message: impl Into<String>) -> Label<F> {
-        Label {
-            file,
-            span,
-            message: message.into(),
-        }
+        Label { file, span, message: message.into() }
     }
 }
 
@@ -142,11 +132,7 @@ impl<F> Diagnostic<F> {
             severity: self.severity,
             message: self.message,
             primary: map_label(self.primary, &mut f),
-            secondary: self
-                .secondary
-                .into_iter()
-                .map(|label| map_label(label, &mut f))
-                .collect(),
+            secondary: self.secondary.into_iter().map(|label| map_label(label, &mut f)).collect(),
             help: self.help,
         }
     }
@@ -169,14 +155,9 @@ impl<F: Clone> Diagnostic<F> {
                 .with_message(self.primary.message.clone()),
         ];
         labels.extend(self.secondary.iter().map(|label| {
-            codespan::Label::secondary(label.file.clone(), label.span.range())
-                .with_message(label.message.clone())
+            codespan::Label::secondary(label.file.clone(), label.span.range()).with_message(label.message.clone())
         }));
-        let notes = self
-            .help
-            .iter()
-            .map(|help| format!("help: {help}"))
-            .collect();
+        let notes = self.help.iter().map(|help| format!("help: {help}")).collect();
         codespan::Diagnostic::new(severity)
             .with_code(self.code.as_str())
             .with_message(self.message.clone())

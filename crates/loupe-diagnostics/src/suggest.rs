@@ -5,22 +5,14 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|candidate| {
-            (
-                edit_distance(&name.to_lowercase(), &candidate.to_lowercase()),
-                candidate,
-            )
-        })
+        .map(|candidate| (edit_distance(&name.to_lowercase(), &candidate.to_lowercase()), candidate))
         .filter(|&(distance, _)| distance <= limit)
         .min_by_key(|&(distance, candidate)| (distance, candidate))
         .map(|(_, candidate)| candidate)
 }
 
 /// A help line naming the closest candidate, if any.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     closest(name, candidates).map(|candidate| format!("did you mean `{candidate}`?"))
 }
 
@@ -44,14 +36,8 @@ mod tests {
 
     #[test]
     fn suggests_near_names_only() {
-        assert_eq!(
-            closest("resorces", ["resources", "count"]),
-            Some("resources")
-        );
+        assert_eq!(closest("resorces", ["resources", "count"]), Some("resources"));
         assert_eq!(closest("zzz", ["resources", "count"]), None);
-        assert_eq!(
-            closest("GENSEC01_BP1", ["GENSEC01_BP01", "GENSEC01_BP02"]),
-            Some("GENSEC01_BP01")
-        );
+        assert_eq!(closest("GENSEC01_BP1", ["GENSEC01_BP01", "GENSEC01_BP02"]), Some("GENSEC01_BP01"));
     }
 }

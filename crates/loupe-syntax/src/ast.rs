@@ -139,28 +139,15 @@ pub struct Block {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Statement {
-    Applies {
-        condition: Expr,
-        span: Span,
-    },
-    Let {
-        name: Name,
-        value: Expr,
-        span: Span,
-    },
-    Assert {
-        condition: Expr,
-        message: Option<Message>,
-        span: Span,
-    },
+    Applies { condition: Expr, span: Span },
+    Let { name: Name, value: Expr, span: Span },
+    Assert { condition: Expr, message: Option<Message>, span: Span },
 }
 
 impl Statement {
     pub fn span(&self) -> Span {
         match self {
-            Statement::Applies { span, .. }
-            | Statement::Let { span, .. }
-            | Statement::Assert { span, .. } => *span,
+            Statement::Applies { span, .. } | Statement::Let { span, .. } | Statement::Assert { span, .. } => *span,
         }
     }
 }

@@ -66,10 +66,7 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
 }
 
 fn skip_line(bytes: &[u8], start: usize) -> usize {
-    bytes[start..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |n| start + n)
+    bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| start + n)
 }
 
 /// The end (exclusive) of the group opened at `open`, or the end of the text.

@@ -16,29 +16,17 @@ type Pairs<'i> = pest::iterators::Pairs<'i, Rule>;
 /// Lowers `text` (possibly with over-deep groups blanked) whose doc comments
 /// are read from `original`.
 pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> SourceFile {
-    let mut lowerer = Lowerer {
-        source: original,
-        offset: 0,
-        errors,
-    };
+    let mut lowerer = Lowerer { source: original, offset: 0, errors };
     match LoupeParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
-            let file = pairs
-                .next()
-                .map(|pair| lowerer.file(pair))
-                .unwrap_or_default();
+            let file = pairs.next().map(|pair| lowerer.file(pair)).unwrap_or_default();
             file
         }
         // The grammar accepts any text; this is reached only if pest itself
         // gives up (its stack guard or call limit), and is still reported.
         Err(error) => {
             let message = error.variant.message().to_string();
-            lowerer.error(
-                Code::SyntaxError,
-                format!("the file could not be parsed: {message}"),
-                Span::new(0, 0),
-                "",
-            );
+            lowerer.error(Code::SyntaxError, format!("the file could not be parsed: {message}"), Span::new(0, 0), "");
             SourceFile::default()
         }
     }
@@ -113,15 +101,8 @@ impl Lowerer<'_, '_> {
         Span::new(self.offset + span.start(), self.offset + span.end())
     }
 
-    fn error(
-        &mut self,
-        code: Code,
-        message: impl Into<String>,
-        span: Span,
-        label: &str,
-    ) -> &mut SyntaxError {
-        self.errors
-            .push(SyntaxError::new(code, message, Label::new((), span, label)));
+    fn error(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut SyntaxError {
+        self.errors.push(SyntaxError::new(code, message, Label::new((), span, label)));
         self.errors.last_mut().expect("just pushed")
     }
 
@@ -145,13 +126,10 @@ impl Lowerer<'_, '_> {
     fn junk(&mut self, pair: Pair<'_, Rule>, context: Context) {
         let span = self.span(&pair);
         let text = pair.as_str();
-        let first_word: String = text
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
+        let first_word: String = text.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
         if let Some(message) = misplaced_keyword(&first_word, context) {
-            self.error(Code::SyntaxError, message, span, "not allowed here")
-                .help = Some(format!("expected {} here", context.expected()));
+            self.error(Code::SyntaxError, message, span, "not allowed here").help =
+                Some(format!("expected {} here", context.expected()));
             return;
         }
         // Re-parse the line on its own to point at the exact token pest stopped at.
@@ -175,21 +153,14 @@ impl Lowerer<'_, '_> {
         let message = if found_text.is_empty() {
             format!("unexpected end of line in {}", context_name(context))
         } else {
-            format!(
-                "unexpected `{}` in {}",
-                shorten(found_text),
-                context_name(context)
-            )
+            format!("unexpected `{}` in {}", shorten(found_text), context_name(context))
         };
         let label = match &found {
             Some(expected) => format!("expected {expected}"),
             None => format!("expected {}", context.expected()),
         };
         let end = span.start as usize + token_end;
-        let help = loupe_diagnostics::suggest::did_you_mean(
-            &first_word,
-            context.keywords().iter().copied(),
-        );
+        let help = loupe_diagnostics::suggest::did_you_mean(&first_word, context.keywords().iter().copied());
         self.error(
             Code::SyntaxError,
             message,
@@ -203,10 +174,7 @@ impl Lowerer<'_, '_> {
         let span = self.span(&pair);
         self.error(
             Code::SyntaxError,
-            format!(
-                "unexpected `{}` in {what} header",
-                shorten(pair.as_str().trim())
-            ),
+            format!("unexpected `{}` in {what} header", shorten(pair.as_str().trim())),
             span,
             "expected `{`",
         )
@@ -214,13 +182,8 @@ impl Lowerer<'_, '_> {
     }
 
     fn missing(&mut self, what: &str, item: &str, at: Span, help: &str) {
-        self.error(
-            Code::MissingPart,
-            format!("{item} has no {what}"),
-            at,
-            &format!("{what} expected here"),
-        )
-        .help = Some(help.to_string());
+        self.error(Code::MissingPart, format!("{item} has no {what}"), at, &format!("{what} expected here")).help =
+            Some(help.to_string());
     }
 
     fn expect_closed(&mut self, close: Option<Pair<'_, Rule>>, item: &str, opened: Span) {
@@ -244,16 +207,12 @@ impl Lowerer<'_, '_> {
     fn doc_before(&self, offset: usize) -> Option<String> {
         let before = &self.source[..offset.min(self.source.len())];
         let mut lines: Vec<&str> = Vec::new();
-        for line in before
-            .lines()
-            .rev()
-            .skip(usize::from(!before.ends_with('\n')))
-        {
+        for line in before.lines().rev().skip(usize::from(!before.ends_with('\n'))) {
             let line = line.trim();
             match line.strip_prefix("///") {
-                Some(doc) if !doc.starts_with('/') => {
-                    lines.push(doc.strip_prefix(' ').unwrap_or(doc))
-                }
+                Some(doc) if !doc.starts_with('/') => lines.push(doc.strip_prefix(' ').unwrap_or(doc)),
+                // A plain comment between the docs and the item does not end them.
+                _ if line.starts_with("//") => {}
                 _ => break,
             }
         }
@@ -350,11 +309,7 @@ impl Lowerer<'_, '_> {
                             "second `risk` block",
                         )
                         .secondary
-                        .push(Label::new(
-                            (),
-                            first_span,
-                            "first `risk` block",
-                        ));
+                        .push(Label::new((), first_span, "first `risk` block"));
                     } else {
                         risk = Some(block);
                     }
@@ -365,11 +320,7 @@ impl Lowerer<'_, '_> {
                 _ => header.take(self, child, "question"),
             }
         }
-        self.check_header(
-            &header,
-            "question",
-            "question GENSEC01 \"How do you ...?\" { ... }",
-        );
+        self.check_header(&header, "question", "question GENSEC01 \"How do you ...?\" { ... }");
         self.expect_closed(close, "this question", header.keyword);
         let description = properties.single(self, "description", "question");
         let helpful = properties.links(self, "helpful", "question");
@@ -402,14 +353,9 @@ impl Lowerer<'_, '_> {
                     let new = self.check(child);
                     if let Some(first) = &check {
                         let first_span = first.span;
-                        self.error(
-                            Code::DuplicateProperty,
-                            "a choice has one `check`",
-                            new.span,
-                            "second `check`",
-                        )
-                        .secondary
-                        .push(Label::new((), first_span, "first `check`"));
+                        self.error(Code::DuplicateProperty, "a choice has one `check`", new.span, "second `check`")
+                            .secondary
+                            .push(Label::new((), first_span, "first `check`"));
                     } else {
                         check = Some(new);
                     }
@@ -430,11 +376,7 @@ impl Lowerer<'_, '_> {
                 );
             }
         } else {
-            self.check_header(
-                &header,
-                "choice",
-                "choice BP01 \"Title\" { improve \"...\" \"https://...\" }",
-            );
+            self.check_header(&header, "choice", "choice BP01 \"Title\" { improve \"...\" \"https://...\" }");
         }
         self.expect_closed(close, "this choice", header.keyword);
         let description = properties.single(self, "description", what);
@@ -457,11 +399,8 @@ impl Lowerer<'_, '_> {
 
     fn phase(&mut self, pair: Pair<'_, Rule>) -> Vec<Name> {
         let span = self.span(&pair);
-        let names: Vec<Name> = pair
-            .into_inner()
-            .filter(|p| p.as_rule() == Rule::ident)
-            .map(|p| self.name(&p))
-            .collect();
+        let names: Vec<Name> =
+            pair.into_inner().filter(|p| p.as_rule() == Rule::ident).map(|p| self.name(&p)).collect();
         if names.is_empty() {
             self.missing(
                 "phase name",
@@ -494,9 +433,7 @@ impl Lowerer<'_, '_> {
     fn risk_rule(&mut self, pair: Pair<'_, Rule>) -> RiskRule {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
-        let level_pair = inner
-            .next()
-            .expect("grammar: risk_rule starts with risk_level");
+        let level_pair = inner.next().expect("grammar: risk_rule starts with risk_level");
         let level_span = self.span(&level_pair);
         let level = match level_pair.as_str() {
             "high" => RiskLevel::High,
@@ -504,30 +441,16 @@ impl Lowerer<'_, '_> {
             _ => RiskLevel::None,
         };
         let condition = inner.next().and_then(|rest| match rest.as_rule() {
-            Rule::risk_when => rest
-                .into_inner()
-                .find(|p| p.as_rule() == Rule::expr)
-                .map(|p| self.expr(p)),
+            Rule::risk_when => rest.into_inner().find(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)),
             _ => None,
         });
-        RiskRule {
-            level,
-            level_span,
-            condition,
-            span,
-        }
+        RiskRule { level, level_span, condition, span }
     }
 
     fn check(&mut self, pair: Pair<'_, Rule>) -> Check {
         let span = self.span(&pair);
-        let block = pair
-            .into_inner()
-            .find(|p| p.as_rule() == Rule::block)
-            .expect("grammar: check has a block");
-        Check {
-            body: self.block(block),
-            span,
-        }
+        let block = pair.into_inner().find(|p| p.as_rule() == Rule::block).expect("grammar: check has a block");
+        Check { body: self.block(block), span }
     }
 
     fn block(&mut self, pair: Pair<'_, Rule>) -> Block {
@@ -538,12 +461,7 @@ impl Lowerer<'_, '_> {
             match child.as_rule() {
                 Rule::applies => {
                     let span = self.span(&child);
-                    let condition = self.expr(
-                        child
-                            .into_inner()
-                            .find(|p| p.as_rule() == Rule::expr)
-                            .expect("grammar"),
-                    );
+                    let condition = self.expr(child.into_inner().find(|p| p.as_rule() == Rule::expr).expect("grammar"));
                     statements.push(Statement::Applies { condition, span });
                 }
                 Rule::let_binding => {
@@ -565,22 +483,14 @@ impl Lowerer<'_, '_> {
                         }
                     }
                     let condition = condition.expect("grammar: an assertion has a condition");
-                    statements.push(Statement::Assert {
-                        condition,
-                        message,
-                        span,
-                    });
+                    statements.push(Statement::Assert { condition, message, span });
                 }
                 Rule::junk => self.junk(child, Context::Block),
                 Rule::close => close = Some(child),
                 _ => {}
             }
         }
-        self.expect_closed(
-            close,
-            "this block",
-            Span::new(span.start as usize, span.start as usize + 1),
-        );
+        self.expect_closed(close, "this block", Span::new(span.start as usize, span.start as usize + 1));
         Block { statements, span }
     }
 
@@ -610,14 +520,7 @@ impl Lowerer<'_, '_> {
             );
         }
         let body = body.expect("grammar: a predicate has a block");
-        Predicate {
-            name,
-            params,
-            body,
-            doc,
-            keyword,
-            span,
-        }
+        Predicate { name, params, body, doc, keyword, span }
     }
 
     fn test(&mut self, pair: Pair<'_, Rule>) -> Test {
@@ -657,24 +560,13 @@ impl Lowerer<'_, '_> {
             );
         }
         self.expect_closed(close, "this test", keyword);
-        Test {
-            name,
-            evidence,
-            expectations,
-            doc,
-            keyword,
-            span,
-        }
+        Test { name, evidence, expectations, doc, keyword, span }
     }
 
     fn expectation(&mut self, pair: Pair<'_, Rule>) -> Option<Expectation> {
         let span = self.span(&pair);
-        let ids: Vec<Name> = pair
-            .clone()
-            .into_inner()
-            .filter(|p| p.as_rule() == Rule::item_id)
-            .map(|p| self.name(&p))
-            .collect();
+        let ids: Vec<Name> =
+            pair.clone().into_inner().filter(|p| p.as_rule() == Rule::item_id).map(|p| self.name(&p)).collect();
         let expected_pair = pair.into_inner().find(|p| p.as_rule() == Rule::expected)?;
         let expected_span = self.span(&expected_pair);
         let words: Vec<&str> = expected_pair.as_str().split_whitespace().collect();
@@ -701,23 +593,14 @@ impl Lowerer<'_, '_> {
             };
             self.error(
                 Code::InvalidExpectation,
-                format!(
-                    "`{}` is not an outcome this test can expect",
-                    expected_pair.as_str()
-                ),
+                format!("`{}` is not an outcome this test can expect", expected_pair.as_str()),
                 expected_span,
                 "unknown outcome",
             )
             .help = Some(help.to_string());
             return None;
         };
-        Some(Expectation {
-            question,
-            choice,
-            expected,
-            expected_span,
-            span,
-        })
+        Some(Expectation { question, choice, expected, expected_span, span })
     }
 
     // ------------------------------------------------------------ expressions
@@ -727,36 +610,18 @@ impl Lowerer<'_, '_> {
         match pair.as_rule() {
             Rule::expr | Rule::paren => {
                 let inner = pair.into_inner().next();
-                inner.map_or(
-                    Expr {
-                        kind: ExprKind::Error,
-                        span,
-                    },
-                    |inner| self.expr(inner),
-                )
+                inner.map_or(Expr { kind: ExprKind::Error, span }, |inner| self.expr(inner))
             }
-            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
-                self.binary_chain(pair.into_inner())
-            }
+            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => self.binary_chain(pair.into_inner()),
             Rule::cmp_expr => self.binary_chain(pair.into_inner()),
             Rule::not_expr | Rule::unary => {
                 let mut inner = pair.into_inner();
                 let first = inner.next().expect("grammar: not empty");
                 match first.as_rule() {
                     Rule::kw_not | Rule::neg => {
-                        let op = if first.as_rule() == Rule::kw_not {
-                            UnaryOp::Not
-                        } else {
-                            UnaryOp::Neg
-                        };
+                        let op = if first.as_rule() == Rule::kw_not { UnaryOp::Not } else { UnaryOp::Neg };
                         let operand = self.expr(inner.next().expect("grammar: operand"));
-                        Expr {
-                            kind: ExprKind::Unary {
-                                op,
-                                operand: Box::new(operand),
-                            },
-                            span,
-                        }
+                        Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span }
                     }
                     _ => self.expr(first),
                 }
@@ -769,106 +634,57 @@ impl Lowerer<'_, '_> {
                     let span = base.span.cover(suffix_span);
                     let kind = match suffix.as_rule() {
                         Rule::field => {
-                            let name_pair =
-                                suffix.into_inner().next().expect("grammar: field name");
+                            let name_pair = suffix.into_inner().next().expect("grammar: field name");
                             let name = if name_pair.as_rule() == Rule::string {
                                 let text = self.text(&name_pair);
-                                Name {
-                                    text: text.value,
-                                    span: text.span,
-                                }
+                                Name { text: text.value, span: text.span }
                             } else {
                                 self.name(&name_pair)
                             };
-                            ExprKind::Field {
-                                base: Box::new(base),
-                                name,
-                            }
+                            ExprKind::Field { base: Box::new(base), name }
                         }
-                        Rule::wildcard => ExprKind::Wildcard {
-                            base: Box::new(base),
-                        },
+                        Rule::wildcard => ExprKind::Wildcard { base: Box::new(base) },
                         _ => {
-                            let index =
-                                self.expr(suffix.into_inner().next().expect("grammar: index"));
-                            ExprKind::Index {
-                                base: Box::new(base),
-                                index: Box::new(index),
-                            }
+                            let index = self.expr(suffix.into_inner().next().expect("grammar: index"));
+                            ExprKind::Index { base: Box::new(base), index: Box::new(index) }
                         }
                     };
                     base = Expr { kind, span };
                 }
                 base
             }
-            Rule::number => Expr {
-                kind: ExprKind::Number(pair.as_str().to_string()),
-                span,
-            },
+            Rule::number => Expr { kind: ExprKind::Number(pair.as_str().to_string()), span },
             Rule::string => {
                 let text = self.text(&pair);
-                Expr {
-                    kind: ExprKind::String(text.value),
-                    span,
-                }
+                Expr { kind: ExprKind::String(text.value), span }
             }
             Rule::regex => {
                 let raw = pair.as_str();
                 let close = raw.rfind('/').unwrap_or(raw.len());
                 let pattern = raw[1.min(close)..close].replace("\\/", "/");
                 let flags = raw[(close + 1).min(raw.len())..].to_string();
-                Expr {
-                    kind: ExprKind::Regex { pattern, flags },
-                    span,
-                }
+                Expr { kind: ExprKind::Regex { pattern, flags }, span }
             }
-            Rule::kw_true => Expr {
-                kind: ExprKind::Bool(true),
-                span,
-            },
-            Rule::kw_false => Expr {
-                kind: ExprKind::Bool(false),
-                span,
-            },
-            Rule::kw_null => Expr {
-                kind: ExprKind::Null,
-                span,
-            },
-            Rule::ident => Expr {
-                kind: ExprKind::Var(self.name(&pair)),
-                span,
-            },
+            Rule::kw_true => Expr { kind: ExprKind::Bool(true), span },
+            Rule::kw_false => Expr { kind: ExprKind::Bool(false), span },
+            Rule::kw_null => Expr { kind: ExprKind::Null, span },
+            Rule::ident => Expr { kind: ExprKind::Var(self.name(&pair)), span },
             Rule::list => {
                 let items = pair.into_inner().map(|p| self.expr(p)).collect();
-                Expr {
-                    kind: ExprKind::List(items),
-                    span,
-                }
+                Expr { kind: ExprKind::List(items), span }
             }
             Rule::call => {
                 let mut inner = pair.into_inner();
                 let function = self.name(&inner.next().expect("grammar: call has a name"));
                 let args = inner.map(|p| self.expr(p)).collect();
-                Expr {
-                    kind: ExprKind::Call { function, args },
-                    span,
-                }
+                Expr { kind: ExprKind::Call { function, args }, span }
             }
             Rule::comprehension => {
-                let mut inner = pair
-                    .into_inner()
-                    .filter(|p| !matches!(p.as_rule(), Rule::kw_in | Rule::kw_where));
+                let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_in | Rule::kw_where));
                 let var = self.name(&inner.next().expect("grammar: variable"));
                 let source = self.expr(inner.next().expect("grammar: source"));
                 let condition = self.expr(inner.next().expect("grammar: condition"));
-                Expr {
-                    kind: ExprKind::Filter {
-                        var,
-                        source: Box::new(source),
-                        condition: Box::new(condition),
-                    },
-                    span,
-                }
+                Expr { kind: ExprKind::Filter { var, source: Box::new(source), condition: Box::new(condition) }, span }
             }
             Rule::quantifier => {
                 let mut kind = Quantifier::Every;
@@ -903,10 +719,7 @@ impl Lowerer<'_, '_> {
                     span,
                 }
             }
-            _ => Expr {
-                kind: ExprKind::Error,
-                span,
-            },
+            _ => Expr { kind: ExprKind::Error, span },
         }
     }
 
@@ -920,15 +733,7 @@ impl Lowerer<'_, '_> {
             let Some(rhs_pair) = pairs.next() else { break };
             let rhs = self.expr(rhs_pair);
             let span = lhs.span.cover(rhs.span);
-            lhs = Expr {
-                kind: ExprKind::Binary {
-                    op,
-                    op_span,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                },
-                span,
-            };
+            lhs = Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
         }
         lhs
     }
@@ -936,18 +741,12 @@ impl Lowerer<'_, '_> {
     // ------------------------------------------------------------ tokens
 
     fn name(&self, pair: &Pair<'_, Rule>) -> Name {
-        Name {
-            text: pair.as_str().to_string(),
-            span: self.span(pair),
-        }
+        Name { text: pair.as_str().to_string(), span: self.span(pair) }
     }
 
     fn text(&mut self, pair: &Pair<'_, Rule>) -> Text {
         let span = self.span(pair);
-        Text {
-            value: strings::unescape(pair.as_str(), span.start as usize, self.errors),
-            span,
-        }
+        Text { value: strings::unescape(pair.as_str(), span.start as usize, self.errors), span }
     }
 
     fn message(&mut self, pair: &Pair<'_, Rule>) -> Message {
@@ -969,29 +768,21 @@ impl Lowerer<'_, '_> {
         let span = Span::new(offset, offset + source.len());
         match LoupeParser::parse(Rule::interpolation, source) {
             Ok(mut pairs) => {
-                let expr = pairs
-                    .next()
-                    .and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::expr));
-                let mut nested = Lowerer {
-                    source: self.source,
-                    offset,
-                    errors: self.errors,
-                };
-                expr.map_or(
-                    Expr {
-                        kind: ExprKind::Error,
-                        span,
-                    },
-                    |expr| nested.expr(expr),
-                )
+                let expr = pairs.next().and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::expr));
+                let mut nested = Lowerer { source: self.source, offset, errors: self.errors };
+                expr.map_or(Expr { kind: ExprKind::Error, span }, |expr| nested.expr(expr))
             }
             Err(_) => {
-                self.error(Code::SyntaxError, format!("`{{{}}}` is not an expression", shorten(source)), span, "cannot parse this interpolation")
-                    .help = Some("interpolate a variable or a property path, e.g. `{role.name}`; write `{{` for a brace".to_string());
-                Expr {
-                    kind: ExprKind::Error,
+                self.error(
+                    Code::SyntaxError,
+                    format!("`{{{}}}` is not an expression", shorten(source)),
                     span,
-                }
+                    "cannot parse this interpolation",
+                )
+                .help = Some(
+                    "interpolate a variable or a property path, e.g. `{role.name}`; write `{{` for a brace".to_string(),
+                );
+                Expr { kind: ExprKind::Error, span }
             }
         }
     }
@@ -1005,16 +796,8 @@ impl Lowerer<'_, '_> {
                 &format!("write `{example}`"),
             );
         } else if header.title.is_none() {
-            let at = header
-                .id
-                .as_ref()
-                .map_or(header.keyword.end, |id| id.span.end) as usize;
-            self.missing(
-                "title",
-                &format!("this {what}"),
-                Span::empty(at),
-                &format!("write `{example}`"),
-            );
+            let at = header.id.as_ref().map_or(header.keyword.end, |id| id.span.end) as usize;
+            self.missing("title", &format!("this {what}"), Span::empty(at), &format!("write `{example}`"));
         }
     }
 }
@@ -1033,11 +816,9 @@ impl Header {
             Rule::item_id => self.id = Some(lowerer.name(&pair)),
             Rule::string => self.title = Some(lowerer.text(&pair)),
             Rule::header_junk => lowerer.header_junk(pair, what),
-            Rule::kw_lens
-            | Rule::kw_pillar
-            | Rule::kw_question
-            | Rule::kw_choice
-            | Rule::kw_none => self.keyword = lowerer.span(&pair),
+            Rule::kw_lens | Rule::kw_pillar | Rule::kw_question | Rule::kw_choice | Rule::kw_none => {
+                self.keyword = lowerer.span(&pair)
+            }
             _ => {}
         }
     }
@@ -1065,12 +846,7 @@ impl Properties {
             } else {
                 format!("write `{key} \"...\"`")
             };
-            lowerer.missing(
-                "text",
-                &format!("`{key}`"),
-                Span::empty(key_span.end as usize),
-                &help,
-            );
+            lowerer.missing("text", &format!("`{key}`"), Span::empty(key_span.end as usize), &help);
             return;
         }
         if strings.len() > max {
@@ -1078,10 +854,7 @@ impl Properties {
             lowerer
                 .error(
                     Code::SyntaxError,
-                    format!(
-                        "`{key}` takes at most {max} string{}",
-                        if max == 1 { "" } else { "s" }
-                    ),
+                    format!("`{key}` takes at most {max} string{}", if max == 1 { "" } else { "s" }),
                     extra,
                     "unexpected string",
                 )
@@ -1118,16 +891,11 @@ impl Properties {
 
     /// Every value of a repeatable `key`, in order.
     fn links(&mut self, _lowerer: &mut Lowerer<'_, '_>, key: &str, _item: &str) -> Vec<Link> {
-        self.take(key)
-            .into_iter()
-            .map(|(_, _, link)| link)
-            .collect()
+        self.take(key).into_iter().map(|(_, _, link)| link).collect()
     }
 
     fn take(&mut self, key: &str) -> Vec<(String, Span, Link)> {
-        let (taken, kept) = std::mem::take(&mut self.entries)
-            .into_iter()
-            .partition(|(k, _, _)| k == key);
+        let (taken, kept) = std::mem::take(&mut self.entries).into_iter().partition(|(k, _, _)| k == key);
         self.entries = kept;
         taken
     }
@@ -1140,14 +908,8 @@ impl Properties {
                 "question" => "`description` and `helpful`",
                 _ => "`description`, `helpful` and `improve`",
             };
-            lowerer
-                .error(
-                    Code::UnknownProperty,
-                    format!("a {item} has no `{key}`"),
-                    span,
-                    "not allowed here",
-                )
-                .help = Some(format!("a {item} accepts {accepted}"));
+            lowerer.error(Code::UnknownProperty, format!("a {item} has no `{key}`"), span, "not allowed here").help =
+                Some(format!("a {item} accepts {accepted}"));
         }
     }
 }
@@ -1257,9 +1019,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
 /// The end of the token starting at `start`: a word, or one character.
 fn token_end(text: &str, start: usize) -> usize {
     let rest = &text[start..];
-    let word = rest
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
+    let word = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
     if word > 0 {
         return start + word;
     }

@@ -11,24 +11,14 @@ pub(crate) enum Piece {
 
 /// Splits the raw literal `raw` (quotes included) found at `offset`.
 /// With `interpolate`, `{expr}` is an interpolation and `{{`/`}}` are braces.
-pub(crate) fn pieces(
-    raw: &str,
-    offset: usize,
-    interpolate: bool,
-    errors: &mut Vec<SyntaxError>,
-) -> Vec<Piece> {
-    let terminated =
-        raw.len() >= 2 && raw.ends_with('"') && !ends_with_escape(&raw[..raw.len() - 1]);
+pub(crate) fn pieces(raw: &str, offset: usize, interpolate: bool, errors: &mut Vec<SyntaxError>) -> Vec<Piece> {
+    let terminated = raw.len() >= 2 && raw.ends_with('"') && !ends_with_escape(&raw[..raw.len() - 1]);
     if !terminated {
         errors.push(
             SyntaxError::new(
                 Code::UnterminatedString,
                 "string literal is not closed",
-                Label::new(
-                    (),
-                    Span::new(offset, offset + raw.len()),
-                    "this string has no closing `\"`",
-                ),
+                Label::new((), Span::new(offset, offset + raw.len()), "this string has no closing `\"`"),
             )
             .with_help("close the string on the same line; write `\\n` for a line break"),
         );
@@ -53,11 +43,7 @@ pub(crate) fn pieces(
                         SyntaxError::new(
                             Code::InvalidEscape,
                             format!("unknown escape `\\{other}`"),
-                            Label::new(
-                                (),
-                                Span::new(base + i, base + j + other.len_utf8()),
-                                "not an escape",
-                            ),
+                            Label::new((), Span::new(base + i, base + j + other.len_utf8()), "not an escape"),
                         )
                         .with_help("the escapes are \\n, \\t, \\r, \\\" and \\\\"),
                     );
@@ -78,11 +64,7 @@ pub(crate) fn pieces(
                         SyntaxError::new(
                             Code::SyntaxError,
                             "interpolation is not closed",
-                            Label::new(
-                                (),
-                                Span::new(base + i, base + body.len()),
-                                "this `{` has no `}`",
-                            ),
+                            Label::new((), Span::new(base + i, base + body.len()), "this `{` has no `}`"),
                         )
                         .with_help("write `{{` for a literal brace"),
                     );
@@ -92,10 +74,7 @@ pub(crate) fn pieces(
                 if !text.is_empty() {
                     pieces.push(Piece::Text(std::mem::take(&mut text)));
                 }
-                pieces.push(Piece::Interpolation {
-                    source: body[start..end].to_string(),
-                    offset: base + start,
-                });
+                pieces.push(Piece::Interpolation { source: body[start..end].to_string(), offset: base + start });
                 while chars.peek().is_some_and(|&(j, _)| j <= end) {
                     chars.next();
                 }
