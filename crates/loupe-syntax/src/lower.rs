@@ -606,12 +606,9 @@ impl Lowerer<'_, '_> {
     // ------------------------------------------------------------ expressions
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let pair = skip_single_child_layers(pair);
         let span = self.span(&pair);
         match pair.as_rule() {
-            Rule::expr | Rule::paren => {
-                let inner = pair.into_inner().next();
-                inner.map_or(Expr { kind: ExprKind::Error, span }, |inner| self.expr(inner))
-            }
             Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => self.binary_chain(pair.into_inner()),
             Rule::cmp_expr => self.binary_chain(pair.into_inner()),
             Rule::not_expr | Rule::unary => {
@@ -910,6 +907,34 @@ impl Properties {
             };
             lowerer.error(Code::UnknownProperty, format!("a {item} has no `{key}`"), span, "not allowed here").help =
                 Some(format!("a {item} accepts {accepted}"));
+        }
+    }
+}
+
+/// Descends through precedence layers that wrap a single child, in a loop:
+/// `((((x))))` then costs no recursion, which keeps deep input off the stack.
+fn skip_single_child_layers(mut pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
+    loop {
+        let layered = matches!(
+            pair.as_rule(),
+            Rule::expr
+                | Rule::paren
+                | Rule::or_expr
+                | Rule::and_expr
+                | Rule::not_expr
+                | Rule::cmp_expr
+                | Rule::add_expr
+                | Rule::mul_expr
+                | Rule::unary
+                | Rule::postfix
+        );
+        if !layered {
+            return pair;
+        }
+        let mut inner = pair.clone().into_inner();
+        match (inner.next(), inner.next()) {
+            (Some(only), None) => pair = only,
+            _ => return pair,
         }
     }
 }

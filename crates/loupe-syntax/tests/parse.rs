@@ -1,0 +1,278 @@
+//! Parser tests: data-driven tree dumps for `tests/cases/parse/*.lens`, and
+//! inputs that must end in an error rather than a crash.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use loupe_syntax::*;
+
+/// A compact, indented dump of the tree, one node per line, then the errors.
+fn dump(text: &str) -> String {
+    let parse = parse(text);
+    let mut out = String::new();
+    for item in &parse.file.items {
+        item_dump(&mut out, item);
+    }
+    for error in &parse.errors {
+        let span = error.primary.span;
+        let _ = writeln!(out, "error {} @{}..{}: {}", error.code.as_str(), span.start, span.end, error.message);
+    }
+    out
+}
+
+fn name(name: &Option<Name>) -> String {
+    name.as_ref().map_or("<missing>".to_string(), |n| n.text.clone())
+}
+
+fn text(text: &Option<Text>) -> String {
+    text.as_ref().map_or("<missing>".to_string(), |t| format!("{:?}", t.value))
+}
+
+fn line(out: &mut String, depth: usize, text: &str) {
+    let _ = writeln!(out, "{:width$}{text}", "", width = depth * 2);
+}
+
+fn doc(out: &mut String, depth: usize, doc: &Option<String>) {
+    if let Some(doc) = doc {
+        line(out, depth, &format!("doc {doc:?}"));
+    }
+}
+
+fn links(out: &mut String, depth: usize, key: &str, links: &[Link]) {
+    for link in links {
+        let url = link.url.as_ref().map_or(String::new(), |url| format!(" {:?}", url.value));
+        line(out, depth, &format!("{key} {:?}{url}", link.text.value));
+    }
+}
+
+fn item_dump(out: &mut String, item: &Item) {
+    match item {
+        Item::Lens(lens) => {
+            let description = text(&lens.description);
+            line(
+                out,
+                0,
+                &format!(
+                    "lens {} {} version={} description={description}",
+                    name(&lens.id),
+                    text(&lens.name),
+                    text(&lens.version)
+                ),
+            );
+            doc(out, 1, &lens.doc);
+        }
+        Item::Pillar(pillar) => {
+            line(out, 0, &format!("pillar {} {}", name(&pillar.id), text(&pillar.name)));
+            doc(out, 1, &pillar.doc);
+            for question in &pillar.questions {
+                line(out, 1, &format!("question {} {}", name(&question.id), text(&question.title)));
+                doc(out, 2, &question.doc);
+                let phases: Vec<&str> = question.phases.iter().map(|p| p.text.as_str()).collect();
+                if !phases.is_empty() {
+                    line(out, 2, &format!("phase {}", phases.join(", ")));
+                }
+                links(out, 2, "helpful", &question.helpful);
+                for choice in &question.choices {
+                    let kind = if choice.is_none { "none" } else { "choice" };
+                    line(out, 2, &format!("{kind} {} {}", name(&choice.id), text(&choice.title)));
+                    doc(out, 3, &choice.doc);
+                    links(out, 3, "helpful", &choice.helpful);
+                    links(out, 3, "improve", &choice.improve);
+                    if let Some(check) = &choice.check {
+                        line(out, 3, "check");
+                        block(out, 4, &check.body);
+                    }
+                }
+                for rule in question.risk.iter().flat_map(|risk| &risk.rules) {
+                    let condition = rule.condition.as_ref().map_or("otherwise".to_string(), expr);
+                    line(out, 2, &format!("risk {} {condition}", rule.level.as_str()));
+                }
+            }
+        }
+        Item::Predicate(predicate) => {
+            let params: Vec<&str> = predicate.params.iter().map(|p| p.text.as_str()).collect();
+            line(out, 0, &format!("predicate {}({})", name(&predicate.name), params.join(", ")));
+            doc(out, 1, &predicate.doc);
+            block(out, 1, &predicate.body);
+        }
+        Item::Test(test) => {
+            line(out, 0, &format!("test {}", text(&test.name)));
+            for evidence in &test.evidence {
+                line(out, 1, &format!("evidence {:?}", evidence.value));
+            }
+            for expectation in &test.expectations {
+                let target = match &expectation.choice {
+                    Some(choice) => format!("{}.{}", expectation.question.text, choice.text),
+                    None => expectation.question.text.clone(),
+                };
+                line(out, 1, &format!("expect {target} {:?}", expectation.expected));
+            }
+        }
+    }
+}
+
+fn block(out: &mut String, depth: usize, body: &Block) {
+    for statement in &body.statements {
+        match statement {
+            Statement::Applies { condition, .. } => line(out, depth, &format!("applies {}", expr(condition))),
+            Statement::Let { name, value, .. } => line(out, depth, &format!("let {} = {}", name.text, expr(value))),
+            Statement::Assert { condition, message, .. } => {
+                let mut text = format!("assert {}", expr(condition));
+                if let Some(message) = message {
+                    let parts: Vec<String> = message
+                        .parts
+                        .iter()
+                        .map(|part| match part {
+                            MessagePart::Literal(text) => format!("{text:?}"),
+                            MessagePart::Interpolation(e) => format!("{{{}}}", expr(e)),
+                        })
+                        .collect();
+                    text.push_str(&format!(" else {}", parts.join(" ")));
+                }
+                line(out, depth, &text);
+                if let ExprKind::Quantifier { body, .. } = &condition.kind {
+                    block(out, depth + 1, body);
+                }
+            }
+        }
+    }
+}
+
+/// Expressions as fully parenthesised s-expressions.
+fn expr(e: &Expr) -> String {
+    let list = |items: &[Expr]| items.iter().map(expr).collect::<Vec<_>>().join(", ");
+    match &e.kind {
+        ExprKind::Number(n) => n.clone(),
+        ExprKind::String(s) => format!("{s:?}"),
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::Null => "null".to_string(),
+        ExprKind::Regex { pattern, flags } => format!("/{pattern}/{flags}"),
+        ExprKind::Var(name) => name.text.clone(),
+        ExprKind::List(items) => format!("[{}]", list(items)),
+        ExprKind::Field { base, name } => format!("{}.{}", expr(base), name.text),
+        ExprKind::Wildcard { base } => format!("{}[*]", expr(base)),
+        ExprKind::Index { base, index } => format!("{}[{}]", expr(base), expr(index)),
+        ExprKind::Call { function, args } => format!("{}({})", function.text, list(args)),
+        ExprKind::Unary { op, operand } => format!("({op:?} {})", expr(operand)),
+        ExprKind::Binary { op, lhs, rhs, .. } => format!("({} {} {})", op.as_str(), expr(lhs), expr(rhs)),
+        ExprKind::Quantifier { kind, var, source, filter, body } => {
+            let filter = filter.as_ref().map_or(String::new(), |f| format!(" where {}", expr(f)));
+            let count = body.statements.len();
+            format!("({} {} in {}{filter} {{{count} statements}})", kind.as_str(), var.text, expr(source))
+        }
+        ExprKind::Filter { var, source, condition } => {
+            format!("[{} in {} where {}]", var.text, expr(source), expr(condition))
+        }
+        ExprKind::Error => "<error>".to_string(),
+    }
+}
+
+#[test]
+fn parse_cases() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/parse");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/cases/parse exists")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "lens"))
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let text = std::fs::read_to_string(&case).expect("case is UTF-8");
+        let name = case.file_stem().expect("named").to_string_lossy().into_owned();
+        insta::with_settings!({ snapshot_path => &dir, prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!(name, dump(&text));
+        });
+    }
+}
+
+fn codes(text: &str) -> Vec<&'static str> {
+    parse(text).errors.iter().map(|error| error.code.as_str()).collect()
+}
+
+#[test]
+fn two_hundred_thousand_open_parentheses_are_an_error() {
+    let text = format!("predicate p() {{ {} }}\npillar after \"After\" {{}}\n", "(".repeat(200_000));
+    let parse = parse(&text);
+    assert_eq!(parse.errors[0].code, Code::NestingTooDeep);
+    assert_eq!(parse.errors[0].primary.span, Span::new(16 + MAX_NESTING - 1, 16 + MAX_NESTING));
+}
+
+#[test]
+fn the_rest_of_the_file_survives_deep_nesting() {
+    let text =
+        format!("predicate p() {{ {}true{} }}\npillar after \"After\" {{}}\n", "(".repeat(1000), ")".repeat(1000));
+    let parse = parse(&text);
+    assert_eq!(codes(&text), ["L0003"]);
+    assert!(
+        parse
+            .file
+            .items
+            .iter()
+            .any(|item| matches!(item, Item::Pillar(p) if p.id.as_ref().is_some_and(|id| id.text == "after")))
+    );
+}
+
+#[test]
+fn deep_braces_and_brackets_are_errors() {
+    assert!(codes(&"{".repeat(200_000)).contains(&"L0003"));
+    assert!(codes(&format!("predicate p() {{ x == {} }}", "[".repeat(200_000))).contains(&"L0003"));
+}
+
+#[test]
+fn nesting_within_the_limit_parses() {
+    // The deepest shapes allowed, on a test thread's small stack.
+    let depth = MAX_NESTING - 1;
+    let shapes = [
+        ("(", "true", ")"),
+        ("(true and ", "true", ")"),
+        ("[1, ", "2", "]"),
+        ("f(", "x", ")"),
+        ("-(", "1", ") > 0"),
+        ("(not ", "true", ")"),
+    ];
+    for (open, middle, close) in shapes {
+        let text = format!("predicate p(x) {{ {}{middle}{} }}", open.repeat(depth), close.repeat(depth));
+        assert_eq!(codes(&text), Vec::<&str>::new(), "{open}...");
+    }
+    let quantifiers = "every x in x { ".repeat(depth / 2 - 1);
+    let text = format!("predicate p(x) {{ {quantifiers}true{} }}", " }".repeat(depth / 2 - 1));
+    assert_eq!(codes(&text), Vec::<&str>::new());
+}
+
+#[test]
+fn awkward_inputs_never_panic() {
+    // A deterministic sweep over prefixes that stop in the middle of constructs.
+    let samples = [
+        "",
+        "\"",
+        "/",
+        "/*",
+        "{",
+        "}",
+        "(",
+        "pillar",
+        "pillar {",
+        "question q \"",
+        "check {",
+        "\u{FEFF}",
+        "é\"é",
+        "risk { high when",
+        "[x in",
+        "a.\"b",
+        "\"{x",
+        "else \"{",
+        "test \"t\" { expect",
+        "none",
+        "\\",
+    ];
+    for a in samples {
+        for b in samples {
+            let text = format!("{a}{b}\n{b}{a} choice x \"y\" {{ check {{ {a} }} }}");
+            let parse = parse(&text);
+            for error in &parse.errors {
+                assert!(error.primary.span.end as usize <= text.len(), "span past the end for {text:?}");
+            }
+        }
+    }
+}
