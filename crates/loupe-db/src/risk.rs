@@ -9,28 +9,16 @@ use loupe_diagnostics::suggest::did_you_mean;
 
 /// A risk condition compiled to choice indexes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Condition {
+pub(crate) enum Condition {
     Choice(usize),
     Not(Box<Condition>),
     And(Box<Condition>, Box<Condition>),
     Or(Box<Condition>, Box<Condition>),
 }
 
-impl Condition {
-    /// Evaluates against the selected choices.
-    pub fn holds(&self, selected: &dyn Fn(usize) -> bool) -> bool {
-        match self {
-            Condition::Choice(index) => selected(*index),
-            Condition::Not(inner) => !inner.holds(selected),
-            Condition::And(a, b) => a.holds(selected) && b.holds(selected),
-            Condition::Or(a, b) => a.holds(selected) || b.holds(selected),
-        }
-    }
-}
-
 /// Compiles a risk condition over `choice_ids`, reporting what is not a
 /// choice id or a boolean connective.
-pub fn compile_condition(
+pub(crate) fn compile_condition(
     expr: &Expr,
     choice_ids: &[&str],
     file: SourceFile,
@@ -77,7 +65,7 @@ pub fn compile_condition(
 
 /// Reports missing `otherwise`, too many rules, repeated levels and rules that
 /// can never fire.
-pub fn check_risk_rules(question: &Question, file: SourceFile, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check_risk_rules(question: &Question, file: SourceFile, diagnostics: &mut Vec<Diagnostic>) {
     let header = question.id.as_ref().map_or(question.keyword, |id| id.span);
     let Some(block) = &question.risk else {
         diagnostics.push(
@@ -144,12 +132,15 @@ pub fn check_risk_rules(question: &Question, file: SourceFile, diagnostics: &mut
     if !compiled_ok || choice_ids.len() > 15 {
         return;
     }
-    let selections = selections(choice_ids.len(), none_index);
+    let space = SelectionSpace::new(choice_ids.len(), none_index);
+    // What no earlier rule decides yet, as a truth table over the selections.
+    let mut undecided = space.all();
     for (position, rule) in block.rules.iter().enumerate() {
-        let fires = selections.iter().any(|selected| {
-            let earlier_silent = conditions[..position].iter().all(|earlier| !holds(earlier.as_ref(), selected));
-            earlier_silent && holds(conditions[position].as_ref(), selected)
-        });
+        let table = conditions[position].as_ref().map_or_else(|| space.all(), |condition| space.table(condition));
+        let fires = table.iter().zip(&undecided).any(|(holds, open)| holds & open != 0);
+        for (open, holds) in undecided.iter_mut().zip(&table) {
+            *open &= !holds;
+        }
         if !fires {
             let mut diagnostic = Diagnostic::new(
                 Code::UnreachableRiskRule,
@@ -173,32 +164,65 @@ pub fn check_risk_rules(question: &Question, file: SourceFile, diagnostics: &mut
     }
 }
 
-fn holds(condition: Option<&Condition>, selected: &[bool]) -> bool {
-    condition.is_none_or(|condition| condition.holds(&|index| selected.get(index).copied().unwrap_or(false)))
+/// Every selection a reviewer can make, as bits of a truth table: bit `j`
+/// of the first 2^n stands for the subset `j` of the n real choices; one
+/// extra bit stands for "None of these" selected alone.
+struct SelectionSpace {
+    /// Choice index of each real choice, by bit position in a subset.
+    real: Vec<usize>,
+    none_index: Option<usize>,
+    words: usize,
 }
 
-/// Every selection a reviewer can make: any subset of the real choices, or
-/// the none-of-these choice alone.
-fn selections(choices: usize, none_index: Option<usize>) -> Vec<Vec<bool>> {
-    let real: Vec<usize> = (0..choices).filter(|&index| Some(index) != none_index).collect();
-    let mut all = Vec::with_capacity((1 << real.len()) + 1);
-    for mask in 0u32..(1 << real.len()) {
-        let mut selected = vec![false; choices];
-        for (bit, &index) in real.iter().enumerate() {
-            selected[index] = mask & (1 << bit) != 0;
+impl SelectionSpace {
+    fn new(choices: usize, none_index: Option<usize>) -> SelectionSpace {
+        let real: Vec<usize> = (0..choices).filter(|&index| Some(index) != none_index).collect();
+        // 2^n subset bits plus the none-alone bit.
+        let bits = (1usize << real.len()) + 1;
+        SelectionSpace { real, none_index, words: bits.div_ceil(64) }
+    }
+
+    fn subsets(&self) -> usize {
+        1 << self.real.len()
+    }
+
+    /// The table with every valid selection set.
+    fn all(&self) -> Vec<u64> {
+        let mut table = vec![0u64; self.words];
+        for bit in 0..self.subsets() + usize::from(self.none_index.is_some()) {
+            table[bit / 64] |= 1 << (bit % 64);
         }
-        all.push(selected);
+        table
     }
-    if let Some(index) = none_index {
-        let mut selected = vec![false; choices];
-        selected[index] = true;
-        all.push(selected);
+
+    /// The selections where choice `index` is selected.
+    fn choice(&self, index: usize) -> Vec<u64> {
+        let mut table = vec![0u64; self.words];
+        if Some(index) == self.none_index {
+            let bit = self.subsets();
+            table[bit / 64] |= 1 << (bit % 64);
+        } else if let Some(position) = self.real.iter().position(|&real| real == index) {
+            for subset in (0..self.subsets()).filter(|subset| subset & (1 << position) != 0) {
+                table[subset / 64] |= 1 << (subset % 64);
+            }
+        }
+        table
     }
-    all
+
+    fn table(&self, condition: &Condition) -> Vec<u64> {
+        match condition {
+            Condition::Choice(index) => self.choice(*index),
+            Condition::Not(inner) => {
+                self.table(inner).iter().zip(self.all()).map(|(holds, valid)| !holds & valid).collect()
+            }
+            Condition::And(a, b) => self.table(a).iter().zip(self.table(b)).map(|(x, y)| x & y).collect(),
+            Condition::Or(a, b) => self.table(a).iter().zip(self.table(b)).map(|(x, y)| x | y).collect(),
+        }
+    }
 }
 
 /// The ids a question's risk rules mention.
-pub fn mentioned_choices(question: &Question) -> Vec<&str> {
+pub(crate) fn mentioned_choices(question: &Question) -> Vec<&str> {
     fn walk<'a>(expr: &'a Expr, out: &mut Vec<&'a str>) {
         match &expr.kind {
             ExprKind::Var(name) => out.push(&name.text),
