@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use codespan_reporting::term::termcolor::{StandardStream, WriteColor};
-use loupe_db::{Code, Database, Diagnostic, file_diagnostics, pack_diagnostics};
+use loupe_db::{Code, Database, Diagnostic, file_diagnostics, pack_diagnostics, prefetch_diagnostics};
 
 use render::{ColorMode, Summary};
 
@@ -87,6 +87,8 @@ fn main() -> ExitCode {
 fn check(paths: &[PathBuf], format: Format, deny_warnings: bool, color: ColorMode) -> std::io::Result<u8> {
     let db = Database::default();
     let loaded = load::load(&db, paths);
+    let packs: Vec<_> = loaded.targets.iter().map(|target| target.pack).collect();
+    prefetch_diagnostics(&db, &packs);
     let mut diagnostics: Vec<Diagnostic> = loaded.problems;
     let mut checked_files = 0;
     for target in &loaded.targets {

@@ -1,7 +1,7 @@
 //! Every diagnostic of a pack, in a stable order.
 
 use crate::{
-    Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file, validate_file,
+    Code, Database, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file, validate_file,
 };
 
 /// One file's syntax and semantic diagnostics, sorted by position.
@@ -12,6 +12,37 @@ pub fn file_diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagno
     all.extend(validate_file(db, pack, file).iter().cloned());
     all.sort_by_key(|diagnostic| (diagnostic.primary.span.start, diagnostic.primary.span.end, diagnostic.code));
     all
+}
+
+/// Computes the diagnostics of every file of `packs` on all cores, so that
+/// the queries a driver asks next find them ready. Parsing comes first, as
+/// every file's validation needs every file's item tree.
+pub fn prefetch_diagnostics(db: &Database, packs: &[Pack]) {
+    let files: Vec<(Pack, SourceFile)> =
+        packs.iter().flat_map(|&pack| pack.files(db).iter().map(move |&file| (pack, file))).collect();
+    on_all_cores(db, &files, |db, &(_, file)| {
+        parse_file(db, file);
+    });
+    on_all_cores(db, &files, |db, &(pack, file)| {
+        file_diagnostics(db, pack, file);
+    });
+}
+
+/// Runs `work` over `items`, spread over the machine's cores, each thread
+/// asking its own handle on the database (salsa shares the memos).
+fn on_all_cores<T: Sync>(db: &Database, items: &[T], work: impl Fn(&Database, &T) + Sync) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if threads <= 1 {
+        items.iter().for_each(|item| work(db, item));
+        return;
+    }
+    std::thread::scope(|scope| {
+        for thread in 0..threads {
+            let db = db.clone();
+            let work = &work;
+            scope.spawn(move || items.iter().skip(thread).step_by(threads).for_each(|item| work(&db, item)));
+        }
+    });
 }
 
 /// The manifest's, the pack's and every file's diagnostics, file by file.

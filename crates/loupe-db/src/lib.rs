@@ -24,7 +24,7 @@ mod validate;
 use std::sync::{Arc, Mutex};
 
 pub use builtins::{BUILTINS, Builtin, Ty};
-pub use diagnostics::{file_diagnostics, pack_diagnostics};
+pub use diagnostics::{file_diagnostics, pack_diagnostics, prefetch_diagnostics};
 pub use index::{ItemTree, PackIndex, item_tree, pack_index};
 pub use loupe_diagnostics::{Code, Label, Severity, Span};
 pub use manifest::{LintLevel, Manifest, pack_manifest};

@@ -171,40 +171,57 @@ struct SelectionSpace {
     /// Choice index of each real choice, by bit position in a subset.
     real: Vec<usize>,
     none_index: Option<usize>,
-    words: usize,
+    /// The table with every valid selection set.
+    valid: Vec<u64>,
 }
+
+/// Bit `j` set where bit `p` of `j` is set, for the positions within a word.
+const WORD_PATTERNS: [u64; 6] = [
+    0xAAAA_AAAA_AAAA_AAAA,
+    0xCCCC_CCCC_CCCC_CCCC,
+    0xF0F0_F0F0_F0F0_F0F0,
+    0xFF00_FF00_FF00_FF00,
+    0xFFFF_0000_FFFF_0000,
+    0xFFFF_FFFF_0000_0000,
+];
 
 impl SelectionSpace {
     fn new(choices: usize, none_index: Option<usize>) -> SelectionSpace {
         let real: Vec<usize> = (0..choices).filter(|&index| Some(index) != none_index).collect();
+        let subsets = 1usize << real.len();
         // 2^n subset bits plus the none-alone bit.
-        let bits = (1usize << real.len()) + 1;
-        SelectionSpace { real, none_index, words: bits.div_ceil(64) }
-    }
-
-    fn subsets(&self) -> usize {
-        1 << self.real.len()
-    }
-
-    /// The table with every valid selection set.
-    fn all(&self) -> Vec<u64> {
-        let mut table = vec![0u64; self.words];
-        for bit in 0..self.subsets() + usize::from(self.none_index.is_some()) {
-            table[bit / 64] |= 1 << (bit % 64);
+        let mut valid = vec![0u64; (subsets + 1).div_ceil(64)];
+        for bit in 0..subsets + usize::from(none_index.is_some()) {
+            valid[bit / 64] |= 1 << (bit % 64);
         }
-        table
+        SelectionSpace { real, none_index, valid }
+    }
+
+    fn all(&self) -> Vec<u64> {
+        self.valid.clone()
     }
 
     /// The selections where choice `index` is selected.
     fn choice(&self, index: usize) -> Vec<u64> {
-        let mut table = vec![0u64; self.words];
+        let subsets = 1usize << self.real.len();
+        let mut table = vec![0u64; self.valid.len()];
         if Some(index) == self.none_index {
-            let bit = self.subsets();
-            table[bit / 64] |= 1 << (bit % 64);
+            table[subsets / 64] |= 1 << (subsets % 64);
         } else if let Some(position) = self.real.iter().position(|&real| real == index) {
-            for subset in (0..self.subsets()).filter(|subset| subset & (1 << position) != 0) {
-                table[subset / 64] |= 1 << (subset % 64);
+            for (word, bits) in table.iter_mut().enumerate() {
+                *bits = match position {
+                    0..6 => WORD_PATTERNS[position],
+                    _ if (word >> (position - 6)) & 1 == 1 => u64::MAX,
+                    _ => 0,
+                };
             }
+            // Keep the none-alone bit and the unused bits clear.
+            let subset_words = subsets.div_ceil(64);
+            table.truncate(subset_words);
+            if subsets < 64 {
+                table[0] &= (1u64 << subsets) - 1;
+            }
+            table.resize(self.valid.len(), 0);
         }
         table
     }
@@ -213,7 +230,7 @@ impl SelectionSpace {
         match condition {
             Condition::Choice(index) => self.choice(*index),
             Condition::Not(inner) => {
-                self.table(inner).iter().zip(self.all()).map(|(holds, valid)| !holds & valid).collect()
+                self.table(inner).iter().zip(&self.valid).map(|(holds, valid)| !holds & valid).collect()
             }
             Condition::And(a, b) => self.table(a).iter().zip(self.table(b)).map(|(x, y)| x & y).collect(),
             Condition::Or(a, b) => self.table(a).iter().zip(self.table(b)).map(|(x, y)| x | y).collect(),

@@ -209,6 +209,64 @@ pub enum Expected {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+    /// The height of this expression's tree; the parser keeps it at most
+    /// [`MAX_EXPR_DEPTH`](crate::MAX_EXPR_DEPTH) so walking it never exhausts a stack.
+    pub depth: u32,
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        let depth = 1 + kind.children().map(|child| child.depth).max().unwrap_or(0);
+        Expr { kind, span, depth }
+    }
+
+    pub fn error(span: Span) -> Expr {
+        Expr::new(ExprKind::Error, span)
+    }
+}
+
+impl ExprKind {
+    /// The direct sub-expressions, including those inside a quantifier's body.
+    pub fn children(&self) -> Box<dyn Iterator<Item = &Expr> + '_> {
+        match self {
+            ExprKind::Number(_)
+            | ExprKind::String(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Null
+            | ExprKind::Regex { .. }
+            | ExprKind::Var(_)
+            | ExprKind::Error => Box::new(std::iter::empty()),
+            ExprKind::List(items) => Box::new(items.iter()),
+            ExprKind::Call { args, .. } => Box::new(args.iter()),
+            ExprKind::Field { base, .. } | ExprKind::Wildcard { base } => Box::new(std::iter::once(&**base)),
+            ExprKind::Unary { operand, .. } => Box::new(std::iter::once(&**operand)),
+            ExprKind::Index { base: a, index: b } | ExprKind::Binary { lhs: a, rhs: b, .. } => {
+                Box::new([&**a, &**b].into_iter())
+            }
+            ExprKind::Filter { source, condition, .. } => Box::new([&**source, &**condition].into_iter()),
+            ExprKind::Quantifier { source, filter, body, .. } => {
+                Box::new(std::iter::once(&**source).chain(filter.as_deref()).chain(body.expressions()))
+            }
+        }
+    }
+}
+
+impl Block {
+    /// The top-level expressions of the block's statements, messages included.
+    pub fn expressions(&self) -> impl Iterator<Item = &Expr> + '_ {
+        self.statements.iter().flat_map(|statement| -> Box<dyn Iterator<Item = &Expr> + '_> {
+            match statement {
+                Statement::Applies { condition, .. } => Box::new(std::iter::once(condition)),
+                Statement::Let { value, .. } => Box::new(std::iter::once(value)),
+                Statement::Assert { condition, message, .. } => Box::new(std::iter::once(condition).chain(
+                    message.iter().flat_map(|message| &message.parts).filter_map(|part| match part {
+                        MessagePart::Interpolation(expr) => Some(expr),
+                        MessagePart::Literal(_) => None,
+                    }),
+                )),
+            }
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -12,6 +12,9 @@ mod strings;
 
 pub use ast::*;
 pub use depth::MAX_NESTING;
+
+/// The deepest expression tree the parser builds; deeper ones become errors.
+pub const MAX_EXPR_DEPTH: usize = 128;
 pub use loupe_diagnostics::{Code, Diagnostic, Label, Severity, Span};
 
 /// A diagnostic that belongs to the text being parsed.
@@ -31,6 +34,10 @@ pub fn parse(text: &str) -> Parse {
     errors.sort_by_key(|error| (error.primary.span.start, error.primary.span.end));
     Parse { file, errors }
 }
+
+// pest's generated parser names `alloc` (pest is used without `std`: its
+// stack guard costs a sixth of parse time, and `depth` bounds nesting already).
+extern crate alloc;
 
 mod grammar {
     #[derive(pest_derive::Parser)]

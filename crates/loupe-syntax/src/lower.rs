@@ -9,7 +9,7 @@ use pest::iterators::Pair;
 use crate::ast::*;
 use crate::grammar::{LoupeParser, Rule};
 use crate::strings::{self, Piece};
-use crate::{Code, Label, Span, SyntaxError};
+use crate::{Code, Label, MAX_EXPR_DEPTH, Span, SyntaxError};
 
 type Pairs<'i> = pest::iterators::Pairs<'i, Rule>;
 
@@ -606,22 +606,45 @@ impl Lowerer<'_, '_> {
     // ------------------------------------------------------------ expressions
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let expr = self.expr_unbounded(pair);
+        self.limit_depth(expr)
+    }
+
+    /// Replaces an expression deeper than [`MAX_EXPR_DEPTH`] by an error, so
+    /// that no later pass over the tree can run out of stack.
+    fn limit_depth(&mut self, expr: Expr) -> Expr {
+        if expr.depth as usize <= MAX_EXPR_DEPTH {
+            return expr;
+        }
+        self.error(
+            Code::NestingTooDeep,
+            format!("expression nests deeper than {MAX_EXPR_DEPTH} levels"),
+            expr.span,
+            "too deep",
+        )
+        .help = Some("split the expression into named predicates or `let` bindings".to_string());
+        Expr::error(expr.span)
+    }
+
+    fn expr_unbounded(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let pair = skip_single_child_layers(pair);
         let span = self.span(&pair);
         match pair.as_rule() {
             Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => self.binary_chain(pair.into_inner()),
             Rule::cmp_expr => self.binary_chain(pair.into_inner()),
             Rule::not_expr | Rule::unary => {
-                let mut inner = pair.into_inner();
-                let first = inner.next().expect("grammar: not empty");
-                match first.as_rule() {
-                    Rule::kw_not | Rule::neg => {
-                        let op = if first.as_rule() == Rule::kw_not { UnaryOp::Not } else { UnaryOp::Neg };
-                        let operand = self.expr(inner.next().expect("grammar: operand"));
-                        Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span }
+                let parts: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
+                let (operand, operators) = parts.split_last().expect("grammar: an operand");
+                let mut result = self.expr(operand.clone());
+                for operator in operators.iter().rev() {
+                    let op = if operator.as_rule() == Rule::kw_not { UnaryOp::Not } else { UnaryOp::Neg };
+                    let span = self.span(operator).cover(result.span);
+                    result = Expr::new(ExprKind::Unary { op, operand: Box::new(result) }, span);
+                    if result.depth as usize > MAX_EXPR_DEPTH {
+                        break;
                     }
-                    _ => self.expr(first),
                 }
+                result
             }
             Rule::postfix => {
                 let mut inner = pair.into_inner();
@@ -646,42 +669,45 @@ impl Lowerer<'_, '_> {
                             ExprKind::Index { base: Box::new(base), index: Box::new(index) }
                         }
                     };
-                    base = Expr { kind, span };
+                    base = Expr::new(kind, span);
+                    if base.depth as usize > MAX_EXPR_DEPTH {
+                        break;
+                    }
                 }
                 base
             }
-            Rule::number => Expr { kind: ExprKind::Number(pair.as_str().to_string()), span },
+            Rule::number => Expr::new(ExprKind::Number(pair.as_str().to_string()), span),
             Rule::string => {
                 let text = self.text(&pair);
-                Expr { kind: ExprKind::String(text.value), span }
+                Expr::new(ExprKind::String(text.value), span)
             }
             Rule::regex => {
                 let raw = pair.as_str();
                 let close = raw.rfind('/').unwrap_or(raw.len());
                 let pattern = raw[1.min(close)..close].replace("\\/", "/");
                 let flags = raw[(close + 1).min(raw.len())..].to_string();
-                Expr { kind: ExprKind::Regex { pattern, flags }, span }
+                Expr::new(ExprKind::Regex { pattern, flags }, span)
             }
-            Rule::kw_true => Expr { kind: ExprKind::Bool(true), span },
-            Rule::kw_false => Expr { kind: ExprKind::Bool(false), span },
-            Rule::kw_null => Expr { kind: ExprKind::Null, span },
-            Rule::ident => Expr { kind: ExprKind::Var(self.name(&pair)), span },
+            Rule::kw_true => Expr::new(ExprKind::Bool(true), span),
+            Rule::kw_false => Expr::new(ExprKind::Bool(false), span),
+            Rule::kw_null => Expr::new(ExprKind::Null, span),
+            Rule::ident => Expr::new(ExprKind::Var(self.name(&pair)), span),
             Rule::list => {
                 let items = pair.into_inner().map(|p| self.expr(p)).collect();
-                Expr { kind: ExprKind::List(items), span }
+                Expr::new(ExprKind::List(items), span)
             }
             Rule::call => {
                 let mut inner = pair.into_inner();
                 let function = self.name(&inner.next().expect("grammar: call has a name"));
                 let args = inner.map(|p| self.expr(p)).collect();
-                Expr { kind: ExprKind::Call { function, args }, span }
+                Expr::new(ExprKind::Call { function, args }, span)
             }
             Rule::comprehension => {
                 let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_in | Rule::kw_where));
                 let var = self.name(&inner.next().expect("grammar: variable"));
                 let source = self.expr(inner.next().expect("grammar: source"));
                 let condition = self.expr(inner.next().expect("grammar: condition"));
-                Expr { kind: ExprKind::Filter { var, source: Box::new(source), condition: Box::new(condition) }, span }
+                Expr::new(ExprKind::Filter { var, source: Box::new(source), condition: Box::new(condition) }, span)
             }
             Rule::quantifier => {
                 let mut kind = Quantifier::Every;
@@ -705,18 +731,16 @@ impl Lowerer<'_, '_> {
                         _ => {}
                     }
                 }
-                Expr {
-                    kind: ExprKind::Quantifier {
-                        kind,
-                        var: var.expect("grammar: quantifier variable"),
-                        source: Box::new(source.expect("grammar: quantifier source")),
-                        filter,
-                        body: body.expect("grammar: quantifier body"),
-                    },
-                    span,
-                }
+                let kind = ExprKind::Quantifier {
+                    kind,
+                    var: var.expect("grammar: quantifier variable"),
+                    source: Box::new(source.expect("grammar: quantifier source")),
+                    filter,
+                    body: body.expect("grammar: quantifier body"),
+                };
+                Expr::new(kind, span)
             }
-            _ => Expr { kind: ExprKind::Error, span },
+            _ => Expr::error(span),
         }
     }
 
@@ -730,7 +754,11 @@ impl Lowerer<'_, '_> {
             let Some(rhs_pair) = pairs.next() else { break };
             let rhs = self.expr(rhs_pair);
             let span = lhs.span.cover(rhs.span);
-            lhs = Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+            lhs = Expr::new(ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span);
+            // A chain that is already too deep is reported once, not per operand.
+            if lhs.depth as usize > MAX_EXPR_DEPTH {
+                break;
+            }
         }
         lhs
     }
@@ -767,7 +795,7 @@ impl Lowerer<'_, '_> {
             Ok(mut pairs) => {
                 let expr = pairs.next().and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::expr));
                 let mut nested = Lowerer { source: self.source, offset, errors: self.errors };
-                expr.map_or(Expr { kind: ExprKind::Error, span }, |expr| nested.expr(expr))
+                expr.map_or(Expr::error(span), |expr| nested.expr(expr))
             }
             Err(_) => {
                 self.error(
@@ -779,7 +807,7 @@ impl Lowerer<'_, '_> {
                 .help = Some(
                     "interpolate a variable or a property path, e.g. `{role.name}`; write `{{` for a brace".to_string(),
                 );
-                Expr { kind: ExprKind::Error, span }
+                Expr::error(span)
             }
         }
     }

@@ -220,6 +220,27 @@ fn deep_braces_and_brackets_are_errors() {
 }
 
 #[test]
+fn long_operator_chains_are_bounded() {
+    let cases = [
+        format!("predicate p(x) {{ {}x }}", "not ".repeat(50_000)),
+        format!("predicate p(x) {{ {}1 < 0 }}", "- ".repeat(50_000)),
+        format!("predicate p(x) {{ x{} }}", " and x".repeat(50_000)),
+        format!("predicate p(x) {{ x{} > 0 }}", " + 1".repeat(50_000)),
+        format!("predicate p(x) {{ x{} == 1 }}", ".a".repeat(50_000)),
+        // Chains inside nested parentheses add up; the total is bounded too.
+        format!("predicate p(x) {{ {}x{} }}", "(".repeat(60), " and x and x and x)".repeat(60)),
+    ];
+    for text in cases {
+        let parse = parse(&text);
+        assert_eq!(codes(&text), ["L0003"], "{}", &text[..40]);
+        let Item::Predicate(predicate) = &parse.file.items[0] else { panic!("a predicate") };
+        assert!(predicate.body.expressions().all(|e| e.depth as usize <= MAX_EXPR_DEPTH));
+    }
+    let within = format!("predicate p(x) {{ x{} }}", " and x".repeat(MAX_EXPR_DEPTH - 1));
+    assert_eq!(codes(&within), Vec::<&str>::new());
+}
+
+#[test]
 fn nesting_within_the_limit_parses() {
     // The deepest shapes allowed, on a test thread's small stack.
     let depth = MAX_NESTING - 1;
