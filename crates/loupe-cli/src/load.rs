@@ -31,7 +31,10 @@ pub fn load(db: &Database, paths: &[PathBuf]) -> Loaded {
         } else if path.is_file() {
             load_file(db, path, &mut loaded);
         } else {
-            loaded.problems.push(missing(db, path, "no such file or directory"));
+            loaded.problems.push(
+                missing(db, path, "no such file or directory")
+                    .with_help("name pack directories (with a loupe.toml) or .lens files"),
+            );
         }
     }
     loaded
@@ -142,7 +145,8 @@ pub fn read_source(db: &Database, path: &Path, problems: &mut Vec<Diagnostic>) -
                 Diagnostic::new(
                     Code::NotUtf8,
                     "file is not valid UTF-8",
-                    Label::new(file, Span::new(at, at + 1), "invalid byte here"),
+                    // The bad byte reads as U+FFFD in the lossy copy the label points into.
+                    Label::new(file, Span::new(at, at + char::REPLACEMENT_CHARACTER.len_utf8()), "invalid byte here"),
                 )
                 .with_help("save the file as UTF-8"),
             );

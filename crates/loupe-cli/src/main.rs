@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use codespan_reporting::term::termcolor::{StandardStream, WriteColor};
-use loupe_db::{Code, Database, Diagnostic, file_diagnostics, pack_diagnostics, prefetch_diagnostics};
+use loupe_db::{Code, Database, Diagnostic, file_diagnostics, pack_diagnostics, pack_manifest, prefetch_diagnostics};
 
 use render::{ColorMode, Summary};
 
@@ -95,6 +95,8 @@ fn check(paths: &[PathBuf], format: Format, deny_warnings: bool, color: ColorMod
         match target.only {
             Some(file) => {
                 checked_files += 1;
+                // The manifest decides the file's lint levels: its errors matter here too.
+                diagnostics.extend(pack_manifest(&db, target.pack).diagnostics.iter().cloned());
                 diagnostics.extend(file_diagnostics(&db, target.pack, file).iter().cloned());
             }
             None => {

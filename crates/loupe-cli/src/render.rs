@@ -36,8 +36,13 @@ pub fn emit_text(
     let files = DbFiles { db };
     let config = term::Config::default();
     for diagnostic in diagnostics {
+        let mut rendered = diagnostic.to_codespan();
+        // A file that could not be read has no text to show a snippet of.
+        if diagnostic.primary.file.text(db).is_empty() {
+            rendered.labels.clear();
+        }
         let mut writer = term::StylesWriter::new(&mut *out, &STYLES);
-        term::emit_to_write_style(&mut writer, &config, &files, &diagnostic.to_codespan())
+        term::emit_to_write_style(&mut writer, &config, &files, &rendered)
             .map_err(|error| std::io::Error::other(error.to_string()))?;
     }
     Ok(())

@@ -67,3 +67,63 @@ fn check_cases() {
 fn recovery_cases() {
     run_cases("recovery");
 }
+
+#[test]
+fn every_code_has_a_case() {
+    let names: Vec<String> =
+        cases("check").iter().map(|case| case.file_name().expect("named").to_string_lossy().into_owned()).collect();
+    for code in loupe_diagnostics::Code::ALL {
+        // A missing path has no file to keep as a case; `missing_path` covers it.
+        if *code == loupe_diagnostics::Code::ReadError {
+            continue;
+        }
+        assert!(names.iter().any(|name| name.starts_with(code.as_str())), "no case for {}", code.as_str());
+    }
+}
+
+#[test]
+fn missing_path() {
+    insta::assert_snapshot!(loupe(&["check", "tests/cases/no-such-pack"]), @r"
+    exit 2
+    error[L0901]: cannot read tests/cases/no-such-pack: no such file or directory
+     = help: name pack directories (with a loupe.toml) or .lens files
+
+    checked 0 files: 1 error, 0 warnings
+    ");
+}
+
+#[test]
+fn json_report() {
+    insta::assert_snapshot!(loupe(&[
+        "check",
+        "--format",
+        "json",
+        "tests/cases/check/L0101-duplicate-pillar-across-files"
+    ]));
+}
+
+#[test]
+fn shipped_packs_check_clean() {
+    let policies = repo_root().join("policies");
+    let mut packs: Vec<PathBuf> = std::fs::read_dir(&policies)
+        .expect("policies/ exists")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.join("loupe.toml").is_file())
+        .collect();
+    packs.sort();
+    assert!(!packs.is_empty());
+    for pack in packs {
+        let relative = pack.strip_prefix(repo_root()).expect("under root").to_string_lossy().into_owned();
+        let output = loupe(&["check", "--deny-warnings", &relative]);
+        assert!(output.starts_with("exit 0\n") && output.contains(": 0 errors, 0 warnings"), "{relative}:\n{output}");
+    }
+}
+
+#[test]
+fn explain() {
+    insta::assert_snapshot!(loupe(&["explain", "l0204"]));
+    let unknown = loupe(&["explain", "L9999"]);
+    assert!(unknown.starts_with("exit 2\n") && unknown.contains("not a diagnostic code"), "{unknown}");
+    let listing = loupe(&["explain"]);
+    assert_eq!(listing.lines().count(), 1 + loupe_diagnostics::Code::ALL.len(), "{listing}");
+}

@@ -104,14 +104,10 @@ impl<'a> Checker<'a> {
 
     fn duplicate_binding(&mut self, name: &Name, first: Span) {
         let file = self.file;
-        self.report(
-            Code::DuplicateBinding,
-            format!("`{}` is already bound in this scope", name.text),
-            name.span,
-            "bound again",
-        )
-        .secondary
-        .push(Label::new(file, first, "first bound here"));
+        let message = format!("`{}` is already bound in this scope", name.text);
+        let diagnostic = self.report(Code::DuplicateBinding, message, name.span, "bound again");
+        diagnostic.secondary.push(Label::new(file, first, "first bound here"));
+        diagnostic.help = Some("rename one of them; an inner scope may reuse an outer name".to_string());
     }
 
     fn report(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut Diagnostic {
@@ -123,18 +119,23 @@ impl<'a> Checker<'a> {
     fn expect(&mut self, expr: &Expr, expected: Ty, what: &str) -> Ty {
         let ty = self.expr(expr);
         if !ty.fits(expected) {
-            self.mismatch(expr.span, format!("{what} must be {}, found {}", expected.name(), ty.name()), ty);
+            self.mismatch(expr.span, format!("{what} must be {}, found {}", expected.name(), ty.name()), ty, expected);
         }
         ty
     }
 
-    fn mismatch(&mut self, span: Span, message: String, found: Ty) {
-        let help = match found {
-            Ty::Regex => "a regex is only used on the right of `matches`",
-            Ty::List => "use `count(list) > 0`, or a quantifier such as `some x in list { ... }`",
-            _ => "compare the value to make a condition, e.g. `x == \"expected\"`",
+    /// Reports a type error; `expected` is `Ty::Any` where no one type was expected.
+    fn mismatch(&mut self, span: Span, message: String, found: Ty, expected: Ty) {
+        let help = match (expected, found) {
+            (_, Ty::Regex) => Some("a regex is only used on the right of `matches`"),
+            (Ty::Bool, Ty::List) => Some("use `count(list) > 0`, or a quantifier such as `some x in list { ... }`"),
+            (Ty::Bool, _) => Some("compare the value to make a condition, e.g. `x == \"expected\"`"),
+            (Ty::List, _) => Some("pass a list, such as `resources(\"AWS::S3::Bucket\")` or `[\"a\", \"b\"]`"),
+            (Ty::Number, _) => Some("use a number; `number(x)` reads one from a string"),
+            (Ty::String, _) => Some("use a string, or a property of the evidence"),
+            _ => None,
         };
-        self.report(Code::TypeMismatch, message, span, "wrong type").help = Some(help.to_string());
+        self.report(Code::TypeMismatch, message, span, "wrong type").help = help.map(str::to_string);
     }
 
     fn lookup(&mut self, name: &Name) -> Option<Ty> {
@@ -160,6 +161,20 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Var(name) => match self.lookup(name) {
                 Some(ty) => ty,
+                None if self.index.predicate_arities.contains_key(&name.text)
+                    || Builtin::lookup(&name.text).is_some() =>
+                {
+                    let kind =
+                        if Builtin::lookup(&name.text).is_some() { "a built-in function" } else { "a predicate" };
+                    self.report(
+                        Code::UnknownVariable,
+                        format!("`{}` is {kind}, not a variable", name.text),
+                        name.span,
+                        "not a variable",
+                    )
+                    .help = Some(format!("call it: `{}(...)`", name.text));
+                    Ty::Any
+                }
                 None => {
                     let visible: Vec<String> = self.scopes.iter().flatten().map(|b| b.name.clone()).collect();
                     let help = did_you_mean(&name.text, visible.iter().map(String::as_str)).unwrap_or_else(|| {
@@ -180,7 +195,7 @@ impl<'a> Checker<'a> {
                 for item in items {
                     let ty = self.expr(item);
                     if ty == Ty::Regex {
-                        self.mismatch(item.span, "a list cannot hold a regex".to_string(), ty);
+                        self.mismatch(item.span, "a list cannot hold a regex".to_string(), ty, Ty::Any);
                     }
                 }
                 Ty::List
@@ -244,7 +259,7 @@ impl<'a> Checker<'a> {
     fn access(&mut self, base: &Expr) {
         let ty = self.expr(base);
         if matches!(ty, Ty::Number | Ty::Bool | Ty::Regex) {
-            self.mismatch(base.span, format!("cannot take a property of {}", ty.name()), ty);
+            self.mismatch(base.span, format!("cannot take a property of {}", ty.name()), ty, Ty::Any);
         }
     }
 
@@ -288,6 +303,7 @@ impl<'a> Checker<'a> {
                     arg.span,
                     format!("`{}` expects {}, found {}", builtin.name, expected.name(), ty.name()),
                     ty,
+                    expected,
                 );
             }
         }
@@ -327,7 +343,12 @@ impl<'a> Checker<'a> {
                 let (left, right) = (self.expr(lhs), self.expr(rhs));
                 for (side, ty) in [(lhs, left), (rhs, right)] {
                     if !matches!(ty, Ty::Number | Ty::String | Ty::Any) {
-                        self.mismatch(side.span, format!("{what} must be numbers or strings, found {}", ty.name()), ty);
+                        self.mismatch(
+                            side.span,
+                            format!("{what} must be numbers or strings, found {}", ty.name()),
+                            ty,
+                            Ty::Any,
+                        );
                     }
                 }
                 self.same_kind(op, op_span, left, right);
@@ -340,6 +361,7 @@ impl<'a> Checker<'a> {
                         lhs.span,
                         format!("`contains` needs a string or a list on its left, found {}", container.name()),
                         container,
+                        Ty::Any,
                     );
                 }
                 let item = self.expr(rhs);
@@ -357,9 +379,12 @@ impl<'a> Checker<'a> {
                 match (&rhs.kind, pattern) {
                     (ExprKind::String(text), _) => self.regex(text, "", rhs.span),
                     (_, Ty::Regex | Ty::String | Ty::Any) => {}
-                    (_, other) => {
-                        self.mismatch(rhs.span, format!("`matches` needs a regex, found {}", other.name()), other)
-                    }
+                    (_, other) => self.mismatch(
+                        rhs.span,
+                        format!("`matches` needs a regex, found {}", other.name()),
+                        other,
+                        Ty::Any,
+                    ),
                 }
                 Ty::Bool
             }
@@ -372,6 +397,7 @@ impl<'a> Checker<'a> {
                         rhs.span,
                         format!("`{}` needs a list or a string on its right, found {}", op.as_str(), container.name()),
                         container,
+                        Ty::List,
                     );
                 }
                 Ty::Bool
@@ -381,14 +407,14 @@ impl<'a> Checker<'a> {
                 if left == Ty::String || right == Ty::String {
                     for (side, ty) in [(lhs, left), (rhs, right)] {
                         if !ty.fits(Ty::String) {
-                            self.mismatch(side.span, format!("`+` joins strings, found {}", ty.name()), ty);
+                            self.mismatch(side.span, format!("`+` joins strings, found {}", ty.name()), ty, Ty::Any);
                         }
                     }
                     return Ty::String;
                 }
                 for (side, ty) in [(lhs, left), (rhs, right)] {
                     if !ty.fits(Ty::Number) {
-                        self.mismatch(side.span, format!("{what} must be numbers, found {}", ty.name()), ty);
+                        self.mismatch(side.span, format!("{what} must be numbers, found {}", ty.name()), ty, Ty::Any);
                     }
                 }
                 if left == Ty::Any || right == Ty::Any { Ty::Any } else { Ty::Number }
@@ -403,7 +429,7 @@ impl<'a> Checker<'a> {
 
     fn no_regex(&mut self, expr: &Expr, ty: Ty) {
         if ty == Ty::Regex {
-            self.mismatch(expr.span, "a regex cannot be compared".to_string(), ty);
+            self.mismatch(expr.span, "a regex cannot be compared".to_string(), ty, Ty::Any);
         }
     }
 
@@ -449,7 +475,12 @@ impl<'a> Checker<'a> {
                 span,
                 "cannot compile this regex",
             )
-            .help = Some("regexes use Rust `regex` syntax: no look-around or back-references".to_string());
+            .help = Some(if detail.contains("look-around") || detail.contains("backreference") {
+                "regexes use Rust `regex` syntax, which has no look-around or back-references".to_string()
+            } else {
+                "regexes use Rust `regex` syntax; escape `(`, `[`, `.` and the like with `\\` to match them literally"
+                    .to_string()
+            });
         }
     }
 }

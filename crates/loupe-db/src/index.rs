@@ -97,8 +97,9 @@ pub struct PackIndex {
     pub tests: BTreeMap<String, Vec<SourceFile>>,
     /// Predicates reachable from some check.
     pub used_predicates: BTreeSet<String>,
-    /// Predicates that can reach themselves through calls.
-    pub recursive_predicates: BTreeSet<String>,
+    /// Predicates that can reach themselves through calls, each with a
+    /// cycle it is on (`a`, `b`, `a`).
+    pub recursive_predicates: BTreeMap<String, Vec<String>>,
 }
 
 #[salsa::tracked(returns(ref))]
@@ -136,8 +137,7 @@ pub fn pack_index(db: &dyn Db, pack: Pack) -> PackIndex {
     index.used_predicates = reachable(&predicate_calls, check_calls.iter());
     index.recursive_predicates = predicate_calls
         .keys()
-        .filter(|name| reachable(&predicate_calls, predicate_calls[*name].iter()).contains(*name))
-        .cloned()
+        .filter_map(|name| Some((name.clone(), cycle_through(&predicate_calls, name)?)))
         .collect();
     index
 }
@@ -155,6 +155,32 @@ fn reachable<'a>(
         }
     }
     seen
+}
+
+/// A shortest call path from `start` back to itself, if there is one.
+fn cycle_through(calls: &BTreeMap<String, BTreeSet<String>>, start: &String) -> Option<Vec<String>> {
+    let mut came_from: BTreeMap<&String, &String> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(name) = queue.pop_front() {
+        for callee in calls.get(name).into_iter().flatten() {
+            if callee == start {
+                let mut path = vec![name.clone()];
+                let mut at = name;
+                while at != start {
+                    at = came_from[at];
+                    path.push(at.clone());
+                }
+                path.reverse();
+                path.push(start.clone());
+                return Some(path);
+            }
+            if calls.contains_key(callee) && !came_from.contains_key(callee) {
+                came_from.insert(callee, name);
+                queue.push_back(callee);
+            }
+        }
+    }
+    None
 }
 
 fn collect_block_calls(block: &Block, calls: &mut BTreeSet<String>) {

@@ -18,12 +18,16 @@ pub(crate) struct Limits<'a> {
 }
 
 impl Limits<'_> {
-    /// Ids are `[A-Za-z0-9_]`, 3 to 64 characters.
+    /// Ids are `[A-Za-z0-9_]`, 3 to 64 characters. Choice ids also start with
+    /// a letter or `_`, so that risk rules can name them.
     pub fn id(&mut self, id: &Name, what: &str) {
         let bad = id.text.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_'));
         let length = id.text.chars().count();
+        let leading_digit = what == "choice" && id.text.starts_with(|c: char| c.is_ascii_digit());
         let problem = if let Some(bad) = bad {
             format!("contains `{bad}`")
+        } else if leading_digit {
+            "starts with a digit".to_string()
         } else if length < 3 {
             format!("is {length} character{} long", if length == 1 { "" } else { "s" })
         } else if length > 64 {
@@ -33,6 +37,7 @@ impl Limits<'_> {
         };
         let help = match bad {
             Some('-') => format!("write `{}`", id.text.replace('-', "_")),
+            _ if leading_digit => "risk rules name choices, so a choice id starts with a letter or `_`".to_string(),
             _ => "an id has 3 to 64 letters, digits or underscores".to_string(),
         };
         self.diagnostics.push(

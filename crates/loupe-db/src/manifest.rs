@@ -49,7 +49,7 @@ impl Manifest {
 struct RawManifest {
     pack: RawPack,
     #[serde(default)]
-    lints: BTreeMap<String, toml::Spanned<String>>,
+    lints: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -68,40 +68,44 @@ pub fn pack_manifest(db: &dyn Db, pack: Pack) -> Manifest {
 }
 
 fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
-    let error = |message: String, span: Span, help: &str| {
-        Diagnostic::new(Code::InvalidManifest, message, Label::new(file, span, "here")).with_help(help)
+    let error = |message: String, span: std::ops::Range<usize>, label: &str, help: &str| {
+        Diagnostic::new(Code::InvalidManifest, message, Label::new(file, Span::new(span.start, span.end), label))
+            .with_help(help)
     };
     let raw: RawManifest = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(problem) => {
-            let span = problem.span().map_or(Span::empty(0), |range| Span::new(range.start, range.end));
             let message = problem.message().trim().to_string();
             let diagnostic = error(
                 format!("loupe.toml: {message}"),
-                span,
+                problem.span().unwrap_or(0..0),
+                "here",
                 "a manifest has a `[pack]` table with `name` and an optional `description`, and an optional `[lints]` table",
             );
             return Manifest { diagnostics: vec![diagnostic], ..Manifest::default() };
         }
     };
     let mut manifest = Manifest { name: Some(raw.pack.name), description: raw.pack.description, ..Manifest::default() };
-    for (key, level) in raw.lints {
-        let span = Span::new(level.span().start, level.span().end);
-        let code = match Code::parse(&key) {
+    let mut lints: Vec<_> = raw.lints.into_iter().collect();
+    lints.sort_by_key(|(key, _)| key.span().start);
+    for (key, level) in lints {
+        let code = match Code::parse(key.get_ref()) {
             Some(code) if code.severity() == Severity::Warning => code,
             Some(_) => {
                 manifest.diagnostics.push(error(
-                    format!("`{key}` is an error, not a lint"),
-                    span,
+                    format!("`{}` is an error, not a lint", key.get_ref()),
+                    key.span(),
+                    "an error code",
                     "only warning codes (L05xx) can be allowed, warned or denied",
                 ));
                 continue;
             }
             None => {
                 manifest.diagnostics.push(error(
-                    format!("`{key}` is not a diagnostic code"),
-                    span,
-                    "name a warning code such as `L0503`; `loupe explain CODE` describes each",
+                    format!("`{}` is not a diagnostic code", key.get_ref()),
+                    key.span(),
+                    "unknown code",
+                    "name a warning code such as `L0503`; `loupe explain` lists them",
                 ));
                 continue;
             }
@@ -113,7 +117,8 @@ fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
             other => {
                 manifest.diagnostics.push(error(
                     format!("`{other}` is not a lint level"),
-                    span,
+                    level.span(),
+                    "unknown level",
                     "a lint level is \"allow\", \"warn\" or \"deny\"",
                 ));
                 continue;

@@ -141,7 +141,24 @@ pub(crate) fn check_risk_rules(question: &Question, file: SourceFile, diagnostic
         for (open, holds) in undecided.iter_mut().zip(&table) {
             *open &= !holds;
         }
-        if !fires {
+        let ever_holds = table.iter().any(|bits| *bits != 0);
+        if !ever_holds {
+            let mentions_none = none_index
+                .and_then(|index| question.choices[index].id.as_ref())
+                .is_some_and(|id| rule.condition.as_ref().is_some_and(|c| mentions(c, &id.text)));
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::UnreachableRiskRule,
+                    format!("the condition of this `{}` rule never holds", rule.level.as_str()),
+                    Label::new(file, rule.span, "no selection of choices satisfies it"),
+                )
+                .with_help(if mentions_none {
+                    "\"None of these\" is never selected together with another choice"
+                } else {
+                    "the condition contradicts itself, e.g. `A and not A`"
+                }),
+            );
+        } else if !fires {
             let mut diagnostic = Diagnostic::new(
                 Code::UnreachableRiskRule,
                 format!("this `{}` rule can never fire", rule.level.as_str()),
@@ -235,6 +252,13 @@ impl SelectionSpace {
             Condition::And(a, b) => self.table(a).iter().zip(self.table(b)).map(|(x, y)| x & y).collect(),
             Condition::Or(a, b) => self.table(a).iter().zip(self.table(b)).map(|(x, y)| x | y).collect(),
         }
+    }
+}
+
+fn mentions(expr: &Expr, id: &str) -> bool {
+    match &expr.kind {
+        ExprKind::Var(name) => name.text == id,
+        _ => expr.kind.children().any(|child| mentions(child, id)),
     }
 }
 

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use loupe_syntax::{Choice, Item, Name, Pillar, Predicate, Question, Test};
 
+use crate::builtins::Builtin;
 use crate::checks::{BlockKind, Checker};
 use crate::index::PackIndex;
 use crate::limits::{self, Limits};
@@ -131,7 +132,12 @@ impl Validator<'_> {
             format!("{what} `{}` is defined more than once", name.text),
             Label::new(self.file, name.span, "defined again here"),
         )
-        .with_help(format!("{what} ids are unique across the whole pack: rename one of them"));
+        .with_help(match kind {
+            Kind::Predicate | Kind::Test => {
+                format!("{what} names are unique across the whole pack: rename one of them")
+            }
+            _ => format!("{what} ids are unique across the whole pack: rename one of them"),
+        });
         if let Some((file, span)) = self.definition(first_file, kind, &name.text) {
             diagnostic.secondary.push(Label::new(file, span, "first defined here"));
         }
@@ -244,6 +250,20 @@ impl Validator<'_> {
             }
         }
 
+        let mut none_choices = question.choices.iter().filter(|choice| choice.is_none);
+        if let Some(first) = none_choices.next() {
+            for extra in none_choices {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::SecondNoneChoice,
+                        "a question has one none-of-these choice",
+                        Label::new(file, extra.keyword, "second `none`"),
+                    )
+                    .with_secondary(Label::new(file, first.keyword, "first `none`"))
+                    .with_help("remove one of them"),
+                );
+            }
+        }
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for choice in &question.choices {
             let Some(id) = &choice.id else {
@@ -276,7 +296,7 @@ impl Validator<'_> {
             } else {
                 seen.insert(&id.text, id.span);
             }
-            self.choice(choice, id);
+            self.choice(choice, id, question);
         }
         if let Some(extra) = question.choices.get(limits::MAX_CHOICES) {
             self.diagnostics.push(
@@ -289,7 +309,11 @@ impl Validator<'_> {
                     ),
                     Label::new(file, extra.keyword, format!("choice number {}", limits::MAX_CHOICES + 1)),
                 )
-                .with_help("the none-of-these choice counts too; split the question"),
+                .with_help(if question.choices.iter().any(|choice| choice.is_none) {
+                    "the none-of-these choice counts too; split the question"
+                } else {
+                    "split the question"
+                }),
             );
         }
         if !question.choices.iter().any(|choice| !choice.is_none) {
@@ -303,11 +327,17 @@ impl Validator<'_> {
             );
         }
 
+        let before = self.diagnostics.len();
         risk::check_risk_rules(question, file, &mut self.diagnostics);
+        // A misspelt choice in a rule already explains why another seems unused.
+        let rules_resolved = !self.diagnostics[before..]
+            .iter()
+            .any(|d| matches!(d.code, Code::UnknownChoice | Code::InvalidRiskCondition));
         let mentioned = risk::mentioned_choices(question);
         for choice in question.choices.iter().filter(|choice| !choice.is_none) {
             if let Some(id) = &choice.id
                 && question.risk.is_some()
+                && rules_resolved
                 && !mentioned.contains(&id.text.as_str())
             {
                 self.diagnostics.push(
@@ -320,7 +350,7 @@ impl Validator<'_> {
                 );
             }
         }
-        if !question.choices.is_empty() && question.choices.iter().all(|choice| choice.check.is_none()) {
+        if question.choices.iter().any(|choice| !choice.is_none) && question.choices.iter().all(|c| c.check.is_none()) {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::NoAutomatedCheck,
@@ -332,7 +362,7 @@ impl Validator<'_> {
         }
     }
 
-    fn choice(&mut self, choice: &Choice, id: &Name) {
+    fn choice(&mut self, choice: &Choice, id: &Name, question: &Question) {
         let file = self.file;
         self.limits().id(id, "choice");
         let ends_in_no = id.text.ends_with("_no");
@@ -345,7 +375,7 @@ impl Validator<'_> {
                 )
                 .with_help(format!(
                     "write `{}_no`: the Well-Architected Tool recognises the choice by that suffix",
-                    id.text
+                    question.id.as_ref().map_or(id.text.as_str(), |question| question.text.as_str())
                 )),
             );
         } else if !choice.is_none && ends_in_no {
@@ -381,11 +411,29 @@ impl Validator<'_> {
         let file = self.file;
         if let Some(name) = &predicate.name {
             self.duplicate(Kind::Predicate, name, Code::DuplicatePredicate, self.index.predicates.get(&name.text));
-            if self.index.recursive_predicates.contains(&name.text) {
+            if Builtin::lookup(&name.text).is_some() {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicatePredicate,
+                        format!("`{}` is the name of a built-in function", name.text),
+                        Label::new(file, name.span, "would hide the built-in"),
+                    )
+                    .with_help("give the predicate another name"),
+                );
+            }
+            let is_first = self.index.predicates.get(&name.text).and_then(|defs| defs.first()) == Some(&file)
+                && self.occurrences.get(&(Kind::Predicate, name.text.clone())) == Some(&1);
+            if let Some(cycle) = self.index.recursive_predicates.get(&name.text).filter(|_| is_first) {
+                let message = if cycle.len() == 2 {
+                    format!("predicate `{}` calls itself", name.text)
+                } else {
+                    let path: Vec<String> = cycle.iter().map(|step| format!("`{step}`")).collect();
+                    format!("predicate `{}` calls itself through {}", name.text, path.join(" → "))
+                };
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::RecursivePredicate,
-                        format!("predicate `{}` calls itself", name.text),
+                        message,
                         Label::new(file, name.span, "part of a call cycle"),
                     )
                     .with_help("checks always terminate, so predicates cannot recurse: unroll the cycle"),

@@ -42,7 +42,7 @@ macro_rules! codes {
 codes! {
     // Syntax: the parser recovered, but the text is not what the language allows.
     SyntaxError = "L0001", Error, "syntax error";
-    UnterminatedString = "L0002", Error, "unterminated string literal";
+    UnterminatedString = "L0002", Error, "unterminated string literal or block comment";
     NestingTooDeep = "L0003", Error, "nesting too deep";
     MissingPart = "L0004", Error, "an item is missing a required part";
     UnknownProperty = "L0005", Error, "property not allowed here";
@@ -87,6 +87,7 @@ codes! {
     NoneChoiceId = "L0409", Error, "only the none-of-these choice may end in `_no`";
     EmptyContainer = "L0410", Error, "pillar without questions or question without choices";
     MissingText = "L0411", Error, "required text is empty";
+    SecondNoneChoice = "L0412", Error, "more than one none-of-these choice";
     // Warnings: legal, but probably not what was meant.
     UnusedPredicate = "L0501", Warning, "predicate is never used";
     ChoiceNotInRisk = "L0502", Warning, "no risk rule mentions this choice";

@@ -3,6 +3,14 @@
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    // A name cut short, such as `deploy` for `deployment`, is a likely typo too.
+    let lowered = name.to_lowercase();
+    if lowered.len() >= 3
+        && let Some(prefixed) = candidates.iter().copied().filter(|c| c.to_lowercase().starts_with(&lowered)).min()
+    {
+        return Some(prefixed);
+    }
     candidates
         .into_iter()
         .map(|candidate| (edit_distance(&name.to_lowercase(), &candidate.to_lowercase()), candidate))
@@ -38,6 +46,7 @@ mod tests {
     fn suggests_near_names_only() {
         assert_eq!(closest("resorces", ["resources", "count"]), Some("resources"));
         assert_eq!(closest("zzz", ["resources", "count"]), None);
+        assert_eq!(closest("deploy", ["scoping", "deployment"]), Some("deployment"));
         assert_eq!(closest("GENSEC01_BP1", ["GENSEC01_BP01", "GENSEC01_BP02"]), Some("GENSEC01_BP01"));
     }
 }

@@ -19,8 +19,20 @@ pub(crate) fn limit_nesting(text: &str, errors: &mut Vec<SyntaxError>) -> Option
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'"' => i = skip_string(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_line(bytes, i),
+            b'"' | b'/' => {
+                let (end, unterminated_comment) = skip_literal(bytes, i);
+                if unterminated_comment {
+                    errors.push(
+                        SyntaxError::new(
+                            Code::UnterminatedString,
+                            "block comment is not closed",
+                            Label::new((), Span::new(i, i + 2), "this comment runs to the end of the file"),
+                        )
+                        .with_help("close it with `*/`"),
+                    );
+                }
+                i = end;
+            }
             b'(' | b'[' | b'{' => {
                 stack.push(i);
                 if stack.len() > MAX_NESTING {
@@ -52,21 +64,32 @@ pub(crate) fn limit_nesting(text: &str, errors: &mut Vec<SyntaxError>) -> Option
     blanked.map(|copy| String::from_utf8(copy).unwrap_or_else(|_| " ".repeat(text.len())))
 }
 
-fn skip_string(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            b'\n' => return i,
-            _ => i += 1,
+/// Skips a string, comment or regex literal starting at `start` (a `"` or a
+/// `/`: the language has no division, so every other `/` opens a regex).
+/// Returns where it ends, and whether it was a block comment left open.
+fn skip_literal(bytes: &[u8], start: usize) -> (usize, bool) {
+    let rest = &bytes[start..];
+    let line_end = |from: usize| bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| from + n);
+    match rest {
+        [b'/', b'/', ..] => (line_end(start), false),
+        [b'/', b'*', ..] => match bytes[start + 2..].windows(2).position(|pair| pair == b"*/") {
+            Some(n) => (start + 2 + n + 2, false),
+            None => (bytes.len(), true),
+        },
+        [quote @ (b'"' | b'/'), ..] => {
+            let mut i = start + 1;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'\\' => i += 2,
+                    b'\n' => return (i, false),
+                    b if b == *quote => return (i + 1, false),
+                    _ => i += 1,
+                }
+            }
+            (bytes.len(), false)
         }
+        _ => (start + 1, false),
     }
-    bytes.len()
-}
-
-fn skip_line(bytes: &[u8], start: usize) -> usize {
-    bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| start + n)
 }
 
 /// The end (exclusive) of the group opened at `open`, or the end of the text.
@@ -75,12 +98,8 @@ fn matching_close(bytes: &[u8], open: usize) -> usize {
     let mut i = open;
     while i < bytes.len() {
         match bytes[i] {
-            b'"' => {
-                i = skip_string(bytes, i);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = skip_line(bytes, i);
+            b'"' | b'/' => {
+                i = skip_literal(bytes, i).0;
                 continue;
             }
             b'(' | b'[' | b'{' => depth += 1,

@@ -16,12 +16,9 @@ type Pairs<'i> = pest::iterators::Pairs<'i, Rule>;
 /// Lowers `text` (possibly with over-deep groups blanked) whose doc comments
 /// are read from `original`.
 pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> SourceFile {
-    let mut lowerer = Lowerer { source: original, offset: 0, errors };
+    let mut lowerer = Lowerer { source: original, offset: 0, reported_open_at_end: false, errors };
     match LoupeParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
-            let file = pairs.next().map(|pair| lowerer.file(pair)).unwrap_or_default();
-            file
-        }
+        Ok(mut pairs) => pairs.next().map(|pair| lowerer.file(pair)).unwrap_or_default(),
         // The grammar accepts any text; this is reached only if pest itself
         // gives up (its stack guard or call limit), and is still reported.
         Err(error) => {
@@ -37,6 +34,8 @@ struct Lowerer<'s, 'e> {
     source: &'s str,
     /// Added to every pest position: non-zero when lowering an interpolation.
     offset: usize,
+    /// Whether a block left open at the end of the file was reported.
+    reported_open_at_end: bool,
     errors: &'e mut Vec<SyntaxError>,
 }
 
@@ -96,9 +95,12 @@ impl Context {
 }
 
 impl Lowerer<'_, '_> {
+    /// The pair's span without the trailing whitespace pest consumes after
+    /// an optional part that did not match.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let span = pair.as_span();
-        Span::new(self.offset + span.start(), self.offset + span.end())
+        let length = span.as_str().trim_end().len();
+        Span::new(self.offset + span.start(), self.offset + span.start() + length)
     }
 
     fn error(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut SyntaxError {
@@ -160,7 +162,10 @@ impl Lowerer<'_, '_> {
             None => format!("expected {}", context.expected()),
         };
         let end = span.start as usize + token_end;
-        let help = loupe_diagnostics::suggest::did_you_mean(&first_word, context.keywords().iter().copied());
+        // A known keyword whose line failed later gets no "did you mean" for itself.
+        let help = loupe_diagnostics::suggest::closest(&first_word, context.keywords().iter().copied())
+            .filter(|keyword| *keyword != first_word)
+            .map(|keyword| format!("did you mean `{keyword}`?"));
         self.error(
             Code::SyntaxError,
             message,
@@ -186,9 +191,12 @@ impl Lowerer<'_, '_> {
             Some(help.to_string());
     }
 
+    /// Reports a block left open at the end of the file; only the innermost,
+    /// as every enclosing block is then open too.
     fn expect_closed(&mut self, close: Option<Pair<'_, Rule>>, item: &str, opened: Span) {
         if let Some(close) = close
             && close.as_str().is_empty()
+            && !std::mem::replace(&mut self.reported_open_at_end, true)
         {
             let at = self.span(&close);
             self.error(
@@ -302,14 +310,15 @@ impl Lowerer<'_, '_> {
                     let block = self.risk_block(child);
                     if let Some(first) = &risk {
                         let first_span = first.span;
-                        self.error(
-                            Code::DuplicateProperty,
-                            "a question has one `risk` block",
-                            block.span,
-                            "second `risk` block",
-                        )
-                        .secondary
-                        .push(Label::new((), first_span, "first `risk` block"));
+                        self.errors.push(
+                            SyntaxError::new(
+                                Code::DuplicateProperty,
+                                "a question has one `risk` block",
+                                Label::new((), block.span, "second `risk` block"),
+                            )
+                            .with_secondary(Label::new((), first_span, "first `risk` block"))
+                            .with_help("merge the rules into one `risk` block, at most three of them"),
+                        );
                     } else {
                         risk = Some(block);
                     }
@@ -353,9 +362,15 @@ impl Lowerer<'_, '_> {
                     let new = self.check(child);
                     if let Some(first) = &check {
                         let first_span = first.span;
-                        self.error(Code::DuplicateProperty, "a choice has one `check`", new.span, "second `check`")
-                            .secondary
-                            .push(Label::new((), first_span, "first `check`"));
+                        self.errors.push(
+                            SyntaxError::new(
+                                Code::DuplicateProperty,
+                                "a choice has one `check`",
+                                Label::new((), new.span, "second `check`"),
+                            )
+                            .with_secondary(Label::new((), first_span, "first `check`"))
+                            .with_help("merge the conditions into one `check` block: all of them must hold"),
+                        );
                     } else {
                         check = Some(new);
                     }
@@ -794,7 +809,8 @@ impl Lowerer<'_, '_> {
         match LoupeParser::parse(Rule::interpolation, source) {
             Ok(mut pairs) => {
                 let expr = pairs.next().and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::expr));
-                let mut nested = Lowerer { source: self.source, offset, errors: self.errors };
+                let mut nested =
+                    Lowerer { source: self.source, offset, reported_open_at_end: true, errors: self.errors };
                 expr.map_or(Expr::error(span), |expr| nested.expr(expr))
             }
             Err(_) => {
@@ -901,15 +917,15 @@ impl Properties {
         let first = found.next();
         for (_, span, _) in found {
             let (_, first_span, _) = first.as_ref().expect("a repeat has a first");
-            lowerer
-                .error(
+            lowerer.errors.push(
+                SyntaxError::new(
                     Code::DuplicateProperty,
                     format!("`{key}` is given twice for this {item}"),
-                    span,
-                    "repeated here",
+                    Label::new((), span, "repeated here"),
                 )
-                .secondary
-                .push(Label::new((), *first_span, "first given here"));
+                .with_secondary(Label::new((), *first_span, "first given here"))
+                .with_help(format!("keep one `{key}`")),
+            );
         }
         first.map(|(_, _, link)| link)
     }
@@ -1004,14 +1020,14 @@ fn misplaced_keyword(word: &str, context: Context) -> Option<String> {
         "pillar" | "lens" | "predicate" | "test" => "at the top level of a file",
         _ => return None,
     };
-    let fits = match (word, context) {
-        ("question", Context::Pillar) => true,
-        ("choice" | "none" | "risk" | "phase", Context::Question) => true,
-        ("check", Context::Choice) => true,
-        ("pillar" | "lens" | "predicate" | "test", Context::TopLevel) => true,
-        ("none", Context::Block | Context::Risk) => true,
-        _ => false,
-    };
+    let fits = matches!(
+        (word, context),
+        ("question", Context::Pillar)
+            | ("choice" | "none" | "risk" | "phase", Context::Question)
+            | ("check", Context::Choice)
+            | ("pillar" | "lens" | "predicate" | "test", Context::TopLevel)
+            | ("none", Context::Block | Context::Risk)
+    );
     (!fits).then(|| format!("`{word}` belongs {home}, not in {}", context_name(context)))
 }
 

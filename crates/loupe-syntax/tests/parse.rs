@@ -297,3 +297,15 @@ fn awkward_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn brackets_in_regexes_strings_and_comments_do_not_count_as_nesting() {
+    let lines = "  x.name matches /\\(\\[\\{/ and x.note == \"((({{\" // ((((\n".repeat(MAX_NESTING + 1);
+    let text = format!("predicate p(x) {{\n{lines}  /* {} */ true\n}}", "(".repeat(MAX_NESTING + 1));
+    assert_eq!(codes(&text), Vec::<&str>::new());
+}
+
+#[test]
+fn an_unclosed_block_comment_is_reported() {
+    assert_eq!(codes("pillar p \"P\" {}\n/* never closed\npillar q \"Q\" {}"), ["L0002"]);
+}
