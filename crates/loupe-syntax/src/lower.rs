@@ -5,13 +5,12 @@
 use pest::Parser;
 use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, ConstPrattParser, Op, pratt_precedence};
 
 use crate::ast::*;
 use crate::grammar::{LoupeParser, Rule};
 use crate::strings::{self, Piece};
 use crate::{Code, Label, MAX_EXPR_DEPTH, Span, SyntaxError};
-
-type Pairs<'i> = pest::iterators::Pairs<'i, Rule>;
 
 /// Lowers `text` (possibly with over-deep groups blanked) whose doc comments
 /// are read from `original`.
@@ -642,55 +641,13 @@ impl Lowerer<'_, '_> {
     }
 
     fn expr_unbounded(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let pair = skip_single_child_layers(pair);
         let span = self.span(&pair);
         match pair.as_rule() {
-            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => self.binary_chain(pair.into_inner()),
-            Rule::cmp_expr => self.binary_chain(pair.into_inner()),
-            Rule::not_expr | Rule::unary => {
-                let parts: Vec<Pair<'_, Rule>> = pair.into_inner().collect();
-                let (operand, operators) = parts.split_last().expect("grammar: an operand");
-                let mut result = self.expr(operand.clone());
-                for operator in operators.iter().rev() {
-                    let op = if operator.as_rule() == Rule::kw_not { UnaryOp::Not } else { UnaryOp::Neg };
-                    let span = self.span(operator).cover(result.span);
-                    result = Expr::new(ExprKind::Unary { op, operand: Box::new(result) }, span);
-                    if result.depth as usize > MAX_EXPR_DEPTH {
-                        break;
-                    }
-                }
-                result
-            }
-            Rule::postfix => {
-                let mut inner = pair.into_inner();
-                let mut base = self.expr(inner.next().expect("grammar: postfix has a primary"));
-                for suffix in inner {
-                    let suffix_span = self.span(&suffix);
-                    let span = base.span.cover(suffix_span);
-                    let kind = match suffix.as_rule() {
-                        Rule::field => {
-                            let name_pair = suffix.into_inner().next().expect("grammar: field name");
-                            let name = if name_pair.as_rule() == Rule::string {
-                                let text = self.text(&name_pair);
-                                Name { text: text.value, span: text.span }
-                            } else {
-                                self.name(&name_pair)
-                            };
-                            ExprKind::Field { base: Box::new(base), name }
-                        }
-                        Rule::wildcard => ExprKind::Wildcard { base: Box::new(base) },
-                        _ => {
-                            let index = self.expr(suffix.into_inner().next().expect("grammar: index"));
-                            ExprKind::Index { base: Box::new(base), index: Box::new(index) }
-                        }
-                    };
-                    base = Expr::new(kind, span);
-                    if base.depth as usize > MAX_EXPR_DEPTH {
-                        break;
-                    }
-                }
-                base
-            }
+            Rule::expr => self.operators(pair.into_inner().collect(), span),
+            Rule::paren => match pair.into_inner().next() {
+                Some(inner) => self.expr(inner),
+                None => Expr::error(span),
+            },
             Rule::number => Expr::new(ExprKind::Number(pair.as_str().to_string()), span),
             Rule::string => {
                 let text = self.text(&pair);
@@ -759,23 +716,97 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// `a op b op c`, left-associative; pest gives operands and operators flat.
-    fn binary_chain(&mut self, mut pairs: Pairs<'_>) -> Expr {
-        let first = pairs.next().expect("grammar: a chain has an operand");
-        let mut lhs = self.expr(first);
-        while let Some(op_pair) = pairs.next() {
-            let op_span = self.span(&op_pair);
-            let op = binary_op(&op_pair);
-            let Some(rhs_pair) = pairs.next() else { break };
-            let rhs = self.expr(rhs_pair);
-            let span = lhs.span.cover(rhs.span);
-            lhs = Expr::new(ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span);
-            // A chain that is already too deep is reported once, not per operand.
-            if lhs.depth as usize > MAX_EXPR_DEPTH {
-                break;
-            }
+    /// Applies precedence to an expression's flat operands and operators.
+    fn operators(&mut self, parts: Vec<Pair<'_, Rule>>, span: Span) -> Expr {
+        // Bounded before the Pratt parser runs: it recurses once per prefix
+        // operator, and every operator adds one level to the tree.
+        let operator_count = parts.iter().filter(|part| is_operator(part.as_rule())).count();
+        if operator_count >= MAX_EXPR_DEPTH {
+            let diagnostic = SyntaxError::new(
+                Code::NestingTooDeep,
+                format!("expression has {operator_count} operators, more than {} levels", MAX_EXPR_DEPTH - 1),
+                Label::new((), span, "too deep"),
+            )
+            .with_help("split the expression into named predicates or `let` bindings");
+            self.errors.push(diagnostic);
+            return Expr::error(span);
         }
-        lhs
+        let this = std::cell::RefCell::new(self);
+        PRATT
+            .map_primary(|primary| this.borrow_mut().expr(primary))
+            .map_prefix(|op, operand| {
+                let op_span = this.borrow().span(&op);
+                let op = if op.as_rule() == Rule::kw_not { UnaryOp::Not } else { UnaryOp::Neg };
+                let span = op_span.cover(operand.span);
+                Expr::new(ExprKind::Unary { op, operand: Box::new(operand) }, span)
+            })
+            .map_postfix(|base, suffix| this.borrow_mut().suffix(base, suffix))
+            .map_infix(|lhs, op, rhs| {
+                let mut lowerer = this.borrow_mut();
+                let op_span = lowerer.span(&op);
+                let span = lhs.span.cover(rhs.span);
+                if op.as_rule() == Rule::cmp_op && lowerer.is_unparenthesized_comparison(&lhs, op_span) {
+                    let diagnostic = SyntaxError::new(
+                        Code::SyntaxError,
+                        "comparisons do not chain",
+                        Label::new((), op_span, "second comparison"),
+                    )
+                    .with_help("join them with `and`, e.g. `a < b and b < c`");
+                    lowerer.errors.push(diagnostic);
+                    return Expr::error(span);
+                }
+                let kind = ExprKind::Binary { op: binary_op(&op), op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) };
+                Expr::new(kind, span)
+            })
+            .parse(parts.into_iter())
+    }
+
+    /// Whether `lhs`, followed by the operator at `op`, is itself a comparison
+    /// written without parentheses (a lowered `( )` leaves its `)` in between).
+    fn is_unparenthesized_comparison(&self, lhs: &Expr, op: Span) -> bool {
+        let comparison = matches!(
+            lhs.kind,
+            ExprKind::Binary {
+                op: BinaryOp::Eq
+                    | BinaryOp::NotEq
+                    | BinaryOp::Lt
+                    | BinaryOp::LtEq
+                    | BinaryOp::Gt
+                    | BinaryOp::GtEq
+                    | BinaryOp::Contains
+                    | BinaryOp::StartsWith
+                    | BinaryOp::EndsWith
+                    | BinaryOp::Matches
+                    | BinaryOp::In
+                    | BinaryOp::NotIn,
+                ..
+            }
+        );
+        let between = self.source.get(lhs.span.end as usize..op.start as usize).unwrap_or("");
+        comparison && !between.contains(')')
+    }
+
+    /// `.name`, `."name"`, `[*]` or `[index]` after `base`.
+    fn suffix(&mut self, base: Expr, suffix: Pair<'_, Rule>) -> Expr {
+        let span = base.span.cover(self.span(&suffix));
+        let kind = match suffix.as_rule() {
+            Rule::field => {
+                let Some(name_pair) = suffix.into_inner().next() else { return Expr::error(span) };
+                let name = if name_pair.as_rule() == Rule::string {
+                    let text = self.text(&name_pair);
+                    Name { text: text.value, span: text.span }
+                } else {
+                    self.name(&name_pair)
+                };
+                ExprKind::Field { base: Box::new(base), name }
+            }
+            Rule::wildcard => ExprKind::Wildcard { base: Box::new(base) },
+            _ => match suffix.into_inner().next() {
+                Some(index) => ExprKind::Index { base: Box::new(base), index: Box::new(self.expr(index)) },
+                None => return Expr::error(span),
+            },
+        };
+        Expr::new(kind, span)
     }
 
     // ------------------------------------------------------------ tokens
@@ -955,32 +986,32 @@ impl Properties {
     }
 }
 
-/// Descends through precedence layers that wrap a single child, in a loop:
-/// `((((x))))` then costs no recursion, which keeps deep input off the stack.
-fn skip_single_child_layers(mut pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
-    loop {
-        let layered = matches!(
-            pair.as_rule(),
-            Rule::expr
-                | Rule::paren
-                | Rule::or_expr
-                | Rule::and_expr
-                | Rule::not_expr
-                | Rule::cmp_expr
-                | Rule::add_expr
-                | Rule::mul_expr
-                | Rule::unary
-                | Rule::postfix
-        );
-        if !layered {
-            return pair;
-        }
-        let mut inner = pair.clone().into_inner();
-        match (inner.next(), inner.next()) {
-            (Some(only), None) => pair = only,
-            _ => return pair,
-        }
-    }
+/// Operator precedence, loosest first.
+static PRATT: ConstPrattParser<Rule, 10> = ConstPrattParser::new_const(pratt_precedence![
+    Op::infix(Rule::kw_or, Assoc::Left),
+    Op::infix(Rule::kw_and, Assoc::Left),
+    Op::prefix(Rule::kw_not),
+    Op::infix(Rule::cmp_op, Assoc::Left),
+    Op::infix(Rule::add_op, Assoc::Left),
+    Op::infix(Rule::mul_op, Assoc::Left),
+    Op::prefix(Rule::neg),
+    Op::postfix(Rule::field) | Op::postfix(Rule::wildcard) | Op::postfix(Rule::index),
+]);
+
+fn is_operator(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_or
+            | Rule::kw_and
+            | Rule::kw_not
+            | Rule::cmp_op
+            | Rule::add_op
+            | Rule::mul_op
+            | Rule::neg
+            | Rule::field
+            | Rule::wildcard
+            | Rule::index
+    )
 }
 
 fn binary_op(pair: &Pair<'_, Rule>) -> BinaryOp {
@@ -1047,6 +1078,10 @@ fn context_name(context: Context) -> &'static str {
 /// Names what pest was looking for, in the language's words.
 fn describe_expected(rules: &[Rule]) -> Option<String> {
     let mut names: Vec<&str> = rules.iter().filter_map(|rule| rule_name(*rule)).collect();
+    // Where an expression may start, its kinds of first token say nothing more.
+    if names.contains(&"an expression") {
+        names.retain(|name| !matches!(*name, "a name" | "a string" | "a number"));
+    }
     names.sort_unstable();
     names.dedup();
     match names.as_slice() {
@@ -1059,14 +1094,17 @@ fn describe_expected(rules: &[Rule]) -> Option<String> {
 fn rule_name(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::expr
-        | Rule::or_expr
-        | Rule::and_expr
-        | Rule::not_expr
-        | Rule::cmp_expr
-        | Rule::add_expr
-        | Rule::mul_expr
-        | Rule::unary
-        | Rule::postfix => "an expression",
+        | Rule::quantifier_kind
+        | Rule::call
+        | Rule::paren
+        | Rule::list
+        | Rule::comprehension
+        | Rule::regex
+        | Rule::kw_true
+        | Rule::kw_false
+        | Rule::kw_null
+        | Rule::kw_not
+        | Rule::neg => "an expression",
         Rule::ident => "a name",
         Rule::item_id => "an id",
         Rule::string => "a string",

@@ -98,6 +98,12 @@ fn ends_with_escape(text: &str) -> bool {
 
 /// The plain value of a literal without interpolation.
 pub(crate) fn unescape(raw: &str, offset: usize, errors: &mut Vec<SyntaxError>) -> String {
+    // Most literals are closed and have no escapes: their value is their body.
+    if let Some(body) = raw.strip_prefix('"').and_then(|rest| rest.strip_suffix('"'))
+        && !body.contains(['\\', '"'])
+    {
+        return body.to_string();
+    }
     pieces(raw, offset, false, errors)
         .into_iter()
         .map(|piece| match piece {
