@@ -1,5 +1,6 @@
 //! Every diagnostic of a pack, in a stable order.
 
+use crate::limits::{MAX_LENS_BYTES, export_bytes};
 use crate::{
     Code, Database, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file, validate_file,
 };
@@ -59,6 +60,23 @@ pub fn pack_diagnostics(db: &dyn Db, pack: Pack) -> Vec<Diagnostic> {
                     Label::new(manifest_file, Span::empty(0), "in this pack"),
                 )
                 .with_help("add `lens ID \"Name\" { version \"1.0\" description \"...\" }` to one of its .lens files"),
+            );
+        }
+    }
+    let export_bytes: usize = pack.files(db).iter().map(|&file| export_bytes(&parse_file(db, file).file)).sum();
+    if export_bytes > MAX_LENS_BYTES {
+        let index = pack_index(db, pack);
+        if let Some(&file) = index.lens_files.first().or(pack.files(db).first()) {
+            all.push(
+                Diagnostic::new(
+                    Code::LensTooLarge,
+                    format!(
+                        "the exported lens would take about {} KB, more than the 500 KB accepted",
+                        export_bytes / 1000
+                    ),
+                    Label::new(file, Span::empty(0), "in this pack"),
+                )
+                .with_help("shorten descriptions and improvement plans, or split the lens into two packs"),
             );
         }
     }

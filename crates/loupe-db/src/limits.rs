@@ -11,6 +11,50 @@ pub const MAX_CHOICES: usize = 15;
 pub const MAX_ADDITIONAL: usize = 5;
 pub const MAX_TITLE: usize = 128;
 pub const MAX_TEXT: usize = 2048;
+/// The Well-Architected Tool's limit on a lens file.
+pub const MAX_LENS_BYTES: usize = 500 * 1000;
+
+/// An upper bound on the bytes this file adds to the exported lens JSON
+/// (compact, as `loupe export` writes it): every text escaped, plus the
+/// keys and punctuation around it.
+pub fn export_bytes(file: &loupe_syntax::SourceFile) -> usize {
+    use loupe_syntax::Item;
+    fn text(text: &Option<Text>) -> usize {
+        text.as_ref().map_or(0, |text| escaped(&text.value))
+    }
+    fn escaped(value: &str) -> usize {
+        // Control characters become six-byte \u escapes; `"` and `\` two bytes.
+        value.len() + value.chars().filter(|c| matches!(c, '"' | '\\') || c.is_control()).count() * 5
+    }
+    fn links(links: &[Link]) -> usize {
+        links
+            .iter()
+            .map(|link| 64 + escaped(&link.text.value) + link.url.as_ref().map_or(0, |url| escaped(&url.value)))
+            .sum()
+    }
+    let name = |id: &Option<Name>| id.as_ref().map_or(0, |id| id.text.len());
+    let mut bytes = 0;
+    for item in &file.items {
+        match item {
+            Item::Lens(lens) => bytes += 96 + text(&lens.name) + text(&lens.description),
+            Item::Pillar(pillar) => {
+                bytes += 48 + name(&pillar.id) + text(&pillar.name);
+                for question in &pillar.questions {
+                    // Three risk rules at most, each a condition over choice ids.
+                    let ids: usize = question.choices.iter().map(|choice| name(&choice.id) + 4).sum();
+                    bytes += 96 + name(&question.id) + text(&question.title) + text(&question.description);
+                    bytes += links(&question.helpful) + 3 * (48 + ids);
+                    for choice in &question.choices {
+                        bytes += 64 + name(&choice.id) + text(&choice.title) + text(&choice.description);
+                        bytes += links(&choice.helpful) + links(&choice.improve);
+                    }
+                }
+            }
+            Item::Predicate(_) | Item::Test(_) => {}
+        }
+    }
+    bytes
+}
 
 pub(crate) struct Limits<'a> {
     pub file: SourceFile,

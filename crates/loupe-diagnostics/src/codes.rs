@@ -88,6 +88,7 @@ codes! {
     EmptyContainer = "L0410", Error, "pillar without questions or question without choices";
     MissingText = "L0411", Error, "required text is empty";
     SecondNoneChoice = "L0412", Error, "more than one none-of-these choice";
+    LensTooLarge = "L0413", Error, "the exported lens would exceed 500 KB";
     // Warnings: legal, but probably not what was meant.
     UnusedPredicate = "L0501", Warning, "predicate is never used";
     ChoiceNotInRisk = "L0502", Warning, "no risk rule mentions this choice";
