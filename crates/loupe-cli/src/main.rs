@@ -1,23 +1,25 @@
 //! `loupe`: the command-line driver.
 
+mod check;
 mod files;
 mod load;
 mod render;
+mod run;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use codespan_reporting::term::termcolor::{StandardStream, WriteColor};
-use loupe_db::{Code, Database, Diagnostic, file_diagnostics, pack_diagnostics, pack_manifest, prefetch_diagnostics};
+use loupe_db::Code;
 
-use render::{ColorMode, Summary};
+use render::ColorMode;
 
 /// Exit status: nothing to report.
 const EXIT_OK: u8 = 0;
-/// Exit status: findings at or above the threshold (here: warnings denied).
+/// Exit status: findings at or above the threshold (a risk, denied warnings).
 const EXIT_FINDINGS: u8 = 1;
-/// Exit status: invalid input or usage.
+/// Exit status: invalid policy, evidence, answers or usage.
 const EXIT_INVALID: u8 = 2;
 
 #[derive(Parser, Debug)]
@@ -55,6 +57,20 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Review a workload's evidence with a pack, like a Well-Architected review
+    #[command(
+        after_help = "Examples:\n  loupe run policies/genai --evidence examples/rag-chatbot\n  loupe run policies/genai --evidence plan.json --answers answers.yaml --format sarif --output loupe.sarif\n  loupe run policies/genai --evidence template.yaml --fail-on medium --date 2026-12-01\n\nExit status: 0 no risk at or above --fail-on, 1 a risk at or above it, 2 invalid policy, evidence, answers or usage."
+    )]
+    Run(run::RunArgs),
+    /// Run a pack's tests: evidence fixtures with the statuses and risks they must give
+    #[command(
+        after_help = "Examples:\n  loupe test policies/genai\n\nExit status: 0 all tests pass, 1 a test fails, 2 invalid pack or fixture."
+    )]
+    Test {
+        /// The pack directory (with a loupe.toml)
+        #[arg(default_value = ".")]
+        pack: PathBuf,
+    },
     /// Explain a diagnostic code, with a wrong and a right example
     #[command(after_help = "Examples:\n  loupe explain L0204\n  loupe explain          # list every code")]
     Explain {
@@ -64,7 +80,7 @@ enum Command {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
@@ -72,7 +88,9 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
-        Command::Check { paths, format, deny_warnings } => check(&paths, format, deny_warnings, cli.color),
+        Command::Check { paths, format, deny_warnings } => check::check(&paths, format, deny_warnings, cli.color),
+        Command::Run(args) => run::run(&args, cli.color),
+        Command::Test { pack } => test::test(&pack, cli.color),
         Command::Explain { code } => explain(code.as_deref()),
     };
     match status {
@@ -82,56 +100,6 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_INVALID)
         }
     }
-}
-
-fn check(paths: &[PathBuf], format: Format, deny_warnings: bool, color: ColorMode) -> std::io::Result<u8> {
-    let db = Database::default();
-    let loaded = load::load(&db, paths);
-    let packs: Vec<_> = loaded.targets.iter().map(|target| target.pack).collect();
-    prefetch_diagnostics(&db, &packs);
-    let mut diagnostics: Vec<Diagnostic> = loaded.problems;
-    let mut checked_files = 0;
-    for target in &loaded.targets {
-        match target.only {
-            Some(file) => {
-                checked_files += 1;
-                // The manifest decides the file's lint levels: its errors matter here too.
-                diagnostics.extend(pack_manifest(&db, target.pack).diagnostics.iter().cloned());
-                diagnostics.extend(file_diagnostics(&db, target.pack, file).iter().cloned());
-            }
-            None => {
-                checked_files += target.pack.files(&db).len();
-                diagnostics.extend(pack_diagnostics(&db, target.pack).iter().cloned());
-            }
-        }
-    }
-    let summary = Summary::of(&diagnostics);
-    match format {
-        Format::Json => render::print_json(&render::to_json(&db, &diagnostics))?,
-        Format::Text => {
-            let mut stderr = StandardStream::stderr(render::stderr_color(color));
-            render::emit_text(&db, &diagnostics, &mut stderr)?;
-            print_summary(&mut stderr, checked_files, summary)?;
-        }
-    }
-    Ok(if summary.errors > 0 {
-        EXIT_INVALID
-    } else if deny_warnings && summary.warnings > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
-}
-
-fn print_summary(out: &mut dyn WriteColor, files: usize, summary: Summary) -> std::io::Result<()> {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    writeln!(
-        out,
-        "checked {}: {}, {}",
-        plural(files, "file"),
-        plural(summary.errors, "error"),
-        plural(summary.warnings, "warning")
-    )
 }
 
 fn explain(code: Option<&str>) -> std::io::Result<u8> {

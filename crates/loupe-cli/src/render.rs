@@ -17,14 +17,18 @@ pub enum ColorMode {
 }
 
 /// Color only on a terminal, and never with `NO_COLOR` set (unless forced).
-pub fn stderr_color(mode: ColorMode) -> termcolor::ColorChoice {
+pub fn color_choice(mode: ColorMode, is_terminal: bool) -> termcolor::ColorChoice {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     match mode {
         ColorMode::Always => termcolor::ColorChoice::Always,
         ColorMode::Never => termcolor::ColorChoice::Never,
-        ColorMode::Auto if no_color || !std::io::stderr().is_terminal() => termcolor::ColorChoice::Never,
+        ColorMode::Auto if no_color || !is_terminal => termcolor::ColorChoice::Never,
         ColorMode::Auto => termcolor::ColorChoice::Auto,
     }
+}
+
+pub fn stderr_color(mode: ColorMode) -> termcolor::ColorChoice {
+    color_choice(mode, std::io::stderr().is_terminal())
 }
 
 /// Renders diagnostics as codespan-reporting does on a terminal.

@@ -1,6 +1,6 @@
 //! Name resolution and type checking of checks and predicates.
 
-use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Name, Statement, UnaryOp};
+use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Name, Quantifier, Statement, UnaryOp};
 
 use crate::builtins::{BUILTINS, Builtin, Ty};
 use crate::index::PackIndex;
@@ -81,10 +81,28 @@ impl<'a> Checker<'a> {
                 Statement::Assert { condition, message, .. } => {
                     seen_assertion = true;
                     self.expect(condition, Ty::Bool, "a check condition");
+                    // The message of an `every` or `none` is reported per offending
+                    // item, so it may name the quantified variable.
+                    let item = match &condition.kind {
+                        ExprKind::Quantifier { kind: Quantifier::Every | Quantifier::None, var, .. } => Some(var),
+                        _ => None,
+                    };
+                    if let Some(var) = item {
+                        self.scopes.push(vec![Binding {
+                            name: var.text.clone(),
+                            span: var.span,
+                            ty: Ty::Any,
+                            used: true,
+                            is_let: false,
+                        }]);
+                    }
                     for part in message.iter().flat_map(|message| &message.parts) {
                         if let MessagePart::Interpolation(expr) = part {
                             self.expr(expr);
                         }
+                    }
+                    if item.is_some() {
+                        self.scopes.pop();
                     }
                 }
             }

@@ -2,7 +2,8 @@
 
 use crate::limits::{MAX_LENS_BYTES, export_bytes};
 use crate::{
-    Code, Database, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file, validate_file,
+    Code, Database, Db, Diagnostic, Label, Pack, SourceFile, Span, on_all_cores, pack_index, pack_manifest, parse_file,
+    validate_file,
 };
 
 /// One file's syntax and semantic diagnostics, sorted by position.
@@ -29,21 +30,10 @@ pub fn prefetch_diagnostics(db: &Database, packs: &[Pack]) {
     });
 }
 
-/// Runs `work` over `items`, spread over the machine's cores, each thread
-/// asking its own handle on the database (salsa shares the memos).
-fn on_all_cores<T: Sync>(db: &Database, items: &[T], work: impl Fn(&Database, &T) + Sync) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
-    if threads <= 1 {
-        items.iter().for_each(|item| work(db, item));
-        return;
-    }
-    std::thread::scope(|scope| {
-        for thread in 0..threads {
-            let db = db.clone();
-            let work = &work;
-            scope.spawn(move || items.iter().skip(thread).step_by(threads).for_each(|item| work(&db, item)));
-        }
-    });
+/// What one file adds to the exported lens, at most (see [`export_bytes`]).
+#[salsa::tracked]
+pub fn file_export_bytes(db: &dyn Db, file: SourceFile) -> usize {
+    export_bytes(&parse_file(db, file).file)
 }
 
 /// The manifest's, the pack's and every file's diagnostics, file by file.
@@ -63,7 +53,7 @@ pub fn pack_diagnostics(db: &dyn Db, pack: Pack) -> Vec<Diagnostic> {
             );
         }
     }
-    let export_bytes: usize = pack.files(db).iter().map(|&file| export_bytes(&parse_file(db, file).file)).sum();
+    let export_bytes: usize = pack.files(db).iter().map(|&file| file_export_bytes(db, file)).sum();
     if export_bytes > MAX_LENS_BYTES {
         let index = pack_index(db, pack);
         if let Some(&file) = index.lens_files.first().or(pack.files(db).first()) {

@@ -101,6 +101,23 @@ impl Database {
     }
 }
 
+/// Runs `work` over `items`, spread over the machine's cores, each thread
+/// asking its own handle on the database (salsa shares the memos).
+pub fn on_all_cores<T: Sync>(db: &Database, items: &[T], work: impl Fn(&Database, &T) + Sync) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if threads <= 1 {
+        items.iter().for_each(|item| work(db, item));
+        return;
+    }
+    std::thread::scope(|scope| {
+        for thread in 0..threads {
+            let db = db.clone();
+            let work = &work;
+            scope.spawn(move || items.iter().skip(thread).step_by(threads).for_each(|item| work(&db, item)));
+        }
+    });
+}
+
 /// The parse of one file. Every later query starts here.
 #[salsa::tracked(returns(ref))]
 pub fn parse_file(db: &dyn Db, file: SourceFile) -> loupe_syntax::Parse {

@@ -94,6 +94,10 @@ codes! {
     ChoiceNotInRisk = "L0502", Warning, "no risk rule mentions this choice";
     NoAutomatedCheck = "L0503", Warning, "question has no automated check";
     UnusedBinding = "L0504", Warning, "`let` binding is never used";
+    // Reviews: the answers file and the evidence, reported by `loupe run`.
+    InvalidAnswers = "L0601", Error, "invalid answers file";
+    UnknownAnswerTarget = "L0602", Error, "answers name an unknown question or choice";
+    InvalidEvidence = "L0701", Error, "evidence cannot be loaded";
     // Pack loading, reported by the drivers.
     ReadError = "L0901", Error, "file cannot be read";
     NotUtf8 = "L0902", Error, "file is not valid UTF-8";

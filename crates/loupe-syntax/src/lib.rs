@@ -39,6 +39,15 @@ pub fn parse(text: &str) -> Parse {
 // stack guard costs a sixth of parse time, and `depth` bounds nesting already).
 extern crate alloc;
 
+/// Parses a block `{ ... }` on its own, with spans relative to `text`.
+/// Never fails: an unparsable block is empty, with errors.
+pub fn parse_block(text: &str) -> (Block, Vec<SyntaxError>) {
+    let mut errors = Vec::new();
+    let guarded = depth::limit_nesting(text, &mut errors);
+    let block = lower::lower_block(guarded.as_deref().unwrap_or(text), text, &mut errors);
+    (block, errors)
+}
+
 mod grammar {
     #[derive(pest_derive::Parser)]
     #[grammar = "../../grammar/loupe.pest"]

@@ -28,6 +28,22 @@ pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxErro
     }
 }
 
+/// Lowers a block given on its own (see [`crate::parse_block`]).
+pub(crate) fn lower_block(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> Block {
+    let mut lowerer = Lowerer { source: original, offset: 0, reported_open_at_end: false, errors };
+    let block = LoupeParser::parse(Rule::block_only, text)
+        .ok()
+        .and_then(|mut pairs| pairs.next())
+        .and_then(|pair| pair.into_inner().find(|p| p.as_rule() == Rule::block));
+    match block {
+        Some(block) => lowerer.block(block),
+        None => {
+            lowerer.error(Code::SyntaxError, "not a block", Span::new(0, text.len()), "expected `{ ... }`");
+            Block { statements: Vec::new(), span: Span::new(0, text.len()) }
+        }
+    }
+}
+
 struct Lowerer<'s, 'e> {
     /// The whole file, for reading doc comments.
     source: &'s str,

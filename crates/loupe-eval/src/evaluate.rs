@@ -1,0 +1,85 @@
+//! Evaluating choices in the database: each choice's check is its own query,
+//! depending only on its compiled text, the predicates it calls, and the
+//! evidence files that hold the resource types it selects.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use loupe_db::{Database, Db, Pack};
+
+use crate::compile::{ChoiceKey, CompiledPredicate, PredicateKey, check_source, compiled_check, compiled_predicate};
+use crate::inputs::{Workload, evidence_types, load_evidence};
+use crate::interp::{Host, Interpreter, Outcome};
+use crate::value::{Origin, ResourceVal, Val};
+
+/// Evaluation steps one check may take before it is stopped as undecided.
+pub const FUEL: u64 = 200_000_000;
+
+/// The outcome of a choice's check, or `None` when the choice has no check.
+#[salsa::tracked(returns(ref))]
+pub fn evaluate_choice<'db>(db: &'db dyn Db, workload: Workload, key: ChoiceKey<'db>) -> Option<Outcome> {
+    let block = compiled_check(db, key).as_ref()?;
+    let source = check_source(db, key).as_ref()?;
+    let host = DbHost { db, workload, pack: key.pack(db) };
+    Some(Interpreter::new(&host, FUEL).check(block, source))
+}
+
+/// Evaluates every listed choice on all cores, so that the queries a
+/// driver asks next find them ready. Results do not depend on the threads.
+pub fn prefetch_evaluations(db: &Database, workload: Workload, choices: &[(Pack, String, String)]) {
+    // Loading is shared by many checks: do it first, one file per thread.
+    loupe_db::on_all_cores(db, workload.files(db), |db, &file| {
+        evidence_types(db, file);
+    });
+    loupe_db::on_all_cores(db, choices, |db, (pack, question, choice)| {
+        let key = ChoiceKey::new(db, *pack, question.clone(), choice.clone());
+        evaluate_choice(db, workload, key);
+    });
+}
+
+struct DbHost<'db> {
+    db: &'db dyn Db,
+    workload: Workload,
+    pack: Pack,
+}
+
+impl<'db> Host<'db> for DbHost<'db> {
+    fn resources(&self, types: &[&str]) -> Vec<Val<'db>> {
+        let mut found = Vec::new();
+        for &file in self.workload.files(self.db) {
+            // Reading the file's type set, not the file, when it has none of them.
+            let present: &BTreeSet<String> = evidence_types(self.db, file);
+            let selects = |kind: &str| match kind.strip_suffix('*') {
+                Some(prefix) => present.iter().any(|present| present.starts_with(prefix)),
+                None => present.contains(kind),
+            };
+            if !types.iter().any(|kind| selects(kind)) {
+                continue;
+            }
+            let Ok(evidence) = &**load_evidence(self.db, file) else { continue };
+            found.extend(evidence.resources_of(types).map(|resource| {
+                Val::Resource(ResourceVal {
+                    kind: resource.kind,
+                    name: resource.name,
+                    properties: resource.properties,
+                    origin: Origin { evidence, span: resource.span },
+                })
+            }));
+        }
+        found
+    }
+
+    fn documents(&self) -> Vec<Val<'db>> {
+        let mut found = Vec::new();
+        for &file in self.workload.files(self.db) {
+            if let Ok(evidence) = &**load_evidence(self.db, file) {
+                found.extend(evidence.documents.iter().map(|document| Val::Node(&document.root, evidence)));
+            }
+        }
+        found
+    }
+
+    fn predicate(&self, name: &str) -> Option<Arc<CompiledPredicate>> {
+        compiled_predicate(self.db, PredicateKey::new(self.db, self.pack, name.to_string())).clone()
+    }
+}

@@ -1,0 +1,429 @@
+//! The check interpreter: pure, deterministic, and bounded by fuel.
+//!
+//! A check's statements must all hold. A failing assertion gives findings:
+//! one per offending item when it is an `every` or `none` quantifier (the
+//! body's own messages where it has them), otherwise one, located at the
+//! innermost item being quantified over.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, Statement, UnaryOp};
+
+use crate::compile::CompiledPredicate;
+use crate::value::{Origin, Val};
+
+/// What evaluation needs from outside: evidence and predicates. Each call is
+/// a database query, so the evaluation depends on exactly what it asked.
+pub(crate) trait Host<'e> {
+    fn resources(&self, types: &[&str]) -> Vec<Val<'e>>;
+    fn documents(&self) -> Vec<Val<'e>>;
+    fn predicate(&self, name: &str) -> Option<Arc<CompiledPredicate>>;
+}
+
+/// A failed assertion: its message, and where in the evidence it points.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Finding {
+    pub message: String,
+    pub location: Option<Location>,
+}
+
+/// A place in an evidence file, lines and columns from 1.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// The outcome of one check.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Holds,
+    Fails(Vec<Finding>),
+    /// `applies when` was false.
+    NotApplicable,
+    /// Evaluation could not finish (fuel ran out); the message says why.
+    Undecided(String),
+}
+
+/// Evaluation stopped before the check finished.
+struct OutOfFuel;
+
+type Eval<T> = Result<T, OutOfFuel>;
+
+pub(crate) struct Interpreter<'h, 'e> {
+    host: &'h dyn Host<'e>,
+    fuel: u64,
+    /// Bound names, innermost last.
+    scope: Vec<(String, Val<'e>)>,
+    /// The items being quantified over, innermost last, for locating findings.
+    subjects: Vec<Option<Origin<'e>>>,
+    /// The text the current block was compiled from, for default messages.
+    source: Rc<str>,
+    /// Regexes compiled once per evaluation, by pattern and flags.
+    regexes: HashMap<(String, String), Option<regex::Regex>>,
+}
+
+impl<'h, 'e> Interpreter<'h, 'e> {
+    pub fn new(host: &'h dyn Host<'e>, fuel: u64) -> Interpreter<'h, 'e> {
+        Interpreter {
+            host,
+            fuel,
+            scope: Vec::new(),
+            subjects: Vec::new(),
+            source: Rc::from(""),
+            regexes: HashMap::new(),
+        }
+    }
+
+    /// Runs a check compiled from `source`.
+    pub fn check(&mut self, block: &Block, source: &str) -> Outcome {
+        self.source = Rc::from(source);
+        let mut findings = Vec::new();
+        let result = (|| -> Eval<Option<bool>> {
+            let mut applicable = true;
+            let holds = self.block(block, &mut findings, &mut applicable)?;
+            Ok(applicable.then_some(holds))
+        })();
+        match result {
+            Err(OutOfFuel) => {
+                Outcome::Undecided("evaluation ran out of fuel: the check does too much work".to_string())
+            }
+            Ok(None) => Outcome::NotApplicable,
+            Ok(Some(true)) => Outcome::Holds,
+            Ok(Some(false)) => Outcome::Fails(findings),
+        }
+    }
+
+    fn burn(&mut self, amount: u64) -> Eval<()> {
+        self.fuel = self.fuel.checked_sub(amount).ok_or(OutOfFuel)?;
+        Ok(())
+    }
+
+    /// Whether every statement holds, with the findings of those that do not.
+    /// `applicable` is cleared by a false `applies when`.
+    fn block(&mut self, block: &Block, findings: &mut Vec<Finding>, applicable: &mut bool) -> Eval<bool> {
+        let depth = self.scope.len();
+        let mut holds = true;
+        for statement in &block.statements {
+            match statement {
+                Statement::Applies { condition, .. } => {
+                    if !self.expr(condition)?.is_true() {
+                        *applicable = false;
+                        break;
+                    }
+                }
+                Statement::Let { name, value, .. } => {
+                    let value = self.expr(value)?;
+                    self.scope.push((name.text.clone(), value));
+                }
+                Statement::Assert { condition, message, .. } => {
+                    if !self.assertion(condition, message.as_ref(), findings)? {
+                        holds = false;
+                    }
+                }
+            }
+        }
+        self.scope.truncate(depth);
+        Ok(holds)
+    }
+
+    fn assertion(
+        &mut self,
+        condition: &Expr,
+        message: Option<&loupe_syntax::Message>,
+        findings: &mut Vec<Finding>,
+    ) -> Eval<bool> {
+        if let ExprKind::Quantifier { kind: kind @ (Quantifier::Every | Quantifier::None), var, source, filter, body } =
+            &condition.kind
+        {
+            let items = self.filtered(&var.text, source, filter.as_deref())?;
+            let mut holds = true;
+            for item in items {
+                self.burn(1)?;
+                self.scope.push((var.text.clone(), item.clone()));
+                self.subjects.push(item.origin());
+                let mut body_findings = Vec::new();
+                let body_holds = self.block(body, &mut body_findings, &mut true)?;
+                let offends = if *kind == Quantifier::Every { !body_holds } else { body_holds };
+                if offends {
+                    holds = false;
+                    if *kind == Quantifier::Every && !body_findings.is_empty() && message.is_none() {
+                        findings.append(&mut body_findings);
+                    } else {
+                        let finding = self.finding(condition, message)?;
+                        findings.push(finding);
+                    }
+                }
+                self.subjects.pop();
+                self.scope.pop();
+            }
+            return Ok(holds);
+        }
+        let holds = self.expr(condition)?.is_true();
+        if !holds {
+            let finding = self.finding(condition, message)?;
+            findings.push(finding);
+        }
+        Ok(holds)
+    }
+
+    fn finding(&mut self, condition: &Expr, message: Option<&loupe_syntax::Message>) -> Eval<Finding> {
+        let message = match message {
+            Some(message) => {
+                let mut text = String::new();
+                for part in &message.parts {
+                    match part {
+                        MessagePart::Literal(literal) => text.push_str(literal),
+                        MessagePart::Interpolation(expr) => text.push_str(&self.expr(expr)?.display()),
+                    }
+                }
+                text
+            }
+            None => {
+                let source = self.source.get(condition.span.range()).unwrap_or("the check");
+                format!("`{}` does not hold", source.split_whitespace().collect::<Vec<_>>().join(" "))
+            }
+        };
+        let location = self.subjects.iter().rev().flatten().next().map(|origin| {
+            let position = origin.evidence.position(origin.span);
+            Location {
+                file: origin.evidence.name.clone(),
+                line: position.line,
+                column: position.column,
+                start: origin.span.start,
+                end: origin.span.end,
+            }
+        });
+        Ok(Finding { message, location })
+    }
+
+    /// The items of `source` for which `filter` holds, with `var` bound to each.
+    fn filtered(&mut self, var: &str, source: &Expr, filter: Option<&Expr>) -> Eval<Vec<Val<'e>>> {
+        let items = self.expr(source)?.items();
+        let Some(filter) = filter else { return Ok(items) };
+        let mut kept = Vec::new();
+        for item in items {
+            self.burn(1)?;
+            self.scope.push((var.to_string(), item.clone()));
+            let keep = self.expr(filter)?.is_true();
+            self.scope.pop();
+            if keep {
+                kept.push(item);
+            }
+        }
+        Ok(kept)
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Eval<Val<'e>> {
+        self.burn(1)?;
+        Ok(match &expr.kind {
+            ExprKind::Number(text) => text.parse().map_or(Val::Null, Val::Number),
+            ExprKind::String(text) => Val::Str(Cow::Owned(text.clone())),
+            ExprKind::Bool(b) => Val::Bool(*b),
+            ExprKind::Null | ExprKind::Error | ExprKind::Regex { .. } => Val::Null,
+            ExprKind::Var(name) => {
+                self.scope.iter().rev().find(|(bound, _)| *bound == name.text).map_or(Val::Null, |(_, v)| v.clone())
+            }
+            ExprKind::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(self.expr(item)?);
+                }
+                Val::List(values.into())
+            }
+            ExprKind::Field { base, name } => {
+                let base = self.expr(base)?;
+                self.burn(base.len() as u64)?;
+                base.field(&name.text)
+            }
+            ExprKind::Wildcard { base } => self.expr(base)?.wildcard(),
+            ExprKind::Index { base, index } => {
+                let base = self.expr(base)?;
+                let index = self.expr(index)?;
+                base.index(&index)
+            }
+            ExprKind::Call { function, args } => self.call(&function.text, args)?,
+            ExprKind::Unary { op: UnaryOp::Not, operand } => Val::Bool(!self.expr(operand)?.is_true()),
+            ExprKind::Unary { op: UnaryOp::Neg, operand } => {
+                self.expr(operand)?.as_number().map_or(Val::Null, |n| Val::Number(-n))
+            }
+            ExprKind::Binary { op, lhs, rhs, .. } => self.binary(*op, lhs, rhs)?,
+            ExprKind::Quantifier { kind, var, source, filter, body } => {
+                let items = self.filtered(&var.text, source, filter.as_deref())?;
+                let mut count = 0;
+                for item in &items {
+                    self.burn(1)?;
+                    self.scope.push((var.text.clone(), item.clone()));
+                    let holds = self.block(body, &mut Vec::new(), &mut true)?;
+                    self.scope.pop();
+                    count += usize::from(holds);
+                    if *kind == Quantifier::Some && holds {
+                        break;
+                    }
+                }
+                Val::Bool(match kind {
+                    Quantifier::Every => count == items.len(),
+                    Quantifier::Some => count > 0,
+                    Quantifier::None => count == 0,
+                })
+            }
+            ExprKind::Filter { var, source, condition } => {
+                Val::List(self.filtered(&var.text, source, Some(condition))?.into())
+            }
+        })
+    }
+
+    fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr) -> Eval<Val<'e>> {
+        let left = self.expr(lhs)?;
+        match op {
+            BinaryOp::And if !left.is_true() => return Ok(Val::Bool(false)),
+            BinaryOp::Or if left.is_true() => return Ok(Val::Bool(true)),
+            BinaryOp::And | BinaryOp::Or => return Ok(Val::Bool(self.expr(rhs)?.is_true())),
+            BinaryOp::Matches => return self.matches(&left, rhs),
+            _ => {}
+        }
+        let right = self.expr(rhs)?;
+        Ok(match op {
+            BinaryOp::Eq => Val::Bool(left.equals(&right)),
+            BinaryOp::NotEq => Val::Bool(!left.equals(&right)),
+            BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq => {
+                let ordering = match (left.scalar(), right.scalar()) {
+                    (Val::Number(a), Val::Number(b)) => a.partial_cmp(&b),
+                    (Val::Str(a), Val::Str(b)) => Some(a.cmp(&b)),
+                    _ => None,
+                };
+                Val::Bool(ordering.is_some_and(|ordering| match op {
+                    BinaryOp::Lt => ordering.is_lt(),
+                    BinaryOp::LtEq => ordering.is_le(),
+                    BinaryOp::Gt => ordering.is_gt(),
+                    _ => ordering.is_ge(),
+                }))
+            }
+            BinaryOp::Contains => Val::Bool(self.contains(&left, &right)?),
+            BinaryOp::In => Val::Bool(self.contains(&right, &left)?),
+            BinaryOp::NotIn => Val::Bool(!self.contains(&right, &left)?),
+            BinaryOp::StartsWith => Val::Bool(both_str(&left, &right, |a, b| a.starts_with(b))),
+            BinaryOp::EndsWith => Val::Bool(both_str(&left, &right, |a, b| a.ends_with(b))),
+            BinaryOp::Add => match (left.scalar(), right.scalar()) {
+                (Val::Number(a), Val::Number(b)) => Val::Number(a + b),
+                (Val::Str(a), Val::Str(b)) => Val::Str(Cow::Owned(format!("{a}{b}"))),
+                _ => Val::Null,
+            },
+            BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Rem => match (left.as_number(), right.as_number()) {
+                (Some(a), Some(b)) => match op {
+                    BinaryOp::Sub => Val::Number(a - b),
+                    BinaryOp::Mul => Val::Number(a * b),
+                    _ if b != 0.0 => Val::Number(a % b),
+                    _ => Val::Null,
+                },
+                _ => Val::Null,
+            },
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Matches => Val::Null,
+        })
+    }
+
+    /// Substring of a string, member of a list; false otherwise.
+    fn contains(&mut self, container: &Val<'e>, item: &Val<'e>) -> Eval<bool> {
+        if let (Some(text), Some(part)) = (container.as_str(), item.as_str()) {
+            return Ok(text.contains(part));
+        }
+        if !container.is_list() {
+            return Ok(false);
+        }
+        let items = container.items();
+        self.burn(items.len() as u64)?;
+        Ok(items.iter().any(|candidate| candidate.equals(item)))
+    }
+
+    fn matches(&mut self, text: &Val<'e>, pattern: &Expr) -> Eval<Val<'e>> {
+        let (pattern, flags) = match &pattern.kind {
+            ExprKind::Regex { pattern, flags } => (pattern.clone(), flags.clone()),
+            _ => match self.expr(pattern)?.as_str() {
+                Some(pattern) => (pattern.to_string(), String::new()),
+                None => return Ok(Val::Bool(false)),
+            },
+        };
+        let regex =
+            self.regexes.entry((pattern, flags)).or_insert_with_key(|(pattern, flags)| compile_regex(pattern, flags));
+        Ok(Val::Bool(match (text.as_str(), regex) {
+            (Some(text), Some(regex)) => regex.is_match(text),
+            _ => false,
+        }))
+    }
+
+    fn call(&mut self, name: &str, args: &[Expr]) -> Eval<Val<'e>> {
+        if let Some(predicate) = self.host.predicate(name) {
+            let mut bound = Vec::with_capacity(args.len());
+            for (param, arg) in predicate.params.iter().zip(args) {
+                bound.push((param.clone(), self.expr(arg)?));
+            }
+            // A predicate sees its parameters only.
+            let outer = std::mem::replace(&mut self.scope, bound);
+            let result = self.block(&predicate.body, &mut Vec::new(), &mut true);
+            self.scope = outer;
+            return Ok(Val::Bool(result?));
+        }
+        let mut values = Vec::with_capacity(args.len());
+        for arg in args {
+            values.push(self.expr(arg)?);
+        }
+        let first = values.first().cloned().unwrap_or(Val::Null);
+        Ok(match name {
+            "resources" => {
+                let types: Vec<&str> = values.iter().filter_map(Val::as_str).collect();
+                let found = self.host.resources(&types);
+                self.burn(found.len() as u64)?;
+                Val::List(found.into())
+            }
+            "documents" => Val::List(self.host.documents().into()),
+            "count" => Val::Number(first.items().len() as f64),
+            "len" => Val::Number(first.len() as f64),
+            "exists" => Val::Bool(!first.is_null()),
+            "lower" => first.as_str().map_or(Val::Null, |s| Val::Str(Cow::Owned(s.to_lowercase()))),
+            "upper" => first.as_str().map_or(Val::Null, |s| Val::Str(Cow::Owned(s.to_uppercase()))),
+            "keys" => Val::List(first.keys().into()),
+            "flatten" => Val::List(first.items().iter().flat_map(|item| item.items()).collect()),
+            "distinct" => {
+                let mut seen: Vec<Val<'e>> = Vec::new();
+                for item in first.items() {
+                    self.burn(seen.len() as u64)?;
+                    if !seen.iter().any(|kept| kept.equals(&item)) {
+                        seen.push(item);
+                    }
+                }
+                Val::List(seen.into())
+            }
+            "any" => Val::Bool(first.items().iter().any(Val::is_true)),
+            "all" => Val::Bool(first.items().iter().all(Val::is_true)),
+            "sum" => Val::Number(first.items().iter().filter_map(Val::as_number).sum()),
+            "number" => match first.scalar() {
+                Val::Number(n) => Val::Number(n),
+                Val::Str(s) => s.trim().parse().map_or(Val::Null, Val::Number),
+                _ => Val::Null,
+            },
+            // The checker rejects unknown functions; a pack with errors is not evaluated.
+            _ => Val::Null,
+        })
+    }
+}
+
+fn both_str(left: &Val<'_>, right: &Val<'_>, test: impl Fn(&str, &str) -> bool) -> bool {
+    matches!((left.as_str(), right.as_str()), (Some(a), Some(b)) if test(a, b))
+}
+
+fn compile_regex(pattern: &str, flags: &str) -> Option<regex::Regex> {
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(flags.contains('i'))
+        .multi_line(flags.contains('m'))
+        .dot_matches_new_line(flags.contains('s'))
+        .ignore_whitespace(flags.contains('x'))
+        .size_limit(1 << 20)
+        .build()
+        .ok()
+}

@@ -1,0 +1,26 @@
+//! Check evaluation: a workload's evidence against a pack's checks, in the
+//! salsa database that also checks the pack.
+//!
+//! Evidence files are inputs ([`EvidenceFile`], [`Workload`]). Each choice's
+//! check is one query ([`evaluate_choice`]) that depends on the text of its
+//! check, the predicates it calls, and only those evidence files that hold
+//! a resource type it selects; so editing one check, or one evidence file,
+//! re-evaluates only what it can change. Evaluation is pure, deterministic
+//! and bounded by [`FUEL`].
+
+mod answers;
+mod compile;
+mod evaluate;
+mod inputs;
+mod interp;
+mod review;
+mod value;
+
+pub use answers::{Answers, AnswersError, Attested, Named, NotApplicable, Waiver, is_date};
+pub use compile::{ChoiceKey, PredicateKey, check_source, compiled_check, compiled_predicate, predicate_source};
+pub use evaluate::{FUEL, evaluate_choice, prefetch_evaluations};
+pub use inputs::{EvidenceFile, Workload, evidence_types, load_evidence};
+pub use interp::{Finding, Location, Outcome};
+pub use review::{
+    Attestation, ChoiceReview, LensInfo, LinkInfo, PillarReview, QuestionReview, Review, Risk, Status, Summary, review,
+};

@@ -1,0 +1,347 @@
+//! A workload's review: every choice's status and every question's risk, in
+//! pack order, with attestations, not-applicable questions and waivers
+//! from an answers file applied.
+
+use loupe_db::{Db, Pack, SourceFile, Span, line_starts, pack_index, parse_file};
+use loupe_syntax::{BinaryOp, Expr, ExprKind, Item, Link, Question, RiskLevel, UnaryOp};
+
+use crate::answers::{Answers, Waiver};
+use crate::compile::ChoiceKey;
+use crate::evaluate::evaluate_choice;
+use crate::inputs::Workload;
+use crate::interp::{Finding, Location, Outcome};
+
+/// Plain data, in pack order: what every report format renders.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    pub lens: LensInfo,
+    pub pillars: Vec<PillarReview>,
+    /// Waivers past their expiry date: reported, and not applied.
+    pub expired_waivers: Vec<Waiver>,
+    pub summary: Summary,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LensInfo {
+    pub id: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PillarReview {
+    pub id: String,
+    pub name: String,
+    pub questions: Vec<QuestionReview>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuestionReview {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub helpful_url: Option<String>,
+    pub risk: Risk,
+    /// The rule that decided the risk, as written (`high otherwise`).
+    pub rule: Option<String>,
+    pub choices: Vec<ChoiceReview>,
+    /// Why the question does not apply, from the answers file.
+    pub not_applicable_reason: Option<String>,
+    /// An accepted risk, in force on the review date.
+    pub waiver: Option<Waiver>,
+    /// Where the question is defined in the pack.
+    pub defined_at: Location,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChoiceReview {
+    pub id: String,
+    pub title: String,
+    pub is_none: bool,
+    pub status: Status,
+    /// Whether a check decided the status (rather than an attestation).
+    pub automated: bool,
+    pub findings: Vec<Finding>,
+    /// The note and author of an attestation that selected the choice.
+    pub attestation: Option<Attestation>,
+    pub improvement: Option<LinkInfo>,
+    pub helpful: Option<LinkInfo>,
+    /// Where the choice is defined in the pack.
+    pub defined_at: Location,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attestation {
+    pub note: Option<String>,
+    pub by: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkInfo {
+    pub text: String,
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Selected,
+    Unselected,
+    NotApplicable,
+    Unknown,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Selected => "selected",
+            Status::Unselected => "unselected",
+            Status::NotApplicable => "not_applicable",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+/// A question's risk, ordered from most to least severe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Risk {
+    High,
+    Medium,
+    None,
+    Unanswered,
+    NotApplicable,
+}
+
+impl Risk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::High => "high",
+            Risk::Medium => "medium",
+            Risk::None => "none",
+            Risk::Unanswered => "unanswered",
+            Risk::NotApplicable => "not_applicable",
+        }
+    }
+
+    fn from_level(level: RiskLevel) -> Risk {
+        match level {
+            RiskLevel::High => Risk::High,
+            RiskLevel::Medium => Risk::Medium,
+            RiskLevel::None => Risk::None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub questions: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub none: usize,
+    pub unanswered: usize,
+    pub not_applicable: usize,
+    /// Questions whose high or medium risk is accepted by a waiver in force.
+    pub waived: usize,
+    pub choices: usize,
+    pub selected: usize,
+    pub unselected: usize,
+    pub automated: usize,
+}
+
+/// Reviews `workload` against `pack`, with `answers` applied as of `today`
+/// (`YYYY-MM-DD`).
+pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, today: &str) -> Review {
+    let mut lens = LensInfo::default();
+    let mut pillars = Vec::new();
+    let index = pack_index(db, pack);
+    for &file in pack.files(db) {
+        for item in &parse_file(db, file).file.items {
+            match item {
+                Item::Lens(header) if index.lens_files.first() == Some(&file) && lens.id.is_empty() => {
+                    lens = LensInfo {
+                        id: header.id.as_ref().map(|id| id.text.clone()).unwrap_or_default(),
+                        name: header.name.as_ref().map(|name| name.value.clone()).unwrap_or_default(),
+                        version: header.version.as_ref().map(|v| v.value.clone()),
+                        description: header.description.as_ref().map(|d| d.value.clone()),
+                    };
+                }
+                Item::Pillar(pillar) => {
+                    let Some(id) = &pillar.id else { continue };
+                    let questions = pillar
+                        .questions
+                        .iter()
+                        .filter_map(|question| review_question(db, pack, workload, file, question, answers, today))
+                        .collect();
+                    pillars.push(PillarReview {
+                        id: id.text.clone(),
+                        name: pillar.name.as_ref().map(|name| name.value.clone()).unwrap_or_default(),
+                        questions,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    let expired_waivers = answers.waivers.iter().filter(|waiver| waiver.expires.as_str() < today).cloned().collect();
+    let summary = summarize(&pillars);
+    Review { lens, pillars, expired_waivers, summary }
+}
+
+fn review_question(
+    db: &dyn Db,
+    pack: Pack,
+    workload: Workload,
+    file: SourceFile,
+    question: &Question,
+    answers: &Answers,
+    today: &str,
+) -> Option<QuestionReview> {
+    let source = file.text(db);
+    let locate = |span: Span| {
+        let starts = line_starts(db, file);
+        let line = starts.partition_point(|&start| start <= span.start as usize).max(1);
+        let column = source[starts[line - 1]..span.start as usize].chars().count() + 1;
+        Location {
+            file: file.name(db).clone(),
+            line: line as u32,
+            column: column as u32,
+            start: span.start,
+            end: span.end,
+        }
+    };
+    let id = question.id.as_ref()?.text.clone();
+    let attested = answers.attested(&id);
+    let mut choices: Vec<ChoiceReview> = question
+        .choices
+        .iter()
+        .filter_map(|choice| {
+            let choice_id = choice.id.as_ref()?.text.clone();
+            let attestation = attested.and_then(|a| a.choices.contains(&choice_id).then(|| a.attestation()));
+            let key = ChoiceKey::new(db, pack, id.clone(), choice_id.clone());
+            let outcome = if choice.is_none { None } else { evaluate_choice(db, workload, key).clone() };
+            let (status, findings) = status(outcome.as_ref(), attestation.as_ref());
+            Some(ChoiceReview {
+                id: choice_id,
+                title: choice.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+                is_none: choice.is_none,
+                status,
+                automated: outcome.is_some(),
+                findings,
+                attestation,
+                improvement: choice.improve.first().map(link_info),
+                helpful: choice.helpful.first().map(link_info),
+                defined_at: locate(choice.id.as_ref().map_or(choice.keyword, |id| id.span)),
+            })
+        })
+        .collect();
+    // "None of these" stands only when nothing else is selected.
+    let any_selected = choices.iter().any(|c| !c.is_none && c.status == Status::Selected);
+    for choice in choices.iter_mut().filter(|c| c.is_none) {
+        choice.status = match (choice.attestation.is_some(), any_selected) {
+            (true, false) => Status::Selected,
+            _ => Status::Unselected,
+        };
+    }
+
+    let not_applicable_reason = answers.not_applicable_reason(&id);
+    let (risk, rule) = if not_applicable_reason.is_some() {
+        (Risk::NotApplicable, None)
+    } else if choices.iter().all(|c| matches!(c.status, Status::Unknown) || (c.is_none && c.status != Status::Selected))
+    {
+        (Risk::Unanswered, None)
+    } else {
+        decide_risk(question, source, &choices)
+    };
+    let waiver = answers.waiver(&id).filter(|waiver| waiver.expires.as_str() >= today).cloned();
+    Some(QuestionReview {
+        id,
+        title: question.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+        description: question.description.as_ref().map(|d| d.value.clone()),
+        helpful_url: question.helpful.first().and_then(|link| link.url.as_ref()).map(|url| url.value.clone()),
+        risk,
+        rule,
+        choices,
+        not_applicable_reason,
+        waiver,
+        defined_at: locate(question.id.as_ref().map_or(question.keyword, |id| id.span)),
+    })
+}
+
+/// A choice's status from its check's outcome and any attestation.
+fn status(outcome: Option<&Outcome>, attestation: Option<&Attestation>) -> (Status, Vec<Finding>) {
+    match (outcome, attestation) {
+        (Some(Outcome::Holds), _) => (Status::Selected, Vec::new()),
+        (Some(Outcome::Fails(findings)), Some(attestation)) => {
+            let mut findings = findings.clone();
+            let by = attestation.by.as_deref().map_or(String::new(), |by| format!(" by {by}"));
+            findings.insert(
+                0,
+                Finding {
+                    message: format!("attested{by}, but the evidence contradicts the attestation"),
+                    location: None,
+                },
+            );
+            (Status::Unselected, findings)
+        }
+        (Some(Outcome::Fails(findings)), None) => (Status::Unselected, findings.clone()),
+        (Some(Outcome::NotApplicable), _) => (Status::NotApplicable, Vec::new()),
+        (Some(Outcome::Undecided(reason)), None) => {
+            (Status::Unknown, vec![Finding { message: reason.clone(), location: None }])
+        }
+        (Some(Outcome::Undecided(_)) | None, Some(_)) => (Status::Selected, Vec::new()),
+        (None, None) => (Status::Unknown, Vec::new()),
+    }
+}
+
+/// The first risk rule that holds. A not-applicable choice counts as in place.
+fn decide_risk(question: &Question, source: &str, choices: &[ChoiceReview]) -> (Risk, Option<String>) {
+    let selected =
+        |id: &str| choices.iter().any(|c| c.id == id && matches!(c.status, Status::Selected | Status::NotApplicable));
+    for rule in question.risk.iter().flat_map(|block| &block.rules) {
+        let holds = rule.condition.as_ref().is_none_or(|condition| holds(condition, &selected));
+        if holds {
+            let text = source.get(rule.span.range()).unwrap_or_default();
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            return (Risk::from_level(rule.level), Some(text));
+        }
+    }
+    (Risk::Unanswered, None)
+}
+
+fn holds(condition: &Expr, selected: &dyn Fn(&str) -> bool) -> bool {
+    match &condition.kind {
+        ExprKind::Var(name) => selected(&name.text),
+        ExprKind::Unary { op: UnaryOp::Not, operand } => !holds(operand, selected),
+        ExprKind::Binary { op: BinaryOp::And, lhs, rhs, .. } => holds(lhs, selected) && holds(rhs, selected),
+        ExprKind::Binary { op: BinaryOp::Or, lhs, rhs, .. } => holds(lhs, selected) || holds(rhs, selected),
+        _ => false,
+    }
+}
+
+fn link_info(link: &Link) -> LinkInfo {
+    LinkInfo { text: link.text.value.clone(), url: link.url.as_ref().map(|url| url.value.clone()) }
+}
+
+fn summarize(pillars: &[PillarReview]) -> Summary {
+    let mut summary = Summary::default();
+    for question in pillars.iter().flat_map(|pillar| &pillar.questions) {
+        summary.questions += 1;
+        match question.risk {
+            Risk::High => summary.high += 1,
+            Risk::Medium => summary.medium += 1,
+            Risk::None => summary.none += 1,
+            Risk::Unanswered => summary.unanswered += 1,
+            Risk::NotApplicable => summary.not_applicable += 1,
+        }
+        if question.waiver.is_some() && matches!(question.risk, Risk::High | Risk::Medium) {
+            summary.waived += 1;
+        }
+        for choice in question.choices.iter().filter(|c| !c.is_none) {
+            summary.choices += 1;
+            summary.selected += usize::from(choice.status == Status::Selected);
+            summary.unselected += usize::from(choice.status == Status::Unselected);
+            summary.automated += usize::from(choice.automated);
+        }
+    }
+    summary
+}

@@ -1,0 +1,262 @@
+//! Evaluation: check semantics over real evidence shapes, answers applied to
+//! the review, and incrementality asserted from salsa's execution events.
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use expect_test::{Expect, expect};
+use loupe_db::{Database, Pack, SourceFile, pack_diagnostics};
+use loupe_eval::{Answers, EvidenceFile, Review, Workload, review};
+use loupe_evidence::LoadOptions;
+use salsa::Setter;
+
+const LENS: &str = r#"lens demo "Demo" { description "A demo lens." }"#;
+
+const CHECKS: &str = r#"
+pillar security "Security" {
+  question SEC01 "How do you store data?" {
+    choice SEC01_encrypted "Buckets use KMS" {
+      improve "Use KMS keys." "https://example.com/kms"
+      check {
+        applies when count(resources("AWS::S3::Bucket", "aws_s3_bucket")) > 0
+        every b in resources("AWS::S3::Bucket", "aws_s3_bucket") {
+          kms(b) else "bucket {b.name} is not encrypted with KMS"
+        }
+      }
+    }
+    choice SEC01_versioned "Buckets keep versions" {
+      improve "Turn on versioning." "https://example.com/versions"
+      check {
+        every b in resources("AWS::S3::Bucket") where b.name != "Logs" {
+          b.properties.VersioningConfiguration.Status == "Enabled"
+        }
+      }
+    }
+    choice SEC01_reviewed "Access is reviewed" {
+      improve "Review access." "https://example.com/review"
+    }
+    none SEC01_no "None of these"
+    risk {
+      none when SEC01_encrypted and SEC01_versioned and SEC01_reviewed
+      medium when SEC01_encrypted
+      high otherwise
+    }
+  }
+  question SEC02 "How do you limit access?" {
+    choice SEC02_scoped "Roles are scoped" {
+      improve "Scope roles." "https://example.com/scope"
+      check {
+        none r in resources("aws_iam_role_policy") {
+          some action in r.properties.policy.Statement.Action { action == "*" or action matches /:\*$/ }
+        } else "policy {r.name} grants a wildcard action"
+      }
+    }
+    choice SEC02_endpoint "Private endpoint" {
+      improve "Add an endpoint." "https://example.com/endpoint"
+      check { some e in resources("aws_vpc_endpoint") { e.properties.service_name ends_with "bedrock-runtime" } }
+    }
+    none SEC02_no "None of these"
+    risk {
+      none when SEC02_scoped and SEC02_endpoint
+      medium when SEC02_scoped or SEC02_endpoint
+      high otherwise
+    }
+  }
+}
+
+/// A bucket encrypted with a KMS key, in CloudFormation or Terraform.
+predicate kms(bucket) {
+  bucket.properties.BucketEncryption.ServerSideEncryptionConfiguration.ServerSideEncryptionByDefault.SSEAlgorithm == ["aws:kms"]
+    or bucket.properties.server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm == ["aws:kms"]
+}
+"#;
+
+const TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "${AWS::StackName}-data"
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+              KMSMasterKeyID: !GetAtt Key.Arn
+      VersioningConfiguration:
+        Status: Enabled
+  Logs:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: logs
+"#;
+
+fn plan(actions: &str) -> String {
+    format!(
+        r#"{{"format_version": "1.2", "planned_values": {{"root_module": {{"resources": [
+  {{"address": "aws_iam_role_policy.app", "type": "aws_iam_role_policy", "name": "app", "values":
+    {{"policy": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": {actions}, "Resource": "*"}}]}}}}}},
+  {{"address": "aws_vpc_endpoint.bedrock", "type": "aws_vpc_endpoint", "name": "bedrock", "values":
+    {{"service_name": "com.amazonaws.us-east-1.bedrock-runtime", "vpc_endpoint_type": "Interface"}}}}
+]}}}}}}"#
+    )
+}
+
+struct Fixture {
+    db: Database,
+    pack: Pack,
+    workload: Workload,
+    checks: SourceFile,
+    evidence: Vec<EvidenceFile>,
+}
+
+fn fixture(actions: &str) -> Fixture {
+    let db = Database::with_execution_log();
+    let lens = SourceFile::new(&db, "lens.lens".into(), LENS.into());
+    let checks = SourceFile::new(&db, "security.lens".into(), CHECKS.into());
+    let manifest = SourceFile::new(&db, "loupe.toml".into(), "[pack]\nname = \"demo\"\n".into());
+    let pack = Pack::new(&db, Some(manifest), vec![lens, checks]);
+    let template =
+        EvidenceFile::new(&db, "template.yaml".into(), Arc::from(TEMPLATE.as_bytes()), LoadOptions::default());
+    let plan = EvidenceFile::new(&db, "plan.json".into(), Arc::from(plan(actions).as_bytes()), LoadOptions::default());
+    let workload = Workload::new(&db, vec![template, plan]);
+    let diagnostics = pack_diagnostics(&db, pack);
+    assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:#?}");
+    Fixture { db, pack, workload, checks, evidence: vec![template, plan] }
+}
+
+/// The review as compact text: each question's risk and rule, each choice's
+/// status and findings.
+fn summary(review: &Review) -> String {
+    let mut out = String::new();
+    for question in review.pillars.iter().flat_map(|pillar| &pillar.questions) {
+        let rule = question.rule.as_deref().unwrap_or("-");
+        writeln!(out, "{} {} ({rule})", question.id, question.risk.as_str()).expect("writing to a String");
+        for choice in &question.choices {
+            writeln!(out, "  {} {}", choice.id, choice.status.as_str()).expect("writing to a String");
+            for finding in &choice.findings {
+                let at = finding
+                    .location
+                    .as_ref()
+                    .map_or(String::new(), |l| format!(" @ {}:{}:{}", l.file, l.line, l.column));
+                writeln!(out, "    {}{at}", finding.message).expect("writing to a String");
+            }
+        }
+    }
+    out
+}
+
+fn check_review(fixture: &Fixture, answers: &Answers, today: &str, expected: Expect) {
+    expected.assert_eq(&summary(&review(&fixture.db, fixture.pack, fixture.workload, answers, today)));
+}
+
+#[test]
+fn checks_decide_choices_and_rules_decide_risk() {
+    let fixture = fixture(r#"["bedrock:*"]"#);
+    check_review(
+        &fixture,
+        &Answers::default(),
+        "2026-11-24",
+        expect![[r#"
+            SEC01 high (high otherwise)
+              SEC01_encrypted unselected
+                bucket Logs is not encrypted with KMS @ template.yaml:14:3
+              SEC01_versioned selected
+              SEC01_reviewed unknown
+              SEC01_no unselected
+            SEC02 medium (medium when SEC02_scoped or SEC02_endpoint)
+              SEC02_scoped unselected
+                policy aws_iam_role_policy.app grants a wildcard action @ plan.json:2:3
+              SEC02_endpoint selected
+              SEC02_no unselected
+        "#]],
+    );
+}
+
+#[test]
+fn answers_attest_and_waive() {
+    let fixture = fixture(r#"["bedrock:InvokeModel"]"#);
+    let answers = Answers::parse(
+        "answers.yaml",
+        "attestations:\n  - question: SEC01\n    choices: [SEC01_reviewed, SEC01_encrypted]\n    note: Quarterly review.\n    by: alice\n\
+         waivers:\n  - question: SEC01\n    reason: Logs bucket is public data.\n    owner: bob\n    expires: 2026-12-31\n",
+    )
+    .expect("valid answers");
+    assert!(answers.check_against(loupe_db::pack_index(&fixture.db, fixture.pack)).is_empty());
+    let reviewed = review(&fixture.db, fixture.pack, fixture.workload, &answers, "2026-11-24");
+    let sec01 = &reviewed.pillars[0].questions[0];
+    assert!(sec01.waiver.is_some(), "the waiver is in force");
+    check_review(
+        &fixture,
+        &answers,
+        "2027-01-01",
+        expect![[r#"
+            SEC01 high (high otherwise)
+              SEC01_encrypted unselected
+                attested by alice, but the evidence contradicts the attestation
+                bucket Logs is not encrypted with KMS @ template.yaml:14:3
+              SEC01_versioned selected
+              SEC01_reviewed selected
+              SEC01_no unselected
+            SEC02 none (none when SEC02_scoped and SEC02_endpoint)
+              SEC02_scoped selected
+              SEC02_endpoint selected
+              SEC02_no unselected
+        "#]],
+    );
+    let expired = review(&fixture.db, fixture.pack, fixture.workload, &answers, "2027-01-01");
+    assert_eq!(expired.expired_waivers.len(), 1);
+    assert!(expired.pillars[0].questions[0].waiver.is_none());
+}
+
+#[test]
+fn answers_errors_are_located() {
+    let errors = Answers::parse(
+        "answers.yaml",
+        "waivers:\n  - question: SEC01\n    reason: x\n    expires: soon\n    colour: red\n",
+    )
+    .expect_err("invalid");
+    let messages: Vec<String> =
+        errors.iter().map(|e| format!("{}..{} {}", e.span.start, e.span.end, e.message)).collect();
+    expect![[r#"
+        [
+            "65..71 unknown key `colour`",
+            "13..76 missing `owner`",
+            "56..60 `soon` is not a date",
+        ]
+    "#]]
+    .assert_debug_eq(&messages);
+}
+
+/// The evaluations that ran since the last call, by question and choice.
+fn evaluated(fixture: &Fixture) -> Vec<String> {
+    let mut ran: Vec<String> =
+        fixture.db.take_executed().into_iter().filter(|entry| entry.starts_with("evaluate_choice(")).collect();
+    ran.sort();
+    ran
+}
+
+fn evaluate_all(fixture: &Fixture) -> Vec<String> {
+    review(&fixture.db, fixture.pack, fixture.workload, &Answers::default(), "2026-11-24");
+    evaluated(fixture)
+}
+
+#[test]
+fn editing_one_evidence_file_re_evaluates_only_the_checks_that_read_it() {
+    let mut fixture = fixture(r#"["bedrock:*"]"#);
+    assert_eq!(evaluate_all(&fixture).len(), 5, "every choice is evaluated once at first");
+
+    // The plan holds IAM policies and endpoints, no buckets: the bucket checks stand.
+    fixture.evidence[1].set_bytes(&mut fixture.db).to(Arc::from(plan(r#"["bedrock:InvokeModel"]"#).as_bytes()));
+    let ran = evaluate_all(&fixture);
+    assert_eq!(ran.len(), 2, "only SEC02's two checks read the plan: {ran:#?}");
+}
+
+#[test]
+fn editing_one_check_re_evaluates_only_that_check() {
+    let mut fixture = fixture(r#"["bedrock:*"]"#);
+    evaluate_all(&fixture);
+    let edited = CHECKS.replace(r#"ends_with "bedrock-runtime""#, r#"ends_with "runtime""#);
+    fixture.checks.set_text(&mut fixture.db).to(edited);
+    let ran = evaluate_all(&fixture);
+    assert_eq!(ran.len(), 1, "only the edited check runs again: {ran:#?}");
+}

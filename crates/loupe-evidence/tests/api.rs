@@ -1,0 +1,247 @@
+//! The public API: limits and their errors, overrides, lookups by type and name, locations.
+
+use loupe_evidence::{ErrorKind, EvidenceError, Format, Limits, LineCol, LoadOptions, Node, Syntax, load, load_str};
+
+const CLOUDFORMATION_YAML: &str = include_str!("fixtures/load/cloudformation.yaml");
+const TERRAFORM_PLAN: &str = include_str!("fixtures/load/terraform-plan.json");
+const KUBERNETES: &str = include_str!("fixtures/load/kubernetes.yaml");
+
+fn options() -> LoadOptions {
+    LoadOptions::default()
+}
+
+fn error(name: &str, bytes: &[u8], options: &LoadOptions) -> EvidenceError {
+    match load(name, bytes, options) {
+        Ok(evidence) => panic!("{name} loaded with {} documents", evidence.documents.len()),
+        Err(error) => error,
+    }
+}
+
+#[test]
+fn file_size_limit() {
+    let small = LoadOptions { limits: Limits { max_file_size: 10, ..Limits::default() }, ..options() };
+    let refused = error("big.json", b"[1, 2, 3, 4, 5]", &small);
+    assert_eq!(refused.kind, ErrorKind::TooLarge);
+    assert_eq!(refused.to_string(), "big.json is 15 bytes, more than the limit of 10 bytes");
+    assert!(load("ok.json", b"[1, 2, 3]", &small).is_ok());
+}
+
+#[test]
+fn a_million_nested_brackets_are_refused_in_json_and_yaml() {
+    let deep = "[".repeat(1_000_000);
+    for name in ["deep.json", "deep.yaml", "deep"] {
+        let refused = error(name, deep.as_bytes(), &options());
+        assert_eq!(refused.kind, ErrorKind::TooDeep, "{name}: {refused}");
+        assert_eq!(refused.position.map(|p| p.line), Some(1));
+    }
+    let yaml_only = LoadOptions { syntax: Some(Syntax::Yaml), ..options() };
+    assert_eq!(error("deep", deep.as_bytes(), &yaml_only).kind, ErrorKind::TooDeep);
+    let objects = "{\"a\":".repeat(1_000_000);
+    assert_eq!(error("deep.json", objects.as_bytes(), &options()).kind, ErrorKind::TooDeep);
+    let block = "- ".repeat(1_000_000);
+    assert_eq!(error("deep.yaml", block.as_bytes(), &options()).kind, ErrorKind::TooDeep);
+}
+
+#[test]
+fn depth_limit_is_configurable() {
+    let shallow = LoadOptions { limits: Limits { max_depth: 2, ..Limits::default() }, ..options() };
+    assert!(load("a.json", b"[[1]]", &shallow).is_ok());
+    let refused = error("a.json", b"[[[1]]]", &shallow);
+    assert_eq!((refused.kind, refused.span.map(|s| s.start)), (ErrorKind::TooDeep, Some(2)));
+    assert!(load("a.yaml", b"a:\n  b: 1\n", &shallow).is_ok());
+    assert_eq!(error("a.yaml", b"a:\n  b:\n    c: 1\n", &shallow).kind, ErrorKind::TooDeep);
+}
+
+#[test]
+fn billion_laughs_is_refused() {
+    let mut bomb = String::from("lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..20 {
+        let aliases = vec![format!("*lol{}", level - 1); 10].join(", ");
+        bomb.push_str(&format!("lol{level}: &lol{level} [{aliases}]\n"));
+    }
+    let refused = error("bomb.yaml", bomb.as_bytes(), &options());
+    assert_eq!(refused.kind, ErrorKind::AliasBudget);
+    assert!(refused.message.contains("alias bomb"), "{refused}");
+    assert!(refused.position.is_some());
+}
+
+#[test]
+fn non_utf8_is_located_at_the_first_bad_byte() {
+    let refused = error("x.yaml", b"a: 1\nb: \x80\x80\n", &options());
+    assert_eq!(refused.kind, ErrorKind::NotUtf8);
+    assert_eq!(refused.span.map(|s| s.range()), Some(8..9));
+    assert_eq!(refused.position, Some(LineCol { line: 2, column: 4 }));
+    // Truncated multi-byte sequence at the end.
+    let truncated = error("x.json", b"[\"\xE2\x82", &options());
+    assert_eq!(truncated.span.map(|s| s.range()), Some(2..4));
+}
+
+#[test]
+fn empty_inputs_are_refused() {
+    for input in [&b""[..], b"   \n\t\r\n", b"\xEF\xBB\xBF  \n"] {
+        assert_eq!(error("e.yaml", input, &options()).kind, ErrorKind::Empty);
+    }
+    assert_eq!(error("e.yaml", b"# comment\n", &options()).kind, ErrorKind::Empty);
+}
+
+#[test]
+fn malformed_json_and_yaml_are_located() {
+    let json = error("bad.json", b"{\n  \"a\": [1, 2,, 3]\n}", &options());
+    assert_eq!((json.kind, json.position), (ErrorKind::Syntax, Some(LineCol { line: 2, column: 14 })));
+    let yaml = error("bad.yaml", b"a:\n  - 1\n - 2\n", &options());
+    assert_eq!(yaml.kind, ErrorKind::Syntax);
+    assert_eq!(yaml.position.map(|p| p.line), Some(3));
+}
+
+#[test]
+fn flow_yaml_that_looks_like_json_falls_back_to_yaml() {
+    let evidence = load("config", b"{apiVersion: v1, kind: ConfigMap, metadata: {name: x}}", &options());
+    let evidence = evidence.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((evidence.syntax, evidence.format()), (Syntax::Yaml, Format::Kubernetes));
+    // A `.json` name is strict.
+    assert_eq!(error("config.json", b"{a: 1}", &options()).kind, ErrorKind::Syntax);
+}
+
+#[test]
+fn overrides() {
+    let as_generic = LoadOptions { format: Some(Format::Generic), ..options() };
+    let evidence = load_str("t.yaml", CLOUDFORMATION_YAML, &as_generic).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((evidence.format(), evidence.resource_count()), (Format::Generic, 0));
+    let as_yaml = LoadOptions { syntax: Some(Syntax::Yaml), ..options() };
+    let evidence = load_str("plan.json", TERRAFORM_PLAN, &as_yaml).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (evidence.syntax, evidence.format(), evidence.resource_count()),
+        (Syntax::Yaml, Format::TerraformPlan, 6)
+    );
+}
+
+#[test]
+fn byte_order_mark_is_skipped() {
+    let evidence = load("bom.json", b"\xEF\xBB\xBF{\"a\": 1}", &options()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(evidence.documents[0].root.span.range(), 3..11);
+    let evidence = load("bom.yaml", b"\xEF\xBB\xBFa: 1\n", &options()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(evidence.documents[0].root.to_json(), r#"{"a":1}"#);
+}
+
+#[test]
+fn resources_of_several_kinds_and_by_prefix() {
+    let evidence = load_str("t.yaml", CLOUDFORMATION_YAML, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let names = |kinds: &[&str]| evidence.resources_of(kinds).map(|r| r.name).collect::<Vec<_>>();
+    assert_eq!(names(&["AWS::IAM::Role", "AWS::S3::Bucket", "aws_s3_bucket"]), ["DocsBucket", "AgentRole"]);
+    assert_eq!(names(&["AWS::Bedrock::*"]), ["Guardrail", "Agent"]);
+    assert_eq!(names(&["AWS::Bedrock::*", "AWS::Bedrock::Agent"]), ["Guardrail", "Agent"]);
+    assert_eq!(names(&["*"]).len(), evidence.resource_count());
+    assert!(names(&["AWS::Lambda::Function"]).is_empty());
+
+    let agent = evidence.resources_named("Agent").next().unwrap_or_else(|| panic!("no Agent"));
+    assert_eq!(agent.node.get("Condition").and_then(Node::as_str), Some("IsProd"));
+    let role = agent.properties.and_then(|p| p.get_path(&["AgentResourceRoleArn", "Fn::GetAtt"]));
+    assert_eq!(role.map(Node::to_json).as_deref(), Some(r#"["AgentRole","Arn"]"#));
+    let guardrail =
+        agent.properties.and_then(|p| p.get_path(&["GuardrailConfiguration", "GuardrailVersion", "Fn::GetAtt"]));
+    let located: Vec<(String, LineCol)> = guardrail
+        .and_then(Node::as_list)
+        .unwrap_or_default()
+        .iter()
+        .map(|part| (part.to_json(), evidence.position(part.span)))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            ("\"Guardrail\"".to_owned(), LineCol { line: 73, column: 35 }),
+            ("\"Version\"".to_owned(), LineCol { line: 73, column: 45 })
+        ]
+    );
+}
+
+#[test]
+fn cloudformation_long_forms_outside_resources() {
+    let evidence = load_str("t.yaml", CLOUDFORMATION_YAML, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let root = &evidence.documents[0].root;
+    let value = |path: &[&str]| root.get_path(path).map(Node::to_json).unwrap_or_default();
+    assert_eq!(value(&["Conditions", "IsProd"]), r#"{"Fn::Equals":[{"Ref":"Environment"},"prod"]}"#);
+    assert_eq!(value(&["Outputs", "Bucket", "Value"]), r#"{"Fn::FindInMap":["Buckets",{"Ref":"Environment"},"Name"]}"#);
+    assert_eq!(
+        value(&["Outputs", "Check", "Value"]),
+        r#"{"Fn::If":["IsProd",{"Fn::And":[{"Condition":"IsProd"},{"Fn::Not":[{"Fn::Equals":["a","b"]}]}]},{"Fn::Or":[{"Fn::Equals":[1,2]},{"Fn::Equals":["x",{"Fn::Split":[",","x,y"]}]}]}]}"#
+    );
+    assert_eq!(
+        value(&["Outputs", "AgentId", "Export", "Name"]),
+        r#"{"Fn::Join":[":",[{"Ref":"AWS::StackName"},"AgentId"]]}"#
+    );
+}
+
+#[test]
+fn terraform_addresses_modules_and_data_sources() {
+    let evidence = load_str("plan.json", TERRAFORM_PLAN, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let bucket = evidence.resources_named("aws_s3_bucket.artifacts").next();
+    let tags = bucket.and_then(|b| b.properties).and_then(|p| p.get_path(&["tags", "team"])).and_then(Node::as_str);
+    assert_eq!(tags, Some("ml-platform"));
+    let nested: Vec<&str> = evidence.resources_of(&["aws_cloudwatch_log_group"]).map(|r| r.name).collect();
+    assert_eq!(nested, ["module.guardrails.module.logging.aws_cloudwatch_log_group.invocations"]);
+    assert_eq!(evidence.resources_of(&["aws_iam_policy_document"]).count(), 0);
+    assert_eq!(evidence.resources_of(&["data.aws_iam_policy_document"]).count(), 1);
+    // Being deleted: not part of the planned infrastructure.
+    assert_eq!(evidence.resources_of(&["aws_sagemaker_endpoint"]).count(), 0);
+}
+
+#[test]
+fn kubernetes_documents_and_lists() {
+    let evidence = load_str("k8s.yaml", KUBERNETES, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let deployment = evidence.resources_of(&["Deployment"]).next().unwrap_or_else(|| panic!("no Deployment"));
+    assert_eq!((deployment.name, deployment.document), ("inference/summarizer", 1));
+    let labels = deployment.properties.and_then(|p| p.get_path(&["spec", "template", "metadata", "labels", "tier"]));
+    assert_eq!(labels.and_then(Node::as_str), Some("model"));
+    let policy = evidence.resources_named("inference/default-deny").next().map(|r| (r.kind, r.document));
+    assert_eq!(policy, Some(("NetworkPolicy", 3)));
+    assert_eq!(evidence.position(deployment.span), LineCol { line: 9, column: 1 });
+}
+
+#[test]
+fn duplicate_keys_can_be_allowed() {
+    let lenient = LoadOptions { limits: Limits { allow_duplicate_keys: true, ..Limits::default() }, ..options() };
+    let evidence = load("d.yaml", b"a: 1\na: 2\n", &lenient).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(evidence.documents[0].root.get("a").and_then(Node::as_f64), Some(2.0));
+    let refused = error("d.yaml", b"a: 1\na: 2\n", &options());
+    assert_eq!(refused.related.and_then(|r| r.position), Some(LineCol { line: 1, column: 1 }));
+}
+
+#[test]
+fn any_bytes_load_or_fail_without_panicking() {
+    // A cheap deterministic fuzz: prefixes and byte flips of the fixtures.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for fixture in [CLOUDFORMATION_YAML, TERRAFORM_PLAN, KUBERNETES] {
+        let bytes = fixture.as_bytes();
+        for _ in 0..150 {
+            let mut mutated = bytes[..(next() as usize % bytes.len())].to_vec();
+            for _ in 0..3 {
+                if !mutated.is_empty() {
+                    let at = next() as usize % mutated.len();
+                    mutated[at] = b"{}[]:,-&*!'\"\n #|>"[next() as usize % 17];
+                }
+            }
+            for name in ["f.json", "f.yaml"] {
+                if let Ok(evidence) = load(name, &mutated, &options()) {
+                    let _ = evidence.resources().count();
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn reloading_gives_an_equal_evidence() {
+    let first = load_str("k8s.yaml", KUBERNETES, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let second = load_str("k8s.yaml", KUBERNETES, &options()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(first, second);
+    let nan = load_str("n.yaml", "[.nan, .inf]", &options()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(nan.documents, load_str("n.yaml", "[.nan, .inf]", &options()).map(|e| e.documents).unwrap_or_default());
+    let edited = load_str("k8s.yaml", &KUBERNETES.replace("replicas: 2", "replicas: 3"), &options());
+    assert_ne!(Some(first), edited.ok());
+}

@@ -1,0 +1,222 @@
+//! The JSON report: every pillar, question and choice of the review, in pack
+//! order. Its shape is documented in `docs/report.md` and only grows.
+
+use loupe_eval::{Attestation, ChoiceReview, Finding, LinkInfo, Location, QuestionReview, Review, Waiver};
+use serde::Serialize;
+
+use crate::{Context, is_waived};
+
+/// The version of the JSON report's shape; it changes only when a field
+/// is removed or changes meaning.
+const FORMAT_VERSION: u32 = 1;
+
+pub(crate) fn render(review: &Review, context: &Context) -> String {
+    let report = Report {
+        format_version: FORMAT_VERSION,
+        tool: Tool { name: "loupe", version: context.tool_version },
+        date: context.date,
+        pack: context.pack_root,
+        lens: Lens {
+            id: &review.lens.id,
+            name: &review.lens.name,
+            version: review.lens.version.as_deref(),
+            description: review.lens.description.as_deref(),
+        },
+        pillars: review
+            .pillars
+            .iter()
+            .map(|pillar| Pillar {
+                id: &pillar.id,
+                name: &pillar.name,
+                questions: pillar.questions.iter().map(question).collect(),
+            })
+            .collect(),
+        expired_waivers: review.expired_waivers.iter().map(waiver).collect(),
+        summary: Summary {
+            questions: review.summary.questions,
+            high: review.summary.high,
+            medium: review.summary.medium,
+            none: review.summary.none,
+            unanswered: review.summary.unanswered,
+            not_applicable: review.summary.not_applicable,
+            waived: review.summary.waived,
+            expired_waivers: review.expired_waivers.len(),
+            choices: review.summary.choices,
+            selected: review.summary.selected,
+            unselected: review.summary.unselected,
+            automated: review.summary.automated,
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn question(question: &QuestionReview) -> Question<'_> {
+    Question {
+        id: &question.id,
+        title: &question.title,
+        description: question.description.as_deref(),
+        helpful_url: question.helpful_url.as_deref(),
+        risk: question.risk.as_str(),
+        rule: question.rule.as_deref(),
+        waived: is_waived(question),
+        waiver: question.waiver.as_ref().map(waiver),
+        not_applicable_reason: question.not_applicable_reason.as_deref(),
+        location: place(&question.defined_at),
+        choices: question.choices.iter().map(choice).collect(),
+    }
+}
+
+fn choice(choice: &ChoiceReview) -> Choice<'_> {
+    Choice {
+        id: &choice.id,
+        title: &choice.title,
+        is_none: choice.is_none,
+        status: choice.status.as_str(),
+        automated: choice.automated,
+        attestation: choice
+            .attestation
+            .as_ref()
+            .map(|Attestation { note, by }| AttestationJson { note: note.as_deref(), by: by.as_deref() }),
+        improvement: choice.improvement.as_ref().map(link),
+        helpful: choice.helpful.as_ref().map(link),
+        location: place(&choice.defined_at),
+        findings: choice.findings.iter().map(finding).collect(),
+    }
+}
+
+fn finding(finding: &Finding) -> FindingJson<'_> {
+    let location = finding.location.as_ref();
+    FindingJson {
+        message: &finding.message,
+        file: location.map(|l| l.file.as_str()),
+        line: location.map(|l| l.line),
+        column: location.map(|l| l.column),
+    }
+}
+
+fn waiver(waiver: &Waiver) -> WaiverJson<'_> {
+    WaiverJson { question: &waiver.question.id, reason: &waiver.reason, owner: &waiver.owner, expires: &waiver.expires }
+}
+
+fn link(link: &LinkInfo) -> Link<'_> {
+    Link { text: &link.text, url: link.url.as_deref() }
+}
+
+fn place(location: &Location) -> Place<'_> {
+    Place { file: &location.file, line: location.line, column: location.column }
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    format_version: u32,
+    tool: Tool<'a>,
+    date: &'a str,
+    pack: &'a str,
+    lens: Lens<'a>,
+    pillars: Vec<Pillar<'a>>,
+    expired_waivers: Vec<WaiverJson<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'a str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct Lens<'a> {
+    id: &'a str,
+    name: &'a str,
+    version: Option<&'a str>,
+    description: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Pillar<'a> {
+    id: &'a str,
+    name: &'a str,
+    questions: Vec<Question<'a>>,
+}
+
+#[derive(Serialize)]
+struct Question<'a> {
+    id: &'a str,
+    title: &'a str,
+    description: Option<&'a str>,
+    helpful_url: Option<&'a str>,
+    risk: &'a str,
+    rule: Option<&'a str>,
+    waived: bool,
+    waiver: Option<WaiverJson<'a>>,
+    not_applicable_reason: Option<&'a str>,
+    location: Place<'a>,
+    choices: Vec<Choice<'a>>,
+}
+
+#[derive(Serialize)]
+struct Choice<'a> {
+    id: &'a str,
+    title: &'a str,
+    is_none: bool,
+    status: &'a str,
+    automated: bool,
+    attestation: Option<AttestationJson<'a>>,
+    improvement: Option<Link<'a>>,
+    helpful: Option<Link<'a>>,
+    location: Place<'a>,
+    findings: Vec<FindingJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct AttestationJson<'a> {
+    note: Option<&'a str>,
+    by: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Link<'a> {
+    text: &'a str,
+    url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    message: &'a str,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct Place<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+}
+
+#[derive(Serialize)]
+struct WaiverJson<'a> {
+    question: &'a str,
+    reason: &'a str,
+    owner: &'a str,
+    expires: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    questions: usize,
+    high: usize,
+    medium: usize,
+    none: usize,
+    unanswered: usize,
+    not_applicable: usize,
+    waived: usize,
+    expired_waivers: usize,
+    choices: usize,
+    selected: usize,
+    unselected: usize,
+    automated: usize,
+}

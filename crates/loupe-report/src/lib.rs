@@ -1,0 +1,235 @@
+//! Reports: a [`Review`] rendered as text for a terminal or CI log, stable
+//! JSON, SARIF 2.1.0 for code scanning, JUnit XML, Markdown for a
+//! pull-request comment, or answer payloads for the Well-Architected Tool.
+//!
+//! Rendering is pure: it takes the review's plain data and a [`Context`]
+//! (versions, date, and the text of source files for snippets) and returns a
+//! string; the driver decides where it goes. The formats are documented in
+//! `docs/report.md`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use loupe_eval::{ChoiceReview, Location, PillarReview, QuestionReview, Review, Risk, Status};
+
+mod aws;
+mod json;
+mod junit;
+mod markdown;
+mod sarif;
+mod text;
+
+pub use markdown::MARKDOWN_LIMIT;
+
+/// A report format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Markdown,
+    AwsAnswers,
+}
+
+impl Format {
+    /// Every format, in the order the CLI lists them.
+    pub const ALL: [Format; 6] =
+        [Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Markdown, Format::AwsAnswers];
+
+    /// The format's name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::AwsAnswers => "aws-answers",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A format name that is not one of [`Format::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownFormat(pub String);
+
+impl fmt::Display for UnknownFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = Format::ALL.iter().map(|format| format.as_str()).collect();
+        write!(f, "unknown report format `{}` (expected one of: {})", self.0, names.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownFormat {}
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(name: &str) -> Result<Format, UnknownFormat> {
+        Format::ALL.into_iter().find(|format| format.as_str() == name).ok_or_else(|| UnknownFormat(name.to_owned()))
+    }
+}
+
+/// What a report needs besides the review itself.
+pub struct Context<'a> {
+    /// Loupe's version, e.g. `0.1.0`.
+    pub tool_version: &'a str,
+    /// The review date, `YYYY-MM-DD`.
+    pub date: &'a str,
+    /// The display path of the pack, e.g. `policies/genai`.
+    pub pack_root: &'a str,
+    /// Text only: whether to use ANSI colors.
+    pub color: bool,
+    /// The text of an evidence or `.lens` file by the display name that
+    /// [`Location`]s use, for snippets; `None` when it is not at hand.
+    pub source: &'a dyn Fn(&str) -> Option<&'a str>,
+}
+
+impl fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("tool_version", &self.tool_version)
+            .field("date", &self.date)
+            .field("pack_root", &self.pack_root)
+            .field("color", &self.color)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Renders `review` in `format`.
+pub fn render(format: Format, review: &Review, context: &Context) -> String {
+    match format {
+        Format::Text => text::render(review, context),
+        Format::Json => json::render(review, context),
+        Format::Sarif => sarif::render(review, context),
+        Format::Junit => junit::render(review, context),
+        Format::Markdown => markdown::render(review, context, MARKDOWN_LIMIT),
+        Format::AwsAnswers => aws::render(review, context),
+    }
+}
+
+/// The URL of the project, for SARIF's `informationUri` and fallbacks.
+const HOMEPAGE: &str = "https://github.com/loupe-policy/loupe";
+
+/// A pillar's questions, high risk first, then medium, then the rest in pack
+/// order.
+fn by_severity(pillar: &PillarReview) -> Vec<&QuestionReview> {
+    let mut questions: Vec<&QuestionReview> = pillar.questions.iter().collect();
+    questions.sort_by_key(|question| match question.risk {
+        Risk::High => 0,
+        Risk::Medium => 1,
+        _ => 2,
+    });
+    questions
+}
+
+/// The practices of a question: its choices other than "None of these".
+fn practices(question: &QuestionReview) -> impl Iterator<Item = &ChoiceReview> {
+    question.choices.iter().filter(|choice| !choice.is_none)
+}
+
+/// How many of a question's practices are in place, and how many it has.
+fn in_place(question: &QuestionReview) -> (usize, usize) {
+    let selected = practices(question).filter(|choice| choice.status == Status::Selected).count();
+    (selected, practices(question).count())
+}
+
+/// The choices a report lists under a question: those not selected, except
+/// an unselected "None of these" (which only says that something else is).
+fn not_selected(question: &QuestionReview) -> impl Iterator<Item = &ChoiceReview> {
+    question.choices.iter().filter(|choice| choice.status != Status::Selected && !choice.is_none)
+}
+
+/// Whether a question's high or medium risk is accepted by a waiver.
+fn is_waived(question: &QuestionReview) -> bool {
+    question.waiver.is_some() && matches!(question.risk, Risk::High | Risk::Medium)
+}
+
+/// `file:line:column`.
+fn position(location: &Location) -> String {
+    format!("{}:{}:{}", location.file, location.line, location.column)
+}
+
+/// A human label for a risk.
+fn risk_label(risk: Risk) -> &'static str {
+    match risk {
+        Risk::High => "high",
+        Risk::Medium => "medium",
+        Risk::None => "none",
+        Risk::Unanswered => "unanswered",
+        Risk::NotApplicable => "not applicable",
+    }
+}
+
+/// A human label for a choice status.
+fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Selected => "in place",
+        Status::Unselected => "missing",
+        Status::NotApplicable => "not applicable",
+        Status::Unknown => "unknown",
+    }
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// `29 questions: 3 high, 5 medium, 12 none, 9 unanswered · 18/51 practices
+/// in place (22 automated) · 1 waiver`; zero counts of a risk are left out.
+fn summary_line(review: &Review) -> String {
+    let summary = &review.summary;
+    let risks: Vec<String> = [
+        (summary.high, "high"),
+        (summary.medium, "medium"),
+        (summary.none, "none"),
+        (summary.unanswered, "unanswered"),
+        (summary.not_applicable, "not applicable"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, name)| format!("{count} {name}"))
+    .collect();
+    let mut line = plural(summary.questions, "question", "questions");
+    if !risks.is_empty() {
+        line.push_str(": ");
+        line.push_str(&risks.join(", "));
+    }
+    line.push_str(&format!(
+        " · {}/{} practices in place ({} automated)",
+        summary.selected, summary.choices, summary.automated
+    ));
+    if summary.waived > 0 {
+        line.push_str(&format!(" · {}", plural(summary.waived, "waiver", "waivers")));
+    }
+    if !review.expired_waivers.is_empty() {
+        line.push_str(&format!(" · {}", plural(review.expired_waivers.len(), "expired waiver", "expired waivers")));
+    }
+    line
+}
+
+/// At most `max` characters of `text`, ending in `…` when cut.
+fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The lens as `Name 1.2.0`, or its id when it has no name.
+fn lens_title(review: &Review) -> String {
+    let name = if review.lens.name.is_empty() { &review.lens.id } else { &review.lens.name };
+    match &review.lens.version {
+        Some(version) => format!("{name} {version}"),
+        None => name.clone(),
+    }
+}

@@ -1,0 +1,767 @@
+//! Every format rendered from one hand-built review that has a question at
+//! each risk level (waived, not applicable and unanswered ones too), choices
+//! with and without findings, findings with and without locations, and
+//! attestations; plus checks that each format is what its consumers parse.
+
+use std::collections::HashMap;
+
+use loupe_diagnostics::Span;
+use loupe_eval::{
+    Attestation, ChoiceReview, Finding, LensInfo, LinkInfo, Location, Named, PillarReview, QuestionReview, Review,
+    Risk, Status, Summary, Waiver,
+};
+use loupe_report::{Context, Format, MARKDOWN_LIMIT, render};
+use serde::{Deserialize, Serialize};
+
+const PLAN: &str = r#"{
+  "format_version": "1.2",
+  "planned_values": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_s3_bucket.logs",
+          "type": "aws_s3_bucket",
+          "values": { "bucket": "acme-logs", "server_side_encryption_configuration": [] }
+        },
+        {
+          "address": "aws_bedrock_guardrail.none",
+          "type": "aws_bedrock_guardrail",
+          "values": { "blocked_input_messaging": "" }
+        }
+      ]
+    }
+  }
+}
+"#;
+
+const K8S: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: inference-api
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+        - name: model
+          image: acme/model:latest
+          env:
+            - name: OPENAI_KEY
+              value: sk-plain-text
+";
+
+const SECURITY_LENS: &str = r#"pillar security "Security" {
+  question GENSEC01 "How do you protect data at rest?" {
+    choice GENSEC01_encrypt "Encrypt data at rest" {
+      check every aws_s3_bucket has server_side_encryption_configuration
+    }
+    choice GENSEC01_keys "Use customer-managed keys"
+    choice GENSEC01_rotate "Rotate keys"
+    choice none GENSEC01_no "None of these"
+  }
+  question GENSEC02 "How do you filter model input & output?" {
+    choice GENSEC02_guardrails "Apply <guardrails> to prompts"
+    choice GENSEC02_logging "Log model invocations"
+  }
+  question GENSEC03 "How do you control access to models?" {
+    choice GENSEC03_iam "Least-privilege IAM"
+    choice GENSEC03_vpc "Private endpoints"
+    choice GENSEC03_secrets "Keep secrets out of manifests"
+  }
+}
+"#;
+
+const RELIABILITY_LENS: &str = r#"pillar reliability "Reliability" {
+  question GENREL01 "How do you handle model throttling?" {
+    choice GENREL01_retry "Retry with backoff"
+    choice GENREL01_quota "Monitor quotas"
+  }
+  question GENREL02 "How do you test model updates?" {
+    choice GENREL02_eval "Evaluate before rollout"
+  }
+  question GENREL03 "How do you recover from failures?" {
+    choice GENREL03_replicas "Run several replicas"
+    choice none GENREL03_no "None of these"
+  }
+}
+"#;
+
+fn sources() -> HashMap<&'static str, &'static str> {
+    HashMap::from([
+        ("evidence/plan.json", PLAN),
+        ("evidence/k8s.yaml", K8S),
+        ("policies/genai/security.lens", SECURITY_LENS),
+        ("policies/genai/reliability.lens", RELIABILITY_LENS),
+    ])
+}
+
+/// The location of the first `needle` in `file` (the `nth` one from 0).
+fn at(file: &str, needle: &str, nth: usize) -> Location {
+    let text = sources()[file];
+    let (start, _) = text.match_indices(needle).nth(nth).unwrap_or_else(|| panic!("{needle:?} not in {file}"));
+    let before = &text[..start];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Location {
+        file: file.to_owned(),
+        line: before.matches('\n').count() as u32 + 1,
+        column: before[line_start..].chars().count() as u32 + 1,
+        start: start as u32,
+        end: (start + needle.len()) as u32,
+    }
+}
+
+fn finding(message: &str, location: Option<Location>) -> Finding {
+    Finding { message: message.to_owned(), location }
+}
+
+fn link(text: &str, url: Option<&str>) -> Option<LinkInfo> {
+    Some(LinkInfo { text: text.to_owned(), url: url.map(str::to_owned) })
+}
+
+fn choice(lens: &str, id: &str, title: &str, status: Status, automated: bool) -> ChoiceReview {
+    ChoiceReview {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        is_none: id.ends_with("_no"),
+        status,
+        automated,
+        findings: Vec::new(),
+        attestation: None,
+        improvement: None,
+        helpful: None,
+        defined_at: at(lens, id, 0),
+    }
+}
+
+fn question(
+    lens: &str,
+    id: &str,
+    title: &str,
+    risk: Risk,
+    rule: Option<&str>,
+    choices: Vec<ChoiceReview>,
+) -> QuestionReview {
+    QuestionReview {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        description: None,
+        helpful_url: None,
+        risk,
+        rule: rule.map(str::to_owned),
+        choices,
+        not_applicable_reason: None,
+        waiver: None,
+        defined_at: at(lens, id, 0),
+    }
+}
+
+fn waiver(question: &str, reason: &str, owner: &str, expires: &str) -> Waiver {
+    Waiver {
+        question: Named { id: question.to_owned(), span: Span::new(0, 0) },
+        reason: reason.to_owned(),
+        owner: owner.to_owned(),
+        expires: expires.to_owned(),
+    }
+}
+
+/// The same counts as `loupe_eval::review`'s.
+fn summarize(pillars: &[PillarReview]) -> Summary {
+    let mut summary = Summary::default();
+    for question in pillars.iter().flat_map(|pillar| &pillar.questions) {
+        summary.questions += 1;
+        match question.risk {
+            Risk::High => summary.high += 1,
+            Risk::Medium => summary.medium += 1,
+            Risk::None => summary.none += 1,
+            Risk::Unanswered => summary.unanswered += 1,
+            Risk::NotApplicable => summary.not_applicable += 1,
+        }
+        if question.waiver.is_some() && matches!(question.risk, Risk::High | Risk::Medium) {
+            summary.waived += 1;
+        }
+        for choice in question.choices.iter().filter(|c| !c.is_none) {
+            summary.choices += 1;
+            summary.selected += usize::from(choice.status == Status::Selected);
+            summary.unselected += usize::from(choice.status == Status::Unselected);
+            summary.automated += usize::from(choice.automated);
+        }
+    }
+    summary
+}
+
+fn review() -> Review {
+    const SEC: &str = "policies/genai/security.lens";
+    const REL: &str = "policies/genai/reliability.lens";
+
+    // High risk: a missing practice with findings in two evidence files.
+    let mut encrypt = choice(SEC, "GENSEC01_encrypt", "Encrypt data at rest", Status::Unselected, true);
+    encrypt.findings = vec![
+        finding(
+            "aws_s3_bucket.logs has no server-side encryption",
+            Some(at("evidence/plan.json", r#""server_side_encryption_configuration": []"#, 0)),
+        ),
+        finding(
+            "Deployment inference-api mounts no encrypted volume",
+            Some(at("evidence/k8s.yaml", "name: inference-api", 0)),
+        ),
+    ];
+    encrypt.improvement = link(
+        "Enable default encryption with KMS keys",
+        Some("https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html"),
+    );
+    encrypt.helpful =
+        link("S3 encryption", Some("https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingEncryption.html"));
+    let keys = choice(SEC, "GENSEC01_keys", "Use customer-managed keys", Status::Selected, true);
+    let mut rotate = choice(SEC, "GENSEC01_rotate", "Rotate keys", Status::Selected, false);
+    rotate.attestation = Some(Attestation {
+        note: Some("Yearly rotation, see RUNBOOK-7.".to_owned()),
+        by: Some("alice@example.com".to_owned()),
+    });
+    let mut gensec01 = question(
+        SEC,
+        "GENSEC01",
+        "How do you protect data at rest?",
+        Risk::High,
+        Some("high when !GENSEC01_encrypt"),
+        vec![encrypt, keys, rotate, choice(SEC, "GENSEC01_no", "None of these", Status::Unselected, false)],
+    );
+    gensec01.helpful_url =
+        Some("https://docs.aws.amazon.com/wellarchitected/latest/security-pillar/welcome.html".to_owned());
+
+    // Medium risk, waived: an attestation the evidence contradicts.
+    let mut guardrails = choice(SEC, "GENSEC02_guardrails", "Apply <guardrails> to prompts", Status::Unselected, true);
+    guardrails.findings = vec![
+        finding("attested by carol, but the evidence contradicts the attestation", None),
+        finding(
+            "guardrail `none` blocks nothing: blocked_input_messaging is \"\"",
+            Some(at("evidence/plan.json", r#""blocked_input_messaging": """#, 0)),
+        ),
+    ];
+    guardrails.attestation = Some(Attestation { note: None, by: Some("carol".to_owned()) });
+    guardrails.improvement = link("Configure guardrails for input | output", None);
+    let mut logging = choice(SEC, "GENSEC02_logging", "Log model invocations", Status::Unknown, false);
+    logging.improvement = link("Turn on invocation logging", Some("https://example.com/logging?a=1&b=2"));
+    let mut gensec02 = question(
+        SEC,
+        "GENSEC02",
+        "How do you filter model input & output?",
+        Risk::Medium,
+        Some("medium when !GENSEC02_guardrails"),
+        vec![guardrails, logging],
+    );
+    gensec02.waiver = Some(waiver(
+        "GENSEC02",
+        "Guardrails land in Q1; content stays internal until then.",
+        "bob@example.com",
+        "2027-03-31",
+    ));
+
+    // No risk, with a not-applicable practice and one missing without findings.
+    let mut vpc = choice(SEC, "GENSEC03_vpc", "Private endpoints", Status::NotApplicable, true);
+    vpc.improvement = link("Use VPC endpoints", Some("https://example.com/vpc"));
+    let mut secrets = choice(SEC, "GENSEC03_secrets", "Keep secrets out of manifests", Status::Unselected, true);
+    secrets.findings = vec![finding(
+        "container model sets OPENAI_KEY in plain text",
+        Some(at("evidence/k8s.yaml", "value: sk-plain-text", 0)),
+    )];
+    secrets.improvement = link("Mount secrets from a secret store", None);
+    let gensec03 = question(
+        SEC,
+        "GENSEC03",
+        "How do you control access to models?",
+        Risk::None,
+        Some("none when GENSEC03_iam"),
+        vec![choice(SEC, "GENSEC03_iam", "Least-privilege IAM", Status::Selected, true), vpc, secrets],
+    );
+
+    // Unanswered: no check decided it; one check ran out of fuel.
+    let mut retry = choice(REL, "GENREL01_retry", "Retry with backoff", Status::Unknown, true);
+    retry.findings = vec![finding("evaluation ran out of fuel after 1000000 steps", None)];
+    let genrel01 = question(
+        REL,
+        "GENREL01",
+        "How do you handle model throttling?",
+        Risk::Unanswered,
+        None,
+        vec![retry, choice(REL, "GENREL01_quota", "Monitor quotas", Status::Unknown, false)],
+    );
+
+    // Not applicable, whatever its checks say.
+    let mut eval = choice(REL, "GENREL02_eval", "Evaluate before rollout", Status::Unselected, true);
+    eval.findings = vec![finding("no evaluation job found", None)];
+    let mut genrel02 =
+        question(REL, "GENREL02", "How do you test model updates?", Risk::NotApplicable, None, vec![eval]);
+    genrel02.not_applicable_reason = Some("No model customization in this workload.".to_owned());
+
+    // High risk: "None of these" attested, and a finding full of markup.
+    let mut replicas = choice(REL, "GENREL03_replicas", "Run several replicas", Status::Unselected, true);
+    replicas.findings = vec![finding(
+        "Deployment \"inference-api\" has replicas < 2 & no <PodDisruptionBudget>",
+        Some(at("evidence/k8s.yaml", "replicas: 1", 0)),
+    )];
+    replicas.improvement = link("Run at least two replicas across zones", Some("https://example.com/replicas"));
+    let mut none = choice(REL, "GENREL03_no", "None of these", Status::Selected, false);
+    none.attestation = Some(Attestation { note: Some("Single-zone pilot.".to_owned()), by: None });
+    let genrel03 = question(
+        REL,
+        "GENREL03",
+        "How do you recover from failures?",
+        Risk::High,
+        Some("high otherwise"),
+        vec![replicas, none],
+    );
+
+    let pillars = vec![
+        PillarReview {
+            id: "security".to_owned(),
+            name: "Security".to_owned(),
+            questions: vec![gensec01, gensec02, gensec03],
+        },
+        PillarReview {
+            id: "reliability".to_owned(),
+            name: "Reliability".to_owned(),
+            questions: vec![genrel01, genrel02, genrel03],
+        },
+    ];
+    Review {
+        lens: LensInfo {
+            id: "genai".to_owned(),
+            name: "Generative AI Lens".to_owned(),
+            version: Some("1.2.0".to_owned()),
+            description: Some("Best practices for generative AI workloads.".to_owned()),
+        },
+        summary: summarize(&pillars),
+        pillars,
+        expired_waivers: vec![waiver("GENREL01", "Throttling fix shipped late.", "dave@example.com", "2024-12-31")],
+    }
+}
+
+/// A review of `pillars` × `questions` high-risk questions, each with a
+/// long finding: more than a comment can hold.
+fn big_review(pillars: usize, questions: usize) -> Review {
+    let lens = "policies/genai/security.lens";
+    let pillars: Vec<PillarReview> = (0..pillars)
+        .map(|p| PillarReview {
+            id: format!("pillar{p}"),
+            name: format!("Pillar {p}"),
+            questions: (0..questions)
+                .map(|q| {
+                    let mut missing =
+                        choice(lens, "GENSEC01_encrypt", "Encrypt data at rest", Status::Unselected, true);
+                    missing.id = format!("P{p}Q{q}_encrypt");
+                    missing.findings = (0..5)
+                        .map(|f| finding(&format!("bucket number {f} has no encryption {}", "x".repeat(100)), None))
+                        .collect();
+                    missing.improvement = link("Enable default encryption", Some("https://example.com/encrypt"));
+                    let mut question = question(
+                        lens,
+                        "GENSEC01",
+                        "How do you protect data at rest?",
+                        Risk::High,
+                        Some("high otherwise"),
+                        vec![missing],
+                    );
+                    question.id = format!("P{p}Q{q}");
+                    question
+                })
+                .collect(),
+        })
+        .collect();
+    Review {
+        lens: LensInfo { id: "big".to_owned(), name: "Big".to_owned(), version: None, description: None },
+        summary: summarize(&pillars),
+        pillars,
+        expired_waivers: Vec::new(),
+    }
+}
+
+fn render_with(format: Format, review: &Review, color: bool) -> String {
+    let sources = sources();
+    let source = |name: &str| sources.get(name).copied();
+    let context =
+        Context { tool_version: "0.1.0", date: "2025-06-01", pack_root: "policies/genai", color, source: &source };
+    render(format, review, &context)
+}
+
+#[test]
+fn formats_by_name() {
+    for format in Format::ALL {
+        assert_eq!(format.as_str().parse::<Format>(), Ok(format));
+        assert_eq!(format.to_string(), format.as_str());
+    }
+    let error = "xml".parse::<Format>().expect_err("no such format");
+    assert!(error.to_string().contains("aws-answers"), "{error}");
+}
+
+#[test]
+fn snapshots() {
+    let review = review();
+    for format in Format::ALL {
+        let output = render_with(format, &review, false);
+        insta::assert_snapshot!(format.as_str(), output);
+    }
+}
+
+#[test]
+fn text_color_only_when_asked() {
+    let review = review();
+    let plain = render_with(Format::Text, &review, false);
+    let colored = render_with(Format::Text, &review, true);
+    assert!(!plain.contains('\u{1b}'));
+    assert!(colored.contains("\u{1b}["));
+    // The same text once the escape codes are gone.
+    assert_eq!(strip_ansi(&colored), plain);
+}
+
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn odd_reviews_render() {
+    let validator = sarif_validator();
+    // Nothing at all.
+    let empty = Review {
+        lens: LensInfo::default(),
+        pillars: vec![PillarReview { id: "p".to_owned(), name: String::new(), questions: Vec::new() }],
+        expired_waivers: Vec::new(),
+        summary: Summary::default(),
+    };
+    // Locations past the end of their file, or inside a character.
+    let mut stale = review();
+    let choice = &mut stale.pillars[0].questions[0].choices[0];
+    choice.findings[0].location.as_mut().expect("a location").start = 10_000;
+    choice.findings[0].location.as_mut().expect("a location").end = 20_000;
+    choice.findings.push(finding("\u{7}odd ]]> text", Some(at("evidence/k8s.yaml", "model", 0))));
+    let location = choice.findings[2].location.as_mut().expect("a location");
+    (location.file, location.start, location.end) = ("evidence/unicode.txt".to_owned(), 1, 2);
+    for review in [&empty, &stale] {
+        for format in Format::ALL {
+            let sources = |name: &str| match name {
+                "evidence/unicode.txt" => Some("é\n"),
+                name => sources().get(name).copied(),
+            };
+            let context =
+                Context { tool_version: "0.1.0", date: "2025-06-01", pack_root: ".", color: true, source: &sources };
+            let output = render(format, review, &context);
+            assert!(!output.is_empty());
+            match format {
+                Format::Sarif => {
+                    assert_valid_sarif(&validator, &output);
+                }
+                Format::Junit => {
+                    roxmltree::Document::parse(&output).expect("well-formed XML");
+                }
+                Format::Json | Format::AwsAnswers => {
+                    serde_json::from_str::<serde_json::Value>(&output).expect("JSON");
+                }
+                Format::Text | Format::Markdown => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn text_without_sources_still_locates_findings() {
+    let review = review();
+    let context = Context {
+        tool_version: "0.1.0",
+        date: "2025-06-01",
+        pack_root: "policies/genai",
+        color: false,
+        source: &|_| None,
+    };
+    let text = render(Format::Text, &review, &context);
+    assert!(text.contains("• aws_s3_bucket.logs has no server-side encryption (evidence/plan.json:9:46)"), "{text}");
+}
+
+/// A validator for the SARIF 2.1.0 schema (`schemas/`, a copy of the one in
+/// the project's shared files), with `format`s checked.
+fn sarif_validator() -> jsonschema::Validator {
+    let text = include_str!("schemas/sarif-schema-2.1.0.json");
+    // The schema's pattern for `run.language` has a stray `]`, which ECMA-262
+    // (Annex B) reads as a literal but the validator's meta-schema check
+    // rejects as a regex; escaping it keeps the meaning. Loupe never writes
+    // `run.language`.
+    let stray = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    let text = text.replace(stray, r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#);
+    let mut schema: serde_json::Value = serde_json::from_str(&text).expect("the schema is JSON");
+    // This copy keeps the log's own constraints in `definitions.Root` and
+    // none at its root, where a log validated against the root alone would
+    // pass whatever it holds: point the root there.
+    if schema.get("properties").is_none() && schema["definitions"].get("Root").is_some() {
+        schema["$ref"] = "#/definitions/Root".into();
+    }
+    let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("the schema compiles");
+    assert!(!validator.is_valid(&serde_json::json!({})), "the schema constrains nothing: revisit the workarounds");
+    validator
+}
+
+#[test]
+fn the_sarif_validator_rejects_invalid_logs() {
+    let validator = sarif_validator();
+    let sarif = render_with(Format::Sarif, &review(), false);
+    let mut log: serde_json::Value = serde_json::from_str(&sarif).expect("JSON");
+    log["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = "not a uri".into();
+    assert!(!validator.is_valid(&log), "a bad URI format");
+    let mut log: serde_json::Value = serde_json::from_str(&sarif).expect("JSON");
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0.into();
+    assert!(!validator.is_valid(&log), "a line number below 1");
+    let mut log: serde_json::Value = serde_json::from_str(&sarif).expect("JSON");
+    log.as_object_mut().expect("an object").remove("version");
+    assert!(!validator.is_valid(&log), "no version");
+}
+
+fn assert_valid_sarif(validator: &jsonschema::Validator, sarif: &str) -> serde_json::Value {
+    let log: serde_json::Value = serde_json::from_str(sarif).expect("SARIF is JSON");
+    let errors: Vec<String> =
+        validator.iter_errors(&log).map(|error| format!("{} at {}", error, error.instance_path())).collect();
+    assert!(errors.is_empty(), "SARIF does not match the schema:\n{}", errors.join("\n"));
+    log
+}
+
+#[test]
+fn sarif_matches_the_schema_and_code_scanning() {
+    let validator = sarif_validator();
+    let log = assert_valid_sarif(&validator, &render_with(Format::Sarif, &review(), false));
+    assert_valid_sarif(&validator, &render_with(Format::Sarif, &big_review(2, 3), false));
+
+    // What GitHub code scanning needs besides the schema.
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    let results = run["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for rule in rules {
+        assert!(rule["helpUri"].as_str().is_some_and(|uri| uri.starts_with("https://")), "{rule}");
+        assert!(rule["shortDescription"]["text"].is_string(), "{rule}");
+    }
+    for result in results {
+        let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"], "{result}");
+        let location = &result["locations"][0]["physicalLocation"];
+        assert!(location["artifactLocation"]["uri"].is_string(), "{result}");
+        assert!(location["region"]["startLine"].as_u64().is_some_and(|line| line >= 1), "{result}");
+        assert!(result["partialFingerprints"].as_object().is_some_and(|f| !f.is_empty()), "{result}");
+    }
+    let levels: Vec<&str> = results.iter().filter_map(|result| result["level"].as_str()).collect();
+    assert!(levels.contains(&"error") && levels.contains(&"warning") && levels.contains(&"note"), "{levels:?}");
+}
+
+#[test]
+fn junit_is_well_formed_xml() {
+    let xml = render_with(Format::Junit, &review(), false);
+    let document = roxmltree::Document::parse(&xml).expect("JUnit output parses as XML");
+    let root = document.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let cases: Vec<_> = root.descendants().filter(|node| node.has_tag_name("testcase")).collect();
+    assert_eq!(cases.len(), 6);
+    assert_eq!(root.attribute("tests"), Some("6"));
+    let failures = cases.iter().filter(|case| case.children().any(|child| child.has_tag_name("failure"))).count();
+    let skipped = cases.iter().filter(|case| case.children().any(|child| child.has_tag_name("skipped"))).count();
+    // GENSEC01 and GENREL03 fail; GENSEC02's medium risk is waived.
+    assert_eq!((failures, skipped), (2, 2));
+    assert_eq!(root.attribute("failures"), Some("2"));
+    assert_eq!(root.attribute("skipped"), Some("2"));
+    // Escaped markup reads back as it was written.
+    let failure = root
+        .descendants()
+        .find(|node| node.has_tag_name("failure") && node.text().is_some_and(|text| text.contains("replicas")))
+        .expect("GENREL03's failure");
+    assert!(failure.text().is_some_and(|text| text.contains("replicas < 2 & no <PodDisruptionBudget>")));
+    let names: Vec<&str> = cases.iter().filter_map(|case| case.attribute("name")).collect();
+    assert!(names.contains(&"GENSEC02 How do you filter model input & output?"), "{names:?}");
+}
+
+/// The JSON report's shape, as `docs/report.md` documents it: every field,
+/// and no other.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonReport {
+    format_version: u32,
+    tool: JsonTool,
+    date: String,
+    pack: String,
+    lens: JsonLens,
+    pillars: Vec<JsonPillar>,
+    expired_waivers: Vec<JsonWaiver>,
+    summary: JsonSummary,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonTool {
+    name: String,
+    version: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonLens {
+    id: String,
+    name: String,
+    version: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonPillar {
+    id: String,
+    name: String,
+    questions: Vec<JsonQuestion>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonQuestion {
+    id: String,
+    title: String,
+    description: Option<String>,
+    helpful_url: Option<String>,
+    risk: String,
+    rule: Option<String>,
+    waived: bool,
+    waiver: Option<JsonWaiver>,
+    not_applicable_reason: Option<String>,
+    location: JsonPlace,
+    choices: Vec<JsonChoice>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonChoice {
+    id: String,
+    title: String,
+    is_none: bool,
+    status: String,
+    automated: bool,
+    attestation: Option<JsonAttestation>,
+    improvement: Option<JsonLink>,
+    helpful: Option<JsonLink>,
+    location: JsonPlace,
+    findings: Vec<JsonFinding>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonAttestation {
+    note: Option<String>,
+    by: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonLink {
+    text: String,
+    url: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonFinding {
+    message: String,
+    file: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonPlace {
+    file: String,
+    line: u32,
+    column: u32,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonWaiver {
+    question: String,
+    reason: String,
+    owner: String,
+    expires: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonSummary {
+    questions: usize,
+    high: usize,
+    medium: usize,
+    none: usize,
+    unanswered: usize,
+    not_applicable: usize,
+    waived: usize,
+    expired_waivers: usize,
+    choices: usize,
+    selected: usize,
+    unselected: usize,
+    automated: usize,
+}
+
+#[test]
+fn json_round_trips() {
+    let review = review();
+    let json = render_with(Format::Json, &review, false);
+    let report: JsonReport = serde_json::from_str(&json).expect("the JSON report has the documented shape");
+    // Writing the typed report back gives the same document.
+    let reparsed: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(serde_json::to_value(&report).expect("serializes"), reparsed);
+    assert_eq!(serde_json::to_string_pretty(&report).expect("serializes") + "\n", json);
+
+    assert_eq!(report.summary.questions, 6);
+    assert_eq!(report.pillars.len(), 2);
+    let findings = &report.pillars[0].questions[1].choices[0].findings;
+    assert!(findings[0].file.is_none() && findings[0].line.is_none() && findings[0].column.is_none());
+    assert_eq!(findings[1].file.as_deref(), Some("evidence/plan.json"));
+}
+
+#[test]
+fn aws_answers_fit_the_api() {
+    let answers: serde_json::Value =
+        serde_json::from_str(&render_with(Format::AwsAnswers, &big_review(1, 2), false)).expect("JSON");
+    for answer in answers.as_array().expect("an array") {
+        let notes = answer["Notes"].as_str().expect("notes");
+        assert!(notes.chars().count() <= 2084, "{} characters", notes.chars().count());
+        for update in answer["ChoiceUpdates"].as_object().into_iter().flat_map(|updates| updates.values()) {
+            assert!(update["Notes"].as_str().is_some_and(|notes| notes.chars().count() <= 250), "{update}");
+        }
+    }
+    // Unanswered questions are left out.
+    let answers: serde_json::Value =
+        serde_json::from_str(&render_with(Format::AwsAnswers, &review(), false)).expect("JSON");
+    let ids: Vec<&str> =
+        answers.as_array().expect("an array").iter().filter_map(|a| a["QuestionId"].as_str()).collect();
+    assert_eq!(ids, ["GENSEC01", "GENSEC02", "GENSEC03", "GENREL02", "GENREL03"]);
+}
+
+#[test]
+fn markdown_truncates_to_a_comment() {
+    let small = render_with(Format::Markdown, &review(), false);
+    assert!(!small.contains("Truncated"));
+
+    let big = render_with(Format::Markdown, &big_review(10, 20), false);
+    assert!(big.len() <= MARKDOWN_LIMIT, "{} bytes", big.len());
+    assert!(big.contains("Truncated to fit a comment"), "{}", &big[big.len().saturating_sub(300)..]);
+    assert!(big.contains("P0Q0"), "keeps the first sections");
+    // Every <details> that opens also closes.
+    assert_eq!(big.matches("<details>").count(), big.matches("</details>").count());
+
+    // Even the tables alone are too long.
+    let huge = render_with(Format::Markdown, &big_review(10, 400), false);
+    assert!(huge.len() <= MARKDOWN_LIMIT, "{} bytes", huge.len());
+    assert!(huge.contains("part of the tables left out"));
+}
