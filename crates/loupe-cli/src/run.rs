@@ -8,7 +8,7 @@ use std::sync::Arc;
 use codespan_reporting::term::termcolor::StandardStream;
 use loupe_db::{Code, Database, Diagnostic, Label, Pack, SourceFile, Span, pack_index};
 use loupe_eval::{Answers, EvidenceFile, Risk, Workload, load_evidence, prefetch_evaluations, review};
-use loupe_evidence::LoadOptions;
+use loupe_evidence::{Format, LoadOptions};
 
 use crate::render::{self, ColorMode};
 use crate::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, check, load};
@@ -21,6 +21,10 @@ pub struct RunArgs {
     /// Evidence files or directories (every .json, .yaml, .yml and .template file under them, sorted)
     #[arg(long, required = true, num_args = 1..)]
     evidence: Vec<PathBuf>,
+    /// Read an evidence file as this format instead of detecting it: PATH=FORMAT, where FORMAT is
+    /// terraform-plan, terraform-state, cloudformation, kubernetes or generic (repeatable)
+    #[arg(long = "evidence-format", value_name = "PATH=FORMAT", value_parser = parse_override)]
+    evidence_formats: Vec<(PathBuf, Format)>,
     /// Answers file: attestations, not-applicable questions and waivers (docs/answers.md)
     #[arg(long)]
     answers: Option<PathBuf>,
@@ -43,6 +47,15 @@ enum FailOn {
     High,
     Medium,
     Never,
+}
+
+fn parse_override(text: &str) -> Result<(PathBuf, Format), String> {
+    let (path, format) = text.rsplit_once('=').ok_or("expected PATH=FORMAT")?;
+    let format = Format::from_name(format).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|format| format.as_str()).collect();
+        format!("unknown format `{format}`: expected one of {}", names.join(", "))
+    })?;
+    Ok((PathBuf::from(path), format))
 }
 
 fn parse_format(text: &str) -> Result<loupe_report::Format, String> {
@@ -74,7 +87,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         _ => return report_problems(&db, &problems, &mut stderr),
     };
 
-    let (workload, evidence_problems) = load_workload(&db, &args.evidence);
+    let (workload, evidence_problems) = load_workload(&db, &args.evidence, &args.evidence_formats);
     if !evidence_problems.is_empty() {
         return report_problems(&db, &evidence_problems, &mut stderr);
     }
@@ -87,7 +100,9 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
     };
 
     let choices = choice_keys(&db, pack);
-    prefetch_evaluations(&db, workload, &choices);
+    let bar = progress_bar(choices.len());
+    prefetch_evaluations(&db, workload, &choices, &|| bar.inc(1));
+    bar.finish_and_clear();
     let review = review(&db, pack, workload, &answers, &today);
 
     let sources = source_texts(&db, pack, workload);
@@ -118,6 +133,21 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
     Ok(if at_risk { EXIT_FINDINGS } else { EXIT_OK })
 }
 
+/// A progress bar on stderr, drawn only on a terminal, and only once a run
+/// takes long enough to notice.
+fn progress_bar(choices: usize) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(Some(choices as u64), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} evaluating checks {pos}/{len} {wide_bar}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
 fn report_problems(db: &Database, problems: &[Diagnostic], stderr: &mut StandardStream) -> std::io::Result<u8> {
     render::emit_text(db, problems, stderr)?;
     Ok(EXIT_INVALID)
@@ -145,7 +175,7 @@ fn choice_keys(db: &Database, pack: Pack) -> Vec<(Pack, String, String)> {
 
 /// Reads the evidence files into the database and loads them; every file
 /// that cannot be read or parsed is a located diagnostic.
-fn load_workload(db: &Database, paths: &[PathBuf]) -> (Workload, Vec<Diagnostic>) {
+fn load_workload(db: &Database, paths: &[PathBuf], formats: &[(PathBuf, Format)]) -> (Workload, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let mut files = Vec::new();
     for path in paths {
@@ -164,7 +194,9 @@ fn load_workload(db: &Database, paths: &[PathBuf]) -> (Workload, Vec<Diagnostic>
         for file in found {
             match std::fs::read(&file) {
                 Ok(bytes) => {
-                    files.push(EvidenceFile::new(db, display(&file), Arc::from(bytes), LoadOptions::default()))
+                    let format = formats.iter().find(|(path, _)| same_path(path, &file)).map(|&(_, format)| format);
+                    let options = LoadOptions { format, ..LoadOptions::default() };
+                    files.push(EvidenceFile::new(db, display(&file), Arc::from(bytes), options));
                 }
                 Err(error) => problems.push(unreadable(db, &file, &error.to_string())),
             }
@@ -247,6 +279,13 @@ fn source_texts(db: &Database, pack: Pack, workload: Workload) -> BTreeMap<Strin
         }
     }
     sources
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn display(path: &Path) -> String {

@@ -47,7 +47,7 @@ fn review_workload(bytes: &[u8], name: &str) -> Review {
     let evidence = EvidenceFile::new(&db, name.into(), Arc::from(bytes), LoadOptions::default());
     let workload = Workload::new(&db, vec![evidence]);
     let choices = choices(&db, pack);
-    prefetch_evaluations(&db, workload, &choices);
+    prefetch_evaluations(&db, workload, &choices, &|| {});
     review(&db, pack, workload, &Answers::default(), "2026-11-24")
 }
 

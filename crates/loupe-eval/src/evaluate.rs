@@ -25,8 +25,14 @@ pub fn evaluate_choice<'db>(db: &'db dyn Db, workload: Workload, key: ChoiceKey<
 }
 
 /// Evaluates every listed choice on all cores, so that the queries a
-/// driver asks next find them ready. Results do not depend on the threads.
-pub fn prefetch_evaluations(db: &Database, workload: Workload, choices: &[(Pack, String, String)]) {
+/// driver asks next find them ready, calling `progress` after each choice.
+/// Results do not depend on the threads.
+pub fn prefetch_evaluations(
+    db: &Database,
+    workload: Workload,
+    choices: &[(Pack, String, String)],
+    progress: &(dyn Fn() + Sync),
+) {
     // Loading is shared by many checks: do it first, one file per thread.
     loupe_db::on_all_cores(db, workload.files(db), |db, &file| {
         evidence_types(db, file);
@@ -34,6 +40,7 @@ pub fn prefetch_evaluations(db: &Database, workload: Workload, choices: &[(Pack,
     loupe_db::on_all_cores(db, choices, |db, (pack, question, choice)| {
         let key = ChoiceKey::new(db, *pack, question.clone(), choice.clone());
         evaluate_choice(db, workload, key);
+        progress();
     });
 }
 
