@@ -156,7 +156,7 @@ pub fn read_source(db: &Database, path: &Path, problems: &mut Vec<Diagnostic>) -
 }
 
 /// A diagnostic for a path that has no readable text.
-fn missing(db: &Database, path: &Path, reason: &str) -> Diagnostic {
+pub fn missing(db: &Database, path: &Path, reason: &str) -> Diagnostic {
     let file = SourceFile::new(db, display(path), String::new());
     Diagnostic::new(
         Code::ReadError,
@@ -165,7 +165,7 @@ fn missing(db: &Database, path: &Path, reason: &str) -> Diagnostic {
     )
 }
 
-fn display(path: &Path) -> String {
+pub fn display(path: &Path) -> String {
     let text = path.display().to_string();
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
 }

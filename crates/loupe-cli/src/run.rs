@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use codespan_reporting::term::termcolor::StandardStream;
 use loupe_db::{Code, Database, Diagnostic, Label, Pack, SourceFile, Span, pack_index};
-use loupe_eval::{Answers, EvidenceFile, Risk, Workload, load_evidence, prefetch_evaluations, review};
+use loupe_eval::{Answers, EvidenceFile, Risk, Workload, load_evidence, pack_choices, prefetch_evaluations, review};
 use loupe_evidence::{Format, LoadOptions};
 
 use crate::render::{self, ColorMode};
@@ -87,7 +87,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         _ => return report_problems(&db, &problems, &mut stderr),
     };
 
-    let (workload, evidence_problems) = load_workload(&db, &args.evidence, &args.evidence_formats);
+    let (workload, evidence_problems) = load_workload(&db, args);
     if !evidence_problems.is_empty() {
         return report_problems(&db, &evidence_problems, &mut stderr);
     }
@@ -99,7 +99,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         None => Answers::default(),
     };
 
-    let choices = choice_keys(&db, pack);
+    let choices = pack_choices(&db, pack);
     let bar = progress_bar(choices.len());
     prefetch_evaluations(&db, workload, &choices, &|| bar.inc(1));
     bar.finish_and_clear();
@@ -163,42 +163,38 @@ fn not_a_pack(db: &Database, path: &Path) -> Diagnostic {
     .with_help("name the directory that holds the pack's loupe.toml")
 }
 
-/// Every choice of the pack, as (pack, question, choice).
-fn choice_keys(db: &Database, pack: Pack) -> Vec<(Pack, String, String)> {
-    let index = pack_index(db, pack);
-    index
-        .question_choices
-        .iter()
-        .flat_map(|(question, choices)| choices.iter().map(move |choice| (pack, question.clone(), choice.clone())))
-        .collect()
-}
-
 /// Reads the evidence files into the database and loads them; every file
 /// that cannot be read or parsed is a located diagnostic.
-fn load_workload(db: &Database, paths: &[PathBuf], formats: &[(PathBuf, Format)]) -> (Workload, Vec<Diagnostic>) {
+fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let mut files = Vec::new();
-    for path in paths {
+    for path in &args.evidence {
         let mut found = Vec::new();
         if path.is_dir() {
             collect_evidence(path, &mut found);
             if found.is_empty() {
-                problems.push(unreadable(db, path, "no .json, .yaml, .yml or .template files in it"));
+                problems.push(load::missing(db, path, "no .json, .yaml, .yml or .template files in it"));
             }
         } else if path.is_file() {
             found.push(path.clone());
         } else {
-            problems.push(unreadable(db, path, "no such file or directory"));
+            problems.push(load::missing(db, path, "no such file or directory"));
         }
         found.sort();
+        // An answers file kept beside the evidence is not evidence.
+        found.retain(|file| args.answers.as_ref().is_none_or(|answers| !same_path(answers, file)));
         for file in found {
             match std::fs::read(&file) {
                 Ok(bytes) => {
-                    let format = formats.iter().find(|(path, _)| same_path(path, &file)).map(|&(_, format)| format);
+                    let format = args
+                        .evidence_formats
+                        .iter()
+                        .find(|(path, _)| same_path(path, &file))
+                        .map(|&(_, format)| format);
                     let options = LoadOptions { format, ..LoadOptions::default() };
-                    files.push(EvidenceFile::new(db, display(&file), Arc::from(bytes), options));
+                    files.push(EvidenceFile::new(db, load::display(&file), Arc::from(bytes), options));
                 }
-                Err(error) => problems.push(unreadable(db, &file, &error.to_string())),
+                Err(error) => problems.push(load::missing(db, &file, &error.to_string())),
             }
         }
     }
@@ -258,15 +254,6 @@ fn load_answers(db: &Database, pack: Pack, path: &Path) -> Result<Answers, Vec<D
     if unknown.is_empty() { Ok(answers) } else { Err(located(unknown, Code::UnknownAnswerTarget)) }
 }
 
-fn unreadable(db: &Database, path: &Path, reason: &str) -> Diagnostic {
-    let file = SourceFile::new(db, display(path), String::new());
-    Diagnostic::new(
-        Code::ReadError,
-        format!("cannot read {}: {reason}", display(path)),
-        Label::new(file, Span::empty(0), ""),
-    )
-}
-
 /// The texts of the pack's files and the evidence, by display name, for snippets.
 fn source_texts(db: &Database, pack: Pack, workload: Workload) -> BTreeMap<String, String> {
     let mut sources = BTreeMap::new();
@@ -286,11 +273,6 @@ fn same_path(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     }
-}
-
-fn display(path: &Path) -> String {
-    let text = path.display().to_string();
-    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
 }
 
 /// Today's date in UTC, from the system clock.

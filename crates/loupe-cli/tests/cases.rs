@@ -176,3 +176,17 @@ fn shipped_packs_pass_their_tests() {
     let counts: Vec<usize> = exercised.unwrap_or_default().split(" of ").filter_map(|n| n.parse().ok()).collect();
     assert!(matches!(counts.as_slice(), [both, all] if both == all && *all >= 25), "{output}");
 }
+
+/// The README's Quick start main job reviews the example workload.
+#[test]
+fn readme_quick_start_reviews_the_example() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let command = readme
+        .lines()
+        .find_map(|line| line.strip_prefix("cargo run --release -- "))
+        .expect("the Quick start runs loupe through cargo");
+    let args: Vec<&str> = command.split('#').next().unwrap_or_default().split_whitespace().collect();
+    let output = loupe(&args);
+    assert!(output.starts_with("exit 0\n"), "{output}");
+    assert!(output.contains("Generative AI Lens") && output.contains("29 questions:"), "{output}");
+}

@@ -32,6 +32,13 @@ struct Binding {
     is_let: bool,
 }
 
+impl Binding {
+    /// A quantified or filtered item: always counts as used.
+    fn item(var: &Name) -> Binding {
+        Binding { name: var.text.clone(), span: var.span, ty: Ty::Any, used: true, is_let: false }
+    }
+}
+
 impl<'a> Checker<'a> {
     pub fn new(file: SourceFile, index: &'a PackIndex, diagnostics: &'a mut Vec<Diagnostic>) -> Checker<'a> {
         Checker { file, index, diagnostics, scopes: Vec::new() }
@@ -88,13 +95,7 @@ impl<'a> Checker<'a> {
                         _ => None,
                     };
                     if let Some(var) = item {
-                        self.scopes.push(vec![Binding {
-                            name: var.text.clone(),
-                            span: var.span,
-                            ty: Ty::Any,
-                            used: true,
-                            is_let: false,
-                        }]);
+                        self.scopes.push(vec![Binding::item(var)]);
                     }
                     for part in message.iter().flat_map(|message| &message.parts) {
                         if let MessagePart::Interpolation(expr) = part {
@@ -243,13 +244,7 @@ impl<'a> Checker<'a> {
             ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
             ExprKind::Quantifier { var, source, filter, body, .. } => {
                 self.expect(source, Ty::List, "a quantifier's source");
-                self.scopes.push(vec![Binding {
-                    name: var.text.clone(),
-                    span: var.span,
-                    ty: Ty::Any,
-                    used: true,
-                    is_let: false,
-                }]);
+                self.scopes.push(vec![Binding::item(var)]);
                 if let Some(filter) = filter {
                     self.expect(filter, Ty::Bool, "a `where` filter");
                 }
@@ -259,13 +254,7 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Filter { var, source, condition } => {
                 self.expect(source, Ty::List, "a filter's source");
-                self.scopes.push(vec![Binding {
-                    name: var.text.clone(),
-                    span: var.span,
-                    ty: Ty::Any,
-                    used: true,
-                    is_let: false,
-                }]);
+                self.scopes.push(vec![Binding::item(var)]);
                 self.expect(condition, Ty::Bool, "a `where` filter");
                 self.scopes.pop();
                 Ty::List

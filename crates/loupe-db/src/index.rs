@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use loupe_syntax::{Block, Expr, ExprKind, Item, MessagePart, Statement};
+use loupe_syntax::{Block, Expr, ExprKind, Item};
 
 use crate::{Db, Pack, SourceFile, parse_file};
 
@@ -184,56 +184,16 @@ fn cycle_through(calls: &BTreeMap<String, BTreeSet<String>>, start: &String) -> 
 }
 
 fn collect_block_calls(block: &Block, calls: &mut BTreeSet<String>) {
-    for statement in &block.statements {
-        match statement {
-            Statement::Applies { condition, .. } => collect_calls(condition, calls),
-            Statement::Let { value, .. } => collect_calls(value, calls),
-            Statement::Assert { condition, message, .. } => {
-                collect_calls(condition, calls);
-                for part in message.iter().flat_map(|message| &message.parts) {
-                    if let MessagePart::Interpolation(expr) = part {
-                        collect_calls(expr, calls);
-                    }
-                }
-            }
-        }
+    for expr in block.expressions() {
+        collect_calls(expr, calls);
     }
 }
 
 fn collect_calls(expr: &Expr, calls: &mut BTreeSet<String>) {
-    match &expr.kind {
-        ExprKind::Call { function, args } => {
-            calls.insert(function.text.clone());
-            args.iter().for_each(|arg| collect_calls(arg, calls));
-        }
-        ExprKind::List(items) => items.iter().for_each(|item| collect_calls(item, calls)),
-        ExprKind::Field { base, .. } | ExprKind::Wildcard { base } => collect_calls(base, calls),
-        ExprKind::Index { base, index } => {
-            collect_calls(base, calls);
-            collect_calls(index, calls);
-        }
-        ExprKind::Unary { operand, .. } => collect_calls(operand, calls),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            collect_calls(lhs, calls);
-            collect_calls(rhs, calls);
-        }
-        ExprKind::Quantifier { source, filter, body, .. } => {
-            collect_calls(source, calls);
-            if let Some(filter) = filter {
-                collect_calls(filter, calls);
-            }
-            collect_block_calls(body, calls);
-        }
-        ExprKind::Filter { source, condition, .. } => {
-            collect_calls(source, calls);
-            collect_calls(condition, calls);
-        }
-        ExprKind::Number(_)
-        | ExprKind::String(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Null
-        | ExprKind::Regex { .. }
-        | ExprKind::Var(_)
-        | ExprKind::Error => {}
+    if let ExprKind::Call { function, .. } = &expr.kind {
+        calls.insert(function.text.clone());
+    }
+    for child in expr.kind.children() {
+        collect_calls(child, calls);
     }
 }

@@ -8,8 +8,8 @@
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
-use loupe_db::{Database, Pack, SourceFile, pack_diagnostics, pack_index};
-use loupe_eval::{Answers, EvidenceFile, Review, Workload, prefetch_evaluations, review};
+use loupe_db::{Database, Pack, SourceFile, pack_diagnostics};
+use loupe_eval::{Answers, EvidenceFile, Review, Workload, pack_choices, prefetch_evaluations, review};
 use loupe_evidence::LoadOptions;
 
 #[path = "../../loupe-evidence/benches/generate.rs"]
@@ -46,18 +46,9 @@ fn review_workload(bytes: &[u8], name: &str) -> Review {
     assert!(pack_diagnostics(&db, pack).iter().all(|d| !d.is_error()));
     let evidence = EvidenceFile::new(&db, name.into(), Arc::from(bytes), LoadOptions::default());
     let workload = Workload::new(&db, vec![evidence]);
-    let choices = choices(&db, pack);
+    let choices = pack_choices(&db, pack);
     prefetch_evaluations(&db, workload, &choices, &|| {});
     review(&db, pack, workload, &Answers::default(), "2026-11-24")
-}
-
-fn choices(db: &Database, pack: Pack) -> Vec<(Pack, String, String)> {
-    let index = pack_index(db, pack);
-    index
-        .question_choices
-        .iter()
-        .flat_map(|(question, choices)| choices.iter().map(move |choice| (pack, question.clone(), choice.clone())))
-        .collect()
 }
 
 #[divan::bench(sample_count = 10)]

@@ -24,6 +24,16 @@ pub fn evaluate_choice<'db>(db: &'db dyn Db, workload: Workload, key: ChoiceKey<
     Some(Interpreter::new(&host, FUEL).check(block, source))
 }
 
+/// Every choice of the pack, as (pack, question, choice), for
+/// [`prefetch_evaluations`].
+pub fn pack_choices(db: &Database, pack: Pack) -> Vec<(Pack, String, String)> {
+    loupe_db::pack_index(db, pack)
+        .question_choices
+        .iter()
+        .flat_map(|(question, choices)| choices.iter().map(move |choice| (pack, question.clone(), choice.clone())))
+        .collect()
+}
+
 /// Evaluates every listed choice on all cores, so that the queries a
 /// driver asks next find them ready, calling `progress` after each choice.
 /// Results do not depend on the threads.

@@ -322,6 +322,13 @@ fn link_info(link: &Link) -> LinkInfo {
     LinkInfo { text: link.text.value.clone(), url: link.url.as_ref().map(|url| url.value.clone()) }
 }
 
+impl Summary {
+    /// The counts over a review's pillars.
+    pub fn of(pillars: &[PillarReview]) -> Summary {
+        summarize(pillars)
+    }
+}
+
 fn summarize(pillars: &[PillarReview]) -> Summary {
     let mut summary = Summary::default();
     for question in pillars.iter().flat_map(|pillar| &pillar.questions) {

@@ -164,31 +164,6 @@ fn waiver(question: &str, reason: &str, owner: &str, expires: &str) -> Waiver {
     }
 }
 
-/// The same counts as `loupe_eval::review`'s.
-fn summarize(pillars: &[PillarReview]) -> Summary {
-    let mut summary = Summary::default();
-    for question in pillars.iter().flat_map(|pillar| &pillar.questions) {
-        summary.questions += 1;
-        match question.risk {
-            Risk::High => summary.high += 1,
-            Risk::Medium => summary.medium += 1,
-            Risk::None => summary.none += 1,
-            Risk::Unanswered => summary.unanswered += 1,
-            Risk::NotApplicable => summary.not_applicable += 1,
-        }
-        if question.waiver.is_some() && matches!(question.risk, Risk::High | Risk::Medium) {
-            summary.waived += 1;
-        }
-        for choice in question.choices.iter().filter(|c| !c.is_none) {
-            summary.choices += 1;
-            summary.selected += usize::from(choice.status == Status::Selected);
-            summary.unselected += usize::from(choice.status == Status::Unselected);
-            summary.automated += usize::from(choice.automated);
-        }
-    }
-    summary
-}
-
 fn review() -> Review {
     const SEC: &str = "policies/genai/security.lens";
     const REL: &str = "policies/genai/reliability.lens";
@@ -330,7 +305,7 @@ fn review() -> Review {
             version: Some("1.2.0".to_owned()),
             description: Some("Best practices for generative AI workloads.".to_owned()),
         },
-        summary: summarize(&pillars),
+        summary: Summary::of(&pillars),
         pillars,
         expired_waivers: vec![waiver("GENREL01", "Throttling fix shipped late.", "dave@example.com", "2024-12-31")],
     }
@@ -369,7 +344,7 @@ fn big_review(pillars: usize, questions: usize) -> Review {
         .collect();
     Review {
         lens: LensInfo { id: "big".to_owned(), name: "Big".to_owned(), version: None, description: None },
-        summary: summarize(&pillars),
+        summary: Summary::of(&pillars),
         pillars,
         expired_waivers: Vec::new(),
     }
