@@ -25,6 +25,9 @@ pub struct RunArgs {
     /// terraform-plan, terraform-state, cloudformation, kubernetes or generic (repeatable)
     #[arg(long = "evidence-format", value_name = "PATH=FORMAT", value_parser = parse_override)]
     evidence_formats: Vec<(PathBuf, Format)>,
+    /// Largest evidence file accepted, in MiB
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    max_evidence_size: usize,
     /// Answers file: attestations, not-applicable questions and waivers (docs/answers.md)
     #[arg(long)]
     answers: Option<PathBuf>,
@@ -184,6 +187,13 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
         // An answers file kept beside the evidence is not evidence.
         found.retain(|file| args.answers.as_ref().is_none_or(|answers| !same_path(answers, file)));
         for file in found {
+            // Refused before reading, so that a huge file costs no memory.
+            let limit = args.max_evidence_size.saturating_mul(1 << 20);
+            if std::fs::metadata(&file).is_ok_and(|meta| meta.len() > limit as u64) {
+                let reason = format!("larger than --max-evidence-size ({} MiB)", args.max_evidence_size);
+                problems.push(load::missing(db, &file, &reason));
+                continue;
+            }
             match std::fs::read(&file) {
                 Ok(bytes) => {
                     let format = args
@@ -191,7 +201,8 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
                         .iter()
                         .find(|(path, _)| same_path(path, &file))
                         .map(|&(_, format)| format);
-                    let options = LoadOptions { format, ..LoadOptions::default() };
+                    let mut options = LoadOptions { format, ..LoadOptions::default() };
+                    options.limits.max_file_size = limit;
                     files.push(EvidenceFile::new(db, load::display(&file), Arc::from(bytes), options));
                 }
                 Err(error) => problems.push(load::missing(db, &file, &error.to_string())),
