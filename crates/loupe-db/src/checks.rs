@@ -4,7 +4,9 @@ use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Name, Quantifie
 
 use crate::builtins::{BUILTINS, Builtin, Ty};
 use crate::index::PackIndex;
-use crate::{Code, Diagnostic, Label, SourceFile, Span};
+use crate::{Code, Label, Span};
+
+type Diagnostic<F> = loupe_diagnostics::Diagnostic<F>;
 use loupe_diagnostics::suggest::did_you_mean;
 
 /// Where a block stands, which decides what it may contain.
@@ -16,10 +18,12 @@ pub(crate) enum BlockKind {
     Quantifier,
 }
 
-pub(crate) struct Checker<'a> {
-    pub file: SourceFile,
+/// Checks one block; `F` keys the labels: a file for a predicate, `()` for a
+/// check compiled on its own (its spans relative to its text).
+pub(crate) struct Checker<'a, F> {
+    pub file: F,
     pub index: &'a PackIndex,
-    pub diagnostics: &'a mut Vec<Diagnostic>,
+    pub diagnostics: &'a mut Vec<Diagnostic<F>>,
     scopes: Vec<Vec<Binding>>,
 }
 
@@ -39,8 +43,8 @@ impl Binding {
     }
 }
 
-impl<'a> Checker<'a> {
-    pub fn new(file: SourceFile, index: &'a PackIndex, diagnostics: &'a mut Vec<Diagnostic>) -> Checker<'a> {
+impl<'a, F: Copy> Checker<'a, F> {
+    pub fn new(file: F, index: &'a PackIndex, diagnostics: &'a mut Vec<Diagnostic<F>>) -> Checker<'a, F> {
         Checker { file, index, diagnostics, scopes: Vec::new() }
     }
 
@@ -129,7 +133,7 @@ impl<'a> Checker<'a> {
         diagnostic.help = Some("rename one of them; an inner scope may reuse an outer name".to_string());
     }
 
-    fn report(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut Diagnostic {
+    fn report(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut Diagnostic<F> {
         self.diagnostics.push(Diagnostic::new(code, message, Label::new(self.file, span, label)));
         self.diagnostics.last_mut().expect("just pushed")
     }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use loupe_syntax::{Block, Expr, ExprKind, Item};
 
-use crate::{Db, Pack, SourceFile, parse_file};
+use crate::{BlockText, Db, Pack, SourceFile, block_calls, parse_file};
 
 /// One file's definitions, without positions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -55,7 +55,9 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                     .filter_map(|question| {
                         let choices = question.choices.iter().filter_map(|c| c.id.as_ref().map(|id| id.text.clone()));
                         for check in question.choices.iter().filter_map(|c| c.check.as_ref()) {
-                            collect_block_calls(&check.body, &mut tree.check_calls);
+                            let text = file.text(db).get(check.body.range()).unwrap_or_default();
+                            let calls = block_calls(db, BlockText::new(db, text.to_string()));
+                            tree.check_calls.extend(calls.iter().cloned());
                         }
                         Some(QuestionItem { id: question.id.as_ref()?.text.clone(), choices: choices.collect() })
                     })
@@ -183,7 +185,7 @@ fn cycle_through(calls: &BTreeMap<String, BTreeSet<String>>, start: &String) -> 
     None
 }
 
-fn collect_block_calls(block: &Block, calls: &mut BTreeSet<String>) {
+pub(crate) fn collect_block_calls(block: &Block, calls: &mut BTreeSet<String>) {
     for expr in block.expressions() {
         collect_calls(expr, calls);
     }

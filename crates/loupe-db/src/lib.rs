@@ -12,6 +12,7 @@
 //! - [`validate_file`]: one file's semantic diagnostics against the index;
 //! - [`pack_diagnostics`]: everything, sorted, for a whole pack.
 
+mod blocks;
 mod builtins;
 mod checks;
 mod diagnostics;
@@ -23,6 +24,7 @@ mod validate;
 
 use std::sync::{Arc, Mutex};
 
+pub use blocks::{BlockText, CompiledBlock, block_calls, check_diagnostics, compiled_block};
 pub use builtins::{BUILTINS, Builtin, Ty};
 pub use diagnostics::{file_diagnostics, pack_diagnostics, prefetch_diagnostics};
 pub use index::{ItemTree, PackIndex, item_tree, pack_index};

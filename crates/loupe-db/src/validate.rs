@@ -9,7 +9,10 @@ use crate::checks::{BlockKind, Checker};
 use crate::index::PackIndex;
 use crate::limits::{self, Limits};
 use crate::risk::{self, quoted_list};
-use crate::{Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file};
+use crate::{
+    BlockText, Code, Db, Diagnostic, Label, Pack, SourceFile, Span, check_diagnostics, pack_index, pack_manifest,
+    parse_file,
+};
 use loupe_diagnostics::suggest::did_you_mean;
 
 /// The lifecycle phases of the Generative AI Lens.
@@ -26,7 +29,7 @@ pub const PHASES: &[&str] = &[
 #[salsa::tracked(returns(ref))]
 pub fn validate_file(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnostic> {
     let index = pack_index(db, pack);
-    let mut validator = Validator { db, file, index, occurrences: BTreeMap::new(), diagnostics: Vec::new() };
+    let mut validator = Validator { db, pack, file, index, occurrences: BTreeMap::new(), diagnostics: Vec::new() };
     for item in &parse_file(db, file).file.items {
         match item {
             Item::Lens(lens) => {
@@ -99,6 +102,7 @@ impl Kind {
 
 struct Validator<'db> {
     db: &'db dyn Db,
+    pack: Pack,
     file: SourceFile,
     index: &'db PackIndex,
     /// How often each pack-wide name was defined so far in this file.
@@ -403,7 +407,19 @@ impl Validator<'_> {
             );
         }
         if let Some(check) = &choice.check {
-            Checker::new(file, self.index, &mut self.diagnostics).block(&check.body, BlockKind::Check, &[]);
+            let text = file.text(self.db).get(check.body.range()).unwrap_or_default();
+            let relative = check_diagnostics(self.db, self.pack, BlockText::new(self.db, text.to_string()));
+            // Nesting that the whole file's parse reported already is not reported twice.
+            let nesting_reported = parse_file(self.db, file)
+                .errors
+                .iter()
+                .any(|error| error.code == Code::NestingTooDeep && check.body.contains(error.primary.span));
+            self.diagnostics.extend(
+                relative
+                    .iter()
+                    .filter(|diagnostic| !(nesting_reported && diagnostic.code == Code::NestingTooDeep))
+                    .map(|diagnostic| diagnostic.clone().moved_by(check.body.start).map_file(|()| file)),
+            );
         }
     }
 

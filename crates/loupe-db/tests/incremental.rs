@@ -80,6 +80,11 @@ fn key_names(fixture: &Fixture, cold_log: &[String]) -> Vec<(String, String)> {
 fn executed(fixture: &Fixture) -> Vec<String> {
     let mut log = fixture.db.take_executed();
     for entry in &mut log {
+        // alpha.lens and beta.lens hold the same check text: one key, compiled once.
+        if entry.starts_with("check_diagnostics(") {
+            *entry = "check_diagnostics(the check alpha and beta share)".to_string();
+            continue;
+        }
         if let Some((_, name)) = fixture.names.iter().find(|(key, _)| key.contains('_') && key == entry) {
             *entry = name.clone();
             continue;
@@ -133,6 +138,7 @@ fn renaming_a_predicate_revalidates_its_users_only() {
     // that resolve names against it are validated again, but not re-parsed.
     expect![[r#"
         [
+            "check_diagnostics(the check alpha and beta share)",
             "file_diagnostics(alpha.lens)",
             "file_diagnostics(beta.lens)",
             "file_diagnostics(predicates.lens)",

@@ -46,6 +46,11 @@ impl Span {
         self.start <= other.start && other.end <= self.end
     }
 
+    /// The span `offset` bytes later.
+    pub fn moved(self, offset: u32) -> Span {
+        Span { start: self.start + offset, end: self.end + offset }
+    }
+
     /// The smallest span that covers both.
     pub fn cover(self, other: Span) -> Span {
         Span { start: self.start.min(other.start), end: self.end.max(other.end) }
@@ -135,6 +140,16 @@ impl<F> Diagnostic<F> {
             secondary: self.secondary.into_iter().map(|label| map_label(label, &mut f)).collect(),
             help: self.help,
         }
+    }
+
+    /// The same diagnostic with every span moved `offset` bytes later: for
+    /// text that was parsed on its own, placed back into its file.
+    pub fn moved_by(mut self, offset: u32) -> Diagnostic<F> {
+        self.primary.span = self.primary.span.moved(offset);
+        for label in &mut self.secondary {
+            label.span = label.span.moved(offset);
+        }
+        self
     }
 
     pub fn is_error(&self) -> bool {

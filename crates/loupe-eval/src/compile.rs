@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use loupe_db::{Db, Pack, pack_index, parse_file};
+use loupe_db::{BlockText, Db, Pack, compiled_block, pack_index, parse_file};
 use loupe_syntax::{Block, Item};
 
 /// A choice of the pack, by question and choice id.
@@ -40,15 +40,15 @@ pub fn check_source<'db>(db: &'db dyn Db, key: ChoiceKey<'db>) -> Option<String>
         let question =
             pillar.questions.iter().find(|q| q.id.as_ref().is_some_and(|id| id.text == *key.question(db)))?;
         let choice = question.choices.iter().find(|c| c.id.as_ref().is_some_and(|id| id.text == *key.choice(db)))?;
-        let body = choice.check.as_ref()?.body.span;
+        let body = choice.check.as_ref()?.body;
         text.get(body.range()).map(str::to_string)
     })
 }
 
-/// A choice's check, compiled.
-#[salsa::tracked(returns(ref))]
-pub fn compiled_check<'db>(db: &'db dyn Db, key: ChoiceKey<'db>) -> Option<Arc<Block>> {
-    check_source(db, key).as_ref().map(|source| Arc::new(loupe_syntax::parse_block(source).0))
+/// A choice's check, compiled (shared with the checker, keyed by its text).
+pub fn compiled_check<'db>(db: &'db dyn Db, key: ChoiceKey<'db>) -> Option<&'db Block> {
+    let source = check_source(db, key).as_ref()?;
+    Some(&compiled_block(db, BlockText::new(db, source.clone())).block)
 }
 
 /// A predicate's parameters and the text of its body.

@@ -18,7 +18,7 @@ pub const FUEL: u64 = 200_000_000;
 /// The outcome of a choice's check, or `None` when the choice has no check.
 #[salsa::tracked(returns(ref))]
 pub fn evaluate_choice<'db>(db: &'db dyn Db, workload: Workload, key: ChoiceKey<'db>) -> Option<Outcome> {
-    let block = compiled_check(db, key).as_ref()?;
+    let block = compiled_check(db, key)?;
     let source = check_source(db, key).as_ref()?;
     let host = DbHost { db, workload, pack: key.pack(db) };
     Some(Interpreter::new(&host, FUEL).check(block, source))

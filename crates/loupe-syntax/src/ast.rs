@@ -124,9 +124,12 @@ pub struct RiskRule {
     pub span: Span,
 }
 
+/// A choice's `check { ... }`. Its body is kept as a span of the file's text
+/// and compiled on its own with [`parse_block`](crate::parse_block).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Check {
-    pub body: Block,
+    /// The `{ ... }` block.
+    pub body: Span,
     pub span: Span,
 }
 

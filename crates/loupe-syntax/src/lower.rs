@@ -479,8 +479,12 @@ impl Lowerer<'_, '_> {
 
     fn check(&mut self, pair: Pair<'_, Rule>) -> Check {
         let span = self.span(&pair);
-        let block = pair.into_inner().find(|p| p.as_rule() == Rule::block).expect("grammar: check has a block");
-        Check { body: self.block(block), span }
+        let body = pair.into_inner().find(|p| p.as_rule() == Rule::check_body).map_or(span, |body| self.span(&body));
+        // A body left open runs to the end of the file; its own parse reports it.
+        if !self.source.get(body.range()).is_some_and(|text| text.ends_with('}')) {
+            self.reported_open_at_end = true;
+        }
+        Check { body, span }
     }
 
     fn block(&mut self, pair: Pair<'_, Rule>) -> Block {

@@ -11,7 +11,7 @@ fn dump(text: &str) -> String {
     let parse = parse(text);
     let mut out = String::new();
     for item in &parse.file.items {
-        item_dump(&mut out, item);
+        item_dump(&mut out, item, text);
     }
     for error in &parse.errors {
         let span = error.primary.span;
@@ -45,7 +45,7 @@ fn links(out: &mut String, depth: usize, key: &str, links: &[Link]) {
     }
 }
 
-fn item_dump(out: &mut String, item: &Item) {
+fn item_dump(out: &mut String, item: &Item, source: &str) {
     match item {
         Item::Lens(lens) => {
             let description = text(&lens.description);
@@ -79,8 +79,24 @@ fn item_dump(out: &mut String, item: &Item) {
                     links(out, 3, "helpful", &choice.helpful);
                     links(out, 3, "improve", &choice.improve);
                     if let Some(check) = &choice.check {
+                        // A check body is compiled on its own, from its text.
                         line(out, 3, "check");
-                        block(out, 4, &check.body);
+                        let (body, errors) = parse_block(&source[check.body.range()]);
+                        block(out, 4, &body);
+                        for error in errors {
+                            let span = error.primary.span.moved(check.body.start);
+                            line(
+                                out,
+                                4,
+                                &format!(
+                                    "error {} @{}..{}: {}",
+                                    error.code.as_str(),
+                                    span.start,
+                                    span.end,
+                                    error.message
+                                ),
+                            );
+                        }
                     }
                 }
                 for rule in question.risk.iter().flat_map(|risk| &risk.rules) {
