@@ -1,6 +1,7 @@
 //! `loupe check` at scale: a generated workspace of 10 packs (lenses), each
 //! with 10 pillars × 20 questions × 15 choices, checked cold, then re-checked
-//! after editing one file.
+//! after editing one file. Every check's text is distinct (checks are
+//! compiled once per distinct text, so repeated texts would flatter).
 //!
 //! Run with `cargo bench -p loupe-db --bench check`.
 
@@ -53,7 +54,7 @@ fn pillar_text(lens: usize, pillar: usize) -> String {
             ));
             if choice % 2 == 0 {
                 text.push_str(&format!(
-                    "      check {{\n        applies when count(resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\")) > 0\n        every b in resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\") where b.name != \"logs\" {{\n          encrypted(b, \"aws:kms\") else \"bucket {{b.name}} is not encrypted ({choice})\"\n          b.properties.Versioning.Status == \"Enabled\" or b.properties.Tags[*].Key contains \"temporary\"\n        }}\n      }}\n"
+                    "      check {{\n        applies when count(resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\")) > 0\n        every b in resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\") where b.name != \"logs\" {{\n          encrypted(b, \"aws:kms\") else \"bucket {{b.name}} is not encrypted ({qid} practice {choice})\"\n          b.properties.Versioning.Status == \"Enabled\" or b.properties.Tags[*].Key contains \"temporary\"\n        }}\n      }}\n"
                 ));
             }
             text.push_str("    }\n");

@@ -1,5 +1,6 @@
 //! Every diagnostic of a pack, in a stable order.
 
+use crate::index::item_tree;
 use crate::limits::{MAX_LENS_BYTES, export_bytes};
 use crate::{
     Code, Database, Db, Diagnostic, Label, Pack, SourceFile, Span, on_all_cores, pack_index, pack_manifest, parse_file,
@@ -17,13 +18,14 @@ pub fn file_diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagno
 }
 
 /// Computes the diagnostics of every file of `packs` on all cores, so that
-/// the queries a driver asks next find them ready. Parsing comes first, as
+/// the queries a driver asks next find them ready. Item trees come first, as
 /// every file's validation needs every file's item tree.
 pub fn prefetch_diagnostics(db: &Database, packs: &[Pack]) {
     let files: Vec<(Pack, SourceFile)> =
         packs.iter().flat_map(|&pack| pack.files(db).iter().map(move |&file| (pack, file))).collect();
+    // Item trees compile the files' checks too: all of it per file, in parallel.
     on_all_cores(db, &files, |db, &(_, file)| {
-        parse_file(db, file);
+        item_tree(db, file);
     });
     on_all_cores(db, &files, |db, &(pack, file)| {
         file_diagnostics(db, pack, file);
