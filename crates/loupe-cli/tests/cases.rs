@@ -29,17 +29,22 @@ fn loupe(args: &[&str]) -> String {
     text
 }
 
-/// The cases of one directory: `.lens` files and pack directories, sorted.
-fn cases(dir: &str) -> Vec<PathBuf> {
-    let root = repo_root().join("tests/cases").join(dir);
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("case directory exists")
+/// The entries of `dir` (from the repository root) that `keep` accepts, sorted; never none.
+fn entries(dir: &str, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let root = repo_root().join(dir);
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|error| panic!("{}: {error}", root.display()))
         .map(|entry| entry.expect("readable entry").path())
-        .filter(|path| path.is_dir() || path.extension().is_some_and(|ext| ext == "lens"))
+        .filter(|path| keep(path))
         .collect();
-    cases.sort();
-    assert!(!cases.is_empty(), "no cases in {}", root.display());
-    cases
+    found.sort();
+    assert!(!found.is_empty(), "nothing in {}", root.display());
+    found
+}
+
+/// The cases of one directory: `.lens` files and pack directories.
+fn cases(dir: &str) -> Vec<PathBuf> {
+    entries(&format!("tests/cases/{dir}"), |path| path.is_dir() || path.extension().is_some_and(|ext| ext == "lens"))
 }
 
 fn check_each_case(dir: &str) {
@@ -89,15 +94,7 @@ fn loupe_run_cases() {
 }
 
 fn run_case_dirs() -> Vec<PathBuf> {
-    let root = repo_root().join("tests/cases/run");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/cases/run exists")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.join("cmd").is_file())
-        .collect();
-    cases.sort();
-    assert!(!cases.is_empty());
-    cases
+    entries("tests/cases/run", |path| path.join("cmd").is_file())
 }
 
 #[test]
@@ -140,15 +137,7 @@ fn json_report() {
 
 #[test]
 fn shipped_packs_check_clean() {
-    let policies = repo_root().join("policies");
-    let mut packs: Vec<PathBuf> = std::fs::read_dir(&policies)
-        .expect("policies/ exists")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.join("loupe.toml").is_file())
-        .collect();
-    packs.sort();
-    assert!(!packs.is_empty());
-    for pack in packs {
+    for pack in entries("policies", |path| path.join("loupe.toml").is_file()) {
         let relative = pack.strip_prefix(repo_root()).expect("under root").to_string_lossy().into_owned();
         let output = loupe(&["check", "--deny-warnings", &relative]);
         assert!(output.starts_with("exit 0\n") && output.contains(": 0 errors, 0 warnings"), "{relative}:\n{output}");
