@@ -21,6 +21,8 @@ pub fn check(paths: &[PathBuf], format: Format, deny_warnings: bool, color: Colo
             print_summary(&mut stderr, checked_files, summary)?;
         }
     }
+    // The process ends next: freeing every memo one by one would only add to the wait.
+    std::mem::forget(db);
     Ok(if summary.errors > 0 {
         EXIT_INVALID
     } else if deny_warnings && summary.warnings > 0 {

@@ -85,6 +85,11 @@ pub(crate) enum Format {
     Json,
 }
 
+// Checking allocates many small syntax nodes from several threads at once,
+// where mimalloc is markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {

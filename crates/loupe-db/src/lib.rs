@@ -111,11 +111,18 @@ pub fn on_all_cores<T: Sync>(db: &Database, items: &[T], work: impl Fn(&Database
         items.iter().for_each(|item| work(db, item));
         return;
     }
+    // Each thread takes the next item when it is done with its last, so a
+    // slow item (or core) does not leave the others idle at the end.
+    let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for thread in 0..threads {
+        for _ in 0..threads {
             let db = db.clone();
-            let work = &work;
-            scope.spawn(move || items.iter().skip(thread).step_by(threads).for_each(|item| work(&db, item)));
+            let (work, next) = (&work, &next);
+            scope.spawn(move || {
+                while let Some(item) = items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                    work(&db, item);
+                }
+            });
         }
     });
 }

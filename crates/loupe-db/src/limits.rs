@@ -23,8 +23,9 @@ pub fn export_bytes(file: &loupe_syntax::SourceFile) -> usize {
         text.as_ref().map_or(0, |text| escaped(&text.value))
     }
     fn escaped(value: &str) -> usize {
-        // Control characters become six-byte \u escapes; `"` and `\` two bytes.
-        value.len() + value.chars().filter(|c| matches!(c, '"' | '\\') || c.is_control()).count() * 5
+        // Control characters become six-byte \u escapes; `"` and `\` two bytes
+        // (JSON escapes no other character).
+        value.len() + value.bytes().filter(|&b| matches!(b, b'"' | b'\\') || b < 0x20).count() * 5
     }
     fn links(links: &[Link]) -> usize {
         links
@@ -95,7 +96,7 @@ impl Limits<'_> {
     }
 
     /// A text that must be present, not blank, and at most `max` characters.
-    pub fn text(&mut self, text: &Text, max: usize, what: &str) {
+    pub fn text(&mut self, text: &Text, max: usize, what: impl std::fmt::Display) {
         if text.value.trim().is_empty() {
             self.diagnostics.push(
                 Diagnostic::new(
@@ -122,7 +123,7 @@ impl Limits<'_> {
 
     /// A `helpful`/`improve` link: text within bounds and an http(s) URL.
     pub fn link(&mut self, link: &Link, what: &str) {
-        self.text(&link.text, MAX_TEXT, &format!("the display text of {what}"));
+        self.text(&link.text, MAX_TEXT, format_args!("the display text of {what}"));
         if let Some(url) = &link.url
             && !(url.value.starts_with("https://") || url.value.starts_with("http://"))
         {

@@ -680,9 +680,11 @@ impl Lowerer<'_, '_> {
                 let flags = raw[(close + 1).min(raw.len())..].to_string();
                 Expr::new(ExprKind::Regex { pattern, flags }, span)
             }
-            Rule::kw_true => Expr::new(ExprKind::Bool(true), span),
-            Rule::kw_false => Expr::new(ExprKind::Bool(false), span),
-            Rule::kw_null => Expr::new(ExprKind::Null, span),
+            Rule::constant => match pair.as_str() {
+                "true" => Expr::new(ExprKind::Bool(true), span),
+                "false" => Expr::new(ExprKind::Bool(false), span),
+                _ => Expr::new(ExprKind::Null, span),
+            },
             Rule::ident => Expr::new(ExprKind::Var(self.name(&pair)), span),
             Rule::list => {
                 let items = pair.into_inner().map(|p| self.expr(p)).collect();
@@ -1120,9 +1122,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         | Rule::list
         | Rule::comprehension
         | Rule::regex
-        | Rule::kw_true
-        | Rule::kw_false
-        | Rule::kw_null
+        | Rule::constant
         | Rule::kw_not
         | Rule::neg => "an expression",
         Rule::ident => "a name",
