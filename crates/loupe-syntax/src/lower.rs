@@ -859,7 +859,11 @@ impl Lowerer<'_, '_> {
 
     fn interpolation(&mut self, source: &str, offset: usize) -> Expr {
         let span = Span::new(offset, offset + source.len());
-        match LoupeParser::parse(Rule::interpolation, source) {
+        // The file's pre-scan skipped this text as part of a string.
+        let mut errors = Vec::new();
+        let guarded = crate::depth::limit_nesting(source, &mut errors);
+        self.errors.extend(errors.into_iter().map(|error| error.moved_by(span.start)));
+        match LoupeParser::parse(Rule::interpolation, guarded.as_deref().unwrap_or(source)) {
             Ok(mut pairs) => {
                 let expr = pairs.next().and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::expr));
                 let mut nested =
