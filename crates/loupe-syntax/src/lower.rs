@@ -1134,6 +1134,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::string => "a string",
         Rule::number => "a number",
         Rule::cmp_op => "a comparison",
+        Rule::infix_start => "an operator",
         Rule::risk_level => "`high`, `medium` or `none`",
         Rule::kw_when => "`when`",
         Rule::kw_otherwise => "`otherwise`",
