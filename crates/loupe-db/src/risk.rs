@@ -207,10 +207,10 @@ impl SelectionSpace {
         let real: Vec<usize> = (0..choices).filter(|&index| Some(index) != none_index).collect();
         let subsets = 1usize << real.len();
         // 2^n subset bits plus the none-alone bit.
-        let mut valid = vec![0u64; (subsets + 1).div_ceil(64)];
-        for bit in 0..subsets + usize::from(none_index.is_some()) {
-            valid[bit / 64] |= 1 << (bit % 64);
-        }
+        let bits = subsets + usize::from(none_index.is_some());
+        let mut valid = vec![u64::MAX; bits / 64];
+        valid.push((1u64 << (bits % 64)) - 1);
+        valid.resize((subsets + 1).div_ceil(64), 0);
         SelectionSpace { real, none_index, valid }
     }
 
@@ -218,39 +218,54 @@ impl SelectionSpace {
         self.valid.clone()
     }
 
-    /// The selections where choice `index` is selected.
-    fn choice(&self, index: usize) -> Vec<u64> {
-        let subsets = 1usize << self.real.len();
+    /// The truth table of `condition`, filled in place: conditions are long
+    /// chains of `and`/`or` over choices, combined word by word without a
+    /// table per choice.
+    fn table(&self, condition: &Condition) -> Vec<u64> {
         let mut table = vec![0u64; self.valid.len()];
-        if Some(index) == self.none_index {
-            table[subsets / 64] |= 1 << (subsets % 64);
-        } else if let Some(position) = self.real.iter().position(|&real| real == index) {
-            for (word, bits) in table.iter_mut().enumerate() {
-                *bits = match position {
-                    0..6 => WORD_PATTERNS[position],
-                    _ if (word >> (position - 6)) & 1 == 1 => u64::MAX,
-                    _ => 0,
-                };
-            }
-            // Keep the none-alone bit and the unused bits clear.
-            let subset_words = subsets.div_ceil(64);
-            table.truncate(subset_words);
-            if subsets < 64 {
-                table[0] &= (1u64 << subsets) - 1;
-            }
-            table.resize(self.valid.len(), 0);
-        }
+        self.fill(condition, &mut table);
         table
     }
 
-    fn table(&self, condition: &Condition) -> Vec<u64> {
+    fn fill(&self, condition: &Condition, table: &mut [u64]) {
         match condition {
-            Condition::Choice(index) => self.choice(*index),
-            Condition::Not(inner) => {
-                self.table(inner).iter().zip(&self.valid).map(|(holds, valid)| !holds & valid).collect()
+            Condition::Choice(index) => {
+                let selected = self.choice(*index);
+                table.iter_mut().enumerate().for_each(|(word, bits)| *bits = selected(word));
             }
-            Condition::And(a, b) => self.table(a).iter().zip(self.table(b)).map(|(x, y)| x & y).collect(),
-            Condition::Or(a, b) => self.table(a).iter().zip(self.table(b)).map(|(x, y)| x | y).collect(),
+            Condition::Not(inner) => {
+                self.fill(inner, table);
+                table.iter_mut().zip(&self.valid).for_each(|(bits, valid)| *bits = !*bits & valid);
+            }
+            Condition::And(a, b) | Condition::Or(a, b) => {
+                self.fill(a, table);
+                let combine = |bits: &mut u64, other: u64| match condition {
+                    Condition::And(..) => *bits &= other,
+                    _ => *bits |= other,
+                };
+                if let Condition::Choice(index) = **b {
+                    let selected = self.choice(index);
+                    table.iter_mut().enumerate().for_each(|(word, bits)| combine(bits, selected(word)));
+                } else {
+                    table.iter_mut().zip(self.table(b)).for_each(|(bits, other)| combine(bits, other));
+                }
+            }
+        }
+    }
+
+    /// Word by word, the selections where choice `index` is selected.
+    fn choice(&self, index: usize) -> impl Fn(usize) -> u64 {
+        let subsets = 1usize << self.real.len();
+        let is_none = Some(index) == self.none_index;
+        let position = self.real.iter().position(|&real| real == index);
+        // Only subset bits: the none-alone bit and the unused bits stay clear.
+        let subset_mask = if subsets < 64 { (1u64 << subsets) - 1 } else { u64::MAX };
+        move |word| match position {
+            _ if is_none => u64::from(word == subsets / 64) << (subsets % 64),
+            _ if word * 64 >= subsets => 0,
+            Some(position @ 0..6) => WORD_PATTERNS[position] & subset_mask,
+            Some(position) if (word >> (position - 6)) & 1 == 1 => u64::MAX,
+            _ => 0,
         }
     }
 }
