@@ -236,6 +236,13 @@ fn deep_braces_and_brackets_are_errors() {
 }
 
 #[test]
+fn deep_nesting_inside_an_interpolation_is_an_error() {
+    // The interpolation is parsed apart from its file, whose pre-scan skipped it as string text.
+    let text = format!("predicate p(x) {{ x else \"{{{}x}}\" }}", "(".repeat(200_000));
+    assert!(codes(&text).contains(&"L0003"));
+}
+
+#[test]
 fn long_operator_chains_are_bounded() {
     let cases = [
         format!("predicate p(x) {{ {}x }}", "not ".repeat(50_000)),
