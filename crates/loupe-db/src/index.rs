@@ -56,7 +56,7 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                         let choices = question.choices.iter().filter_map(|c| c.id.as_ref().map(|id| id.text.clone()));
                         for check in question.choices.iter().filter_map(|c| c.check.as_ref()) {
                             let text = file.text(db).get(check.body.range()).unwrap_or_default();
-                            let calls = block_calls(db, BlockText::new(db, text.to_string()));
+                            let calls = block_calls(db, BlockText::new(db, text));
                             tree.check_calls.extend(calls.iter().cloned());
                         }
                         Some(QuestionItem { id: question.id.as_ref()?.text.clone(), choices: choices.collect() })

@@ -408,7 +408,7 @@ impl Validator<'_> {
         }
         if let Some(check) = &choice.check {
             let text = file.text(self.db).get(check.body.range()).unwrap_or_default();
-            let relative = check_diagnostics(self.db, self.pack, BlockText::new(self.db, text.to_string()));
+            let relative = check_diagnostics(self.db, self.pack, BlockText::new(self.db, text));
             // Nesting that the whole file's parse reported already is not reported twice.
             let nesting_reported = parse_file(self.db, file)
                 .errors

@@ -48,7 +48,7 @@ pub fn check_source<'db>(db: &'db dyn Db, key: ChoiceKey<'db>) -> Option<String>
 /// A choice's check, compiled (shared with the checker, keyed by its text).
 pub fn compiled_check<'db>(db: &'db dyn Db, key: ChoiceKey<'db>) -> Option<&'db Block> {
     let source = check_source(db, key).as_ref()?;
-    Some(&compiled_block(db, BlockText::new(db, source.clone())).block)
+    Some(&compiled_block(db, BlockText::new(db, source.as_str())).block)
 }
 
 /// A predicate's parameters and the text of its body.
