@@ -31,20 +31,19 @@ pub(crate) fn limit_nesting(text: &str, errors: &mut Vec<SyntaxError>) -> Option
                         .with_help("close it with `*/`"),
                     );
                 }
+                if bytes[i] == b'"' && is_message(bytes, i) {
+                    for (open, close) in too_deep_in_holes(bytes, i, end) {
+                        errors.push(too_deep(open));
+                        blank(blanked.get_or_insert_with(|| bytes.to_vec()), open, close);
+                    }
+                }
                 i = end;
             }
             b'(' | b'[' | b'{' => {
                 stack.push(i);
                 if stack.len() > MAX_NESTING {
                     let end = matching_close(bytes, i);
-                    errors.push(
-                        SyntaxError::new(
-                            Code::NestingTooDeep,
-                            format!("brackets nest deeper than {MAX_NESTING} levels"),
-                            Label::new((), Span::new(i, i + 1), "this bracket is too deep"),
-                        )
-                        .with_help("split the expression into named predicates or `let` bindings"),
-                    );
+                    errors.push(too_deep(i));
                     let copy = blanked.get_or_insert_with(|| bytes.to_vec());
                     blank(copy, i, end);
                     stack.pop();
@@ -62,6 +61,64 @@ pub(crate) fn limit_nesting(text: &str, errors: &mut Vec<SyntaxError>) -> Option
     }
     // Only ASCII bytes outside strings are replaced, so the copy stays UTF-8.
     blanked.map(|copy| String::from_utf8(copy).unwrap_or_else(|_| " ".repeat(text.len())))
+}
+
+fn too_deep(open: usize) -> SyntaxError {
+    SyntaxError::new(
+        Code::NestingTooDeep,
+        format!("brackets nest deeper than {MAX_NESTING} levels"),
+        Label::new((), Span::new(open, open + 1), "this bracket is too deep"),
+    )
+    .with_help("split the expression into named predicates or `let` bindings")
+}
+
+/// Whether the string at `quote` is a failure message: it follows `else`.
+fn is_message(bytes: &[u8], quote: usize) -> bool {
+    let before = bytes[..quote].trim_ascii_end();
+    before.ends_with(b"else")
+        && !before[..before.len() - 4].last().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The over-deep groups inside the `{expression}` holes of the message
+/// `start..end`: where each opens and ends (at the latest, where its hole
+/// does). The grammar parses holes with their check, and a hole holds no brace
+/// or quote, so only parentheses and brackets nest in it.
+fn too_deep_in_holes(bytes: &[u8], start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut i = start + 1;
+    while i < end {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'{' if bytes.get(i + 1) == Some(&b'{') => i += 2,
+            b'{' => {
+                let hole_end = bytes[i + 1..end]
+                    .iter()
+                    .position(|b| matches!(b, b'{' | b'}' | b'"' | b'\n'))
+                    .map_or(end, |n| i + 1 + n);
+                let mut depth = 0usize;
+                let mut open = None;
+                for (at, byte) in bytes.iter().enumerate().take(hole_end).skip(i + 1) {
+                    match byte {
+                        b'(' | b'[' => depth += 1,
+                        b')' | b']' => depth = depth.saturating_sub(1),
+                        _ => continue,
+                    }
+                    match open {
+                        None if depth > MAX_NESTING => open = Some(at),
+                        Some(from) if depth == MAX_NESTING => {
+                            found.push((from, at + 1));
+                            open = None;
+                        }
+                        _ => {}
+                    }
+                }
+                found.extend(open.map(|from| (from, hole_end)));
+                i = hole_end;
+            }
+            _ => i += 1,
+        }
+    }
+    found
 }
 
 /// Skips a string, comment or regex literal starting at `start` (a `"` or a

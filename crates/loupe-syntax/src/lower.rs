@@ -9,13 +9,13 @@ use pest::pratt_parser::{Assoc, ConstPrattParser, Op, pratt_precedence};
 
 use crate::ast::*;
 use crate::grammar::{LoupeParser, Rule};
-use crate::strings::{self, Piece};
+use crate::strings;
 use crate::{Code, Label, MAX_EXPR_DEPTH, Span, SyntaxError};
 
 /// Lowers `text` (possibly with over-deep groups blanked) whose doc comments
 /// are read from `original`.
 pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> SourceFile {
-    let mut lowerer = Lowerer { source: original, offset: 0, reported_open_at_end: false, errors };
+    let mut lowerer = Lowerer { source: original, reported_open_at_end: false, errors };
     match LoupeParser::parse(Rule::file, text) {
         Ok(mut pairs) => pairs.next().map(|pair| lowerer.file(pair)).unwrap_or_default(),
         // The grammar accepts any text; this is reached only if pest itself
@@ -30,7 +30,7 @@ pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxErro
 
 /// Lowers a block given on its own (see [`crate::parse_block`]).
 pub(crate) fn lower_block(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> Block {
-    let mut lowerer = Lowerer { source: original, offset: 0, reported_open_at_end: false, errors };
+    let mut lowerer = Lowerer { source: original, reported_open_at_end: false, errors };
     let block = LoupeParser::parse(Rule::block_only, text)
         .ok()
         .and_then(|mut pairs| pairs.next())
@@ -47,8 +47,6 @@ pub(crate) fn lower_block(text: &str, original: &str, errors: &mut Vec<SyntaxErr
 struct Lowerer<'s, 'e> {
     /// The whole file, for reading doc comments.
     source: &'s str,
-    /// Added to every pest position: non-zero when lowering an interpolation.
-    offset: usize,
     /// Whether a block left open at the end of the file was reported.
     reported_open_at_end: bool,
     errors: &'e mut Vec<SyntaxError>,
@@ -115,7 +113,7 @@ impl Lowerer<'_, '_> {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let span = pair.as_span();
         let length = span.as_str().trim_end().len();
-        Span::new(self.offset + span.start(), self.offset + span.start() + length)
+        Span::new(span.start(), span.start() + length)
     }
 
     fn error(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut SyntaxError {
@@ -512,7 +510,7 @@ impl Lowerer<'_, '_> {
                     for part in child.into_inner() {
                         match part.as_rule() {
                             Rule::expr => condition = Some(self.expr(part)),
-                            Rule::string => message = Some(self.message(&part)),
+                            Rule::message => message = Some(self.message(part)),
                             _ => {}
                         }
                     }
@@ -842,47 +840,60 @@ impl Lowerer<'_, '_> {
         Text { value: strings::unescape(pair.as_str(), span.start as usize, self.errors), span }
     }
 
-    fn message(&mut self, pair: &Pair<'_, Rule>) -> Message {
-        let span = self.span(pair);
-        let pieces = strings::pieces(pair.as_str(), span.start as usize, true, self.errors);
-        let parts = pieces
-            .into_iter()
-            .map(|piece| match piece {
-                Piece::Text(text) => MessagePart::Literal(text),
-                Piece::Interpolation { source, offset } => {
-                    MessagePart::Interpolation(self.interpolation(&source, offset))
+    fn message(&mut self, pair: Pair<'_, Rule>) -> Message {
+        let span = self.span(&pair);
+        strings::body(pair.as_str(), span.start as usize, self.errors);
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        for part in pair.into_inner() {
+            let part_span = self.span(&part);
+            match part.as_rule() {
+                Rule::message_text => {
+                    text.push_str(&strings::unescape_text(part.as_str(), part_span.start as usize, true, self.errors));
                 }
-            })
-            .collect();
-        Message { parts, span }
-    }
-
-    fn interpolation(&mut self, source: &str, offset: usize) -> Expr {
-        let span = Span::new(offset, offset + source.len());
-        // The file's pre-scan skipped this text as part of a string.
-        let mut errors = Vec::new();
-        let guarded = crate::depth::limit_nesting(source, &mut errors);
-        self.errors.extend(errors.into_iter().map(|error| error.moved_by(span.start)));
-        match LoupeParser::parse(Rule::interpolation, guarded.as_deref().unwrap_or(source)) {
-            Ok(mut pairs) => {
-                let expr = pairs.next().and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::expr));
-                let mut nested =
-                    Lowerer { source: self.source, offset, reported_open_at_end: true, errors: self.errors };
-                expr.map_or(Expr::error(span), |expr| nested.expr(expr))
-            }
-            Err(_) => {
-                self.error(
-                    Code::SyntaxError,
-                    format!("`{{{}}}` is not an expression", shorten(source)),
-                    span,
-                    "cannot parse this interpolation",
-                )
-                .help = Some(
-                    "interpolate a variable or a property path, e.g. `{role.name}`; write `{{` for a brace".to_string(),
-                );
-                Expr::error(span)
+                Rule::hole => {
+                    if !text.is_empty() {
+                        parts.push(MessagePart::Literal(std::mem::take(&mut text)));
+                    }
+                    let expr = part.into_inner().next().map_or(Expr::error(part_span), |expr| self.expr(expr));
+                    parts.push(MessagePart::Interpolation(expr));
+                }
+                Rule::bad_hole => {
+                    let raw = part.as_str();
+                    let Some(source) = raw.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')) else {
+                        self.error(
+                            Code::SyntaxError,
+                            "interpolation is not closed",
+                            part_span,
+                            "this `{` has no `}`",
+                        )
+                        .help = Some("write `{{` for a literal brace".to_string());
+                        text.push_str(raw);
+                        continue;
+                    };
+                    let source_span = Span::new(part_span.start as usize + 1, part_span.end as usize - 1);
+                    self.error(
+                        Code::SyntaxError,
+                        format!("`{{{}}}` is not an expression", shorten(source)),
+                        source_span,
+                        "cannot parse this interpolation",
+                    )
+                    .help = Some(
+                        "interpolate a variable or a property path, e.g. `{role.name}`; write `{{` for a brace"
+                            .to_string(),
+                    );
+                    if !text.is_empty() {
+                        parts.push(MessagePart::Literal(std::mem::take(&mut text)));
+                    }
+                    parts.push(MessagePart::Interpolation(Expr::error(source_span)));
+                }
+                _ => {}
             }
         }
+        if !text.is_empty() || parts.is_empty() {
+            parts.push(MessagePart::Literal(text));
+        }
+        Message { parts, span }
     }
 
     fn check_header(&mut self, header: &Header, what: &str, example: &str) {

@@ -1,17 +1,10 @@
-//! String literals: escapes, and the `{expr}` interpolations of messages.
+//! String literals: closing quotes and escapes.
 
 use crate::{Code, Label, Span, SyntaxError};
 
-/// A piece of a literal's content: text, or the raw source of an
-/// interpolation with its absolute offset.
-pub(crate) enum Piece {
-    Text(String),
-    Interpolation { source: String, offset: usize },
-}
-
-/// Splits the raw literal `raw` (quotes included) found at `offset`.
-/// With `interpolate`, `{expr}` is an interpolation and `{{`/`}}` are braces.
-pub(crate) fn pieces(raw: &str, offset: usize, interpolate: bool, errors: &mut Vec<SyntaxError>) -> Vec<Piece> {
+/// The content of the literal `raw` (quotes included) found at `offset`,
+/// reporting it when its closing quote is missing.
+pub(crate) fn body<'a>(raw: &'a str, offset: usize, errors: &mut Vec<SyntaxError>) -> &'a str {
     let terminated = raw.len() >= 2 && raw.ends_with('"') && !ends_with_escape(&raw[..raw.len() - 1]);
     if !terminated {
         errors.push(
@@ -24,72 +17,43 @@ pub(crate) fn pieces(raw: &str, offset: usize, interpolate: bool, errors: &mut V
         );
     }
     let body_end = if terminated { raw.len() - 1 } else { raw.len() };
-    let body = &raw[1.min(raw.len())..body_end];
-    let base = offset + 1;
+    &raw[1.min(raw.len())..body_end]
+}
 
-    let mut pieces = Vec::new();
-    let mut text = String::new();
-    let mut chars = body.char_indices().peekable();
+/// Resolves the escapes of `text`, found at `offset`. With `braces` (a
+/// message's text), `{{` and `}}` stand for one brace each.
+pub(crate) fn unescape_text(text: &str, offset: usize, braces: bool, errors: &mut Vec<SyntaxError>) -> String {
+    let mut value = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         match c {
             '\\' => match chars.next() {
-                Some((_, 'n')) => text.push('\n'),
-                Some((_, 't')) => text.push('\t'),
-                Some((_, 'r')) => text.push('\r'),
-                Some((_, '"')) => text.push('"'),
-                Some((_, '\\')) => text.push('\\'),
+                Some((_, 'n')) => value.push('\n'),
+                Some((_, 't')) => value.push('\t'),
+                Some((_, 'r')) => value.push('\r'),
+                Some((_, '"')) => value.push('"'),
+                Some((_, '\\')) => value.push('\\'),
                 Some((j, other)) => {
                     errors.push(
                         SyntaxError::new(
                             Code::InvalidEscape,
                             format!("unknown escape `\\{other}`"),
-                            Label::new((), Span::new(base + i, base + j + other.len_utf8()), "not an escape"),
+                            Label::new((), Span::new(offset + i, offset + j + other.len_utf8()), "not an escape"),
                         )
                         .with_help("the escapes are \\n, \\t, \\r, \\\" and \\\\"),
                     );
-                    text.push(other);
+                    value.push(other);
                 }
                 None => {}
             },
-            '{' if interpolate => {
-                if chars.peek().is_some_and(|&(_, next)| next == '{') {
-                    chars.next();
-                    text.push('{');
-                    continue;
-                }
-                let start = i + 1;
-                let end = body[start..].find('}').map(|n| start + n);
-                let Some(end) = end else {
-                    errors.push(
-                        SyntaxError::new(
-                            Code::SyntaxError,
-                            "interpolation is not closed",
-                            Label::new((), Span::new(base + i, base + body.len()), "this `{` has no `}`"),
-                        )
-                        .with_help("write `{{` for a literal brace"),
-                    );
-                    text.push_str(&body[i..]);
-                    break;
-                };
-                if !text.is_empty() {
-                    pieces.push(Piece::Text(std::mem::take(&mut text)));
-                }
-                pieces.push(Piece::Interpolation { source: body[start..end].to_string(), offset: base + start });
-                while chars.peek().is_some_and(|&(j, _)| j <= end) {
-                    chars.next();
-                }
-            }
-            '}' if interpolate && chars.peek().is_some_and(|&(_, next)| next == '}') => {
+            '{' | '}' if braces && chars.peek().is_some_and(|&(_, next)| next == c) => {
                 chars.next();
-                text.push('}');
+                value.push(c);
             }
-            other => text.push(other),
+            other => value.push(other),
         }
     }
-    if !text.is_empty() || pieces.is_empty() {
-        pieces.push(Piece::Text(text));
-    }
-    pieces
+    value
 }
 
 fn ends_with_escape(text: &str) -> bool {
@@ -104,11 +68,5 @@ pub(crate) fn unescape(raw: &str, offset: usize, errors: &mut Vec<SyntaxError>) 
     {
         return body.to_string();
     }
-    pieces(raw, offset, false, errors)
-        .into_iter()
-        .map(|piece| match piece {
-            Piece::Text(text) => text,
-            Piece::Interpolation { source, .. } => source,
-        })
-        .collect()
+    unescape_text(body(raw, offset, errors), offset + 1, false, errors)
 }
