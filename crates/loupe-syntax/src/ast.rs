@@ -230,27 +230,27 @@ impl Expr {
 
 impl ExprKind {
     /// The direct sub-expressions, including those inside a quantifier's body.
-    pub fn children(&self) -> Box<dyn Iterator<Item = &Expr> + '_> {
-        match self {
+    /// Unboxed: every node's depth is computed from it as the node is built.
+    pub fn children(&self) -> impl Iterator<Item = &Expr> + '_ {
+        let (many, first, second, body): (&[Expr], Option<&Expr>, Option<&Expr>, Option<&Block>) = match self {
             ExprKind::Number(_)
             | ExprKind::String(_)
             | ExprKind::Bool(_)
             | ExprKind::Null
             | ExprKind::Regex { .. }
             | ExprKind::Var(_)
-            | ExprKind::Error => Box::new(std::iter::empty()),
-            ExprKind::List(items) => Box::new(items.iter()),
-            ExprKind::Call { args, .. } => Box::new(args.iter()),
-            ExprKind::Field { base, .. } | ExprKind::Wildcard { base } => Box::new(std::iter::once(&**base)),
-            ExprKind::Unary { operand, .. } => Box::new(std::iter::once(&**operand)),
+            | ExprKind::Error => (&[], None, None, None),
+            ExprKind::List(items) => (items, None, None, None),
+            ExprKind::Call { args, .. } => (args, None, None, None),
+            ExprKind::Field { base, .. } | ExprKind::Wildcard { base } => (&[], Some(base), None, None),
+            ExprKind::Unary { operand, .. } => (&[], Some(operand), None, None),
             ExprKind::Index { base: a, index: b } | ExprKind::Binary { lhs: a, rhs: b, .. } => {
-                Box::new([&**a, &**b].into_iter())
+                (&[], Some(a), Some(b), None)
             }
-            ExprKind::Filter { source, condition, .. } => Box::new([&**source, &**condition].into_iter()),
-            ExprKind::Quantifier { source, filter, body, .. } => {
-                Box::new(std::iter::once(&**source).chain(filter.as_deref()).chain(body.expressions()))
-            }
-        }
+            ExprKind::Filter { source, condition, .. } => (&[], Some(source), Some(condition), None),
+            ExprKind::Quantifier { source, filter, body, .. } => (&[], Some(source), filter.as_deref(), Some(body)),
+        };
+        many.iter().chain(first).chain(second).chain(body.into_iter().flat_map(Block::expressions))
     }
 }
 

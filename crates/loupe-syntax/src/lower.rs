@@ -661,7 +661,15 @@ impl Lowerer<'_, '_> {
     fn expr_unbounded(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
         match pair.as_rule() {
-            Rule::expr => self.operators(pair.into_inner().collect(), span),
+            Rule::expr => {
+                let mut parts = pair.into_inner();
+                let first = parts.next();
+                match (first, parts.peek()) {
+                    // Most expressions are one operand: no precedence to apply.
+                    (Some(only), None) if !is_operator(only.as_rule()) => self.expr_unbounded(only),
+                    (first, _) => self.operators(first.into_iter().chain(parts).collect(), span),
+                }
+            }
             Rule::paren => match pair.into_inner().next() {
                 Some(inner) => self.expr(inner),
                 None => Expr::error(span),
@@ -1052,31 +1060,26 @@ fn is_operator(rule: Rule) -> bool {
 }
 
 fn binary_op(pair: &Pair<'_, Rule>) -> BinaryOp {
-    let text = match pair.as_rule() {
-        Rule::cmp_op | Rule::add_op | Rule::mul_op => pair.as_str(),
-        Rule::kw_or => "or",
-        Rule::kw_and => "and",
-        _ => pair.as_str(),
-    };
-    match text.split_whitespace().collect::<Vec<_>>().as_slice() {
-        ["or"] => BinaryOp::Or,
-        ["and"] => BinaryOp::And,
-        ["=="] => BinaryOp::Eq,
-        ["!="] => BinaryOp::NotEq,
-        ["<"] => BinaryOp::Lt,
-        ["<="] => BinaryOp::LtEq,
-        [">"] => BinaryOp::Gt,
-        [">="] => BinaryOp::GtEq,
-        ["contains"] => BinaryOp::Contains,
-        ["starts_with"] => BinaryOp::StartsWith,
-        ["ends_with"] => BinaryOp::EndsWith,
-        ["matches"] => BinaryOp::Matches,
-        ["in"] => BinaryOp::In,
-        ["not", "in"] => BinaryOp::NotIn,
-        ["+"] => BinaryOp::Add,
-        ["-"] => BinaryOp::Sub,
-        ["*"] => BinaryOp::Mul,
-        _ => BinaryOp::Rem,
+    match pair.as_str() {
+        "or" => BinaryOp::Or,
+        "and" => BinaryOp::And,
+        "==" => BinaryOp::Eq,
+        "!=" => BinaryOp::NotEq,
+        "<" => BinaryOp::Lt,
+        "<=" => BinaryOp::LtEq,
+        ">" => BinaryOp::Gt,
+        ">=" => BinaryOp::GtEq,
+        "contains" => BinaryOp::Contains,
+        "starts_with" => BinaryOp::StartsWith,
+        "ends_with" => BinaryOp::EndsWith,
+        "matches" => BinaryOp::Matches,
+        "in" => BinaryOp::In,
+        "+" => BinaryOp::Add,
+        "-" => BinaryOp::Sub,
+        "*" => BinaryOp::Mul,
+        "%" => BinaryOp::Rem,
+        // `not in`, with any whitespace between the words.
+        _ => BinaryOp::NotIn,
     }
 }
 
