@@ -943,19 +943,19 @@ impl Header {
 
 /// The `key "text" "url"` lines of one item, checked against what it accepts.
 #[derive(Default)]
-struct Properties {
-    entries: Vec<(String, Span, Link)>,
+struct Properties<'i> {
+    entries: Vec<(&'i str, Span, Link)>,
 }
 
-impl Properties {
-    fn add(&mut self, lowerer: &mut Lowerer<'_, '_>, pair: Pair<'_, Rule>) {
+impl<'i> Properties<'i> {
+    fn add(&mut self, lowerer: &mut Lowerer<'_, '_>, pair: Pair<'i, Rule>) {
         let span = lowerer.span(&pair);
         let mut inner = pair.into_inner();
         let key_pair = inner.next().expect("grammar: property key");
-        let key = key_pair.as_str().to_string();
+        let key = key_pair.as_str();
         let key_span = lowerer.span(&key_pair);
         let strings: Vec<Text> = inner.map(|p| lowerer.text(&p)).collect();
-        let wants_url = matches!(key.as_str(), "helpful" | "improve");
+        let wants_url = matches!(key, "helpful" | "improve");
         let max = if wants_url { 2 } else { 1 };
         if strings.is_empty() {
             let help = if wants_url {
@@ -1011,10 +1011,8 @@ impl Properties {
         self.take(key).into_iter().map(|(_, _, link)| link).collect()
     }
 
-    fn take(&mut self, key: &str) -> Vec<(String, Span, Link)> {
-        let (taken, kept) = std::mem::take(&mut self.entries).into_iter().partition(|(k, _, _)| k == key);
-        self.entries = kept;
-        taken
+    fn take(&mut self, key: &str) -> Vec<(&'i str, Span, Link)> {
+        self.entries.extract_if(.., |(k, _, _)| *k == key).collect()
     }
 
     fn reject_rest(self, lowerer: &mut Lowerer<'_, '_>, item: &str) {

@@ -64,7 +64,7 @@ fn ends_with_escape(text: &str) -> bool {
 pub(crate) fn unescape(raw: &str, offset: usize, errors: &mut Vec<SyntaxError>) -> String {
     // Most literals are closed and have no escapes: their value is their body.
     if let Some(body) = raw.strip_prefix('"').and_then(|rest| rest.strip_suffix('"'))
-        && !body.contains(['\\', '"'])
+        && !body.bytes().any(|b| b == b'\\' || b == b'"')
     {
         return body.to_string();
     }
