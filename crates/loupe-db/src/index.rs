@@ -57,7 +57,11 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                         for check in question.choices.iter().filter_map(|c| c.check.as_ref()) {
                             let text = file.text(db).get(check.body.range()).unwrap_or_default();
                             let calls = block_calls(db, BlockText::new(db, text));
-                            tree.check_calls.extend(calls.iter().cloned());
+                            for call in calls {
+                                if !tree.check_calls.contains(call) {
+                                    tree.check_calls.insert(call.clone());
+                                }
+                            }
                         }
                         Some(QuestionItem { id: question.id.as_ref()?.text.clone(), choices: choices.collect() })
                     })
