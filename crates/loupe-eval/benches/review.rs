@@ -20,6 +20,10 @@ const RESOURCES: usize = 50_000;
 static CLOUDFORMATION: LazyLock<Vec<u8>> = LazyLock::new(|| generate::to_json(&generate::cloudformation(RESOURCES)));
 static TERRAFORM: LazyLock<Vec<u8>> = LazyLock::new(|| generate::to_json(&generate::terraform_plan(RESOURCES)));
 
+// The allocator the `loupe` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
