@@ -666,7 +666,7 @@ impl Lowerer<'_, '_> {
                 let first = parts.next();
                 match (first, parts.peek()) {
                     // Most expressions are one operand: no precedence to apply.
-                    (Some(only), None) if !is_operator(only.as_rule()) => self.expr_unbounded(only),
+                    (Some(only), None) => self.expr_unbounded(only),
                     (first, _) => self.operators(first.into_iter().chain(parts).collect(), span),
                 }
             }
@@ -859,41 +859,17 @@ impl Lowerer<'_, '_> {
                 Rule::message_text => {
                     text.push_str(&strings::unescape_text(part.as_str(), part_span.start as usize, true, self.errors));
                 }
-                Rule::hole => {
-                    if !text.is_empty() {
-                        parts.push(MessagePart::Literal(std::mem::take(&mut text)));
-                    }
-                    let expr = part.into_inner().next().map_or(Expr::error(part_span), |expr| self.expr(expr));
-                    parts.push(MessagePart::Interpolation(expr));
-                }
-                Rule::bad_hole => {
+                Rule::hole | Rule::bad_hole => {
                     let raw = part.as_str();
-                    let Some(source) = raw.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')) else {
-                        self.error(
-                            Code::SyntaxError,
-                            "interpolation is not closed",
-                            part_span,
-                            "this `{` has no `}`",
-                        )
-                        .help = Some("write `{{` for a literal brace".to_string());
-                        text.push_str(raw);
-                        continue;
-                    };
-                    let source_span = Span::new(part_span.start as usize + 1, part_span.end as usize - 1);
-                    self.error(
-                        Code::SyntaxError,
-                        format!("`{{{}}}` is not an expression", shorten(source)),
-                        source_span,
-                        "cannot parse this interpolation",
-                    )
-                    .help = Some(
-                        "interpolate a variable or a property path, e.g. `{role.name}`; write `{{` for a brace"
-                            .to_string(),
-                    );
-                    if !text.is_empty() {
-                        parts.push(MessagePart::Literal(std::mem::take(&mut text)));
+                    match self.hole(part) {
+                        Some(expr) => {
+                            if !text.is_empty() {
+                                parts.push(MessagePart::Literal(std::mem::take(&mut text)));
+                            }
+                            parts.push(MessagePart::Interpolation(expr));
+                        }
+                        None => text.push_str(raw),
                     }
-                    parts.push(MessagePart::Interpolation(Expr::error(source_span)));
                 }
                 _ => {}
             }
@@ -902,6 +878,30 @@ impl Lowerer<'_, '_> {
             parts.push(MessagePart::Literal(text));
         }
         Message { parts, span }
+    }
+
+    /// A message hole's expression, an error expression where the hole holds
+    /// none, or `None` where it is not closed and stays text (both reported).
+    fn hole(&mut self, part: Pair<'_, Rule>) -> Option<Expr> {
+        let span = self.span(&part);
+        if part.as_rule() == Rule::hole {
+            return Some(part.into_inner().next().map_or(Expr::error(span), |expr| self.expr(expr)));
+        }
+        let Some(source) = part.as_str().strip_prefix('{').and_then(|rest| rest.strip_suffix('}')) else {
+            self.error(Code::SyntaxError, "interpolation is not closed", span, "this `{` has no `}`").help =
+                Some("write `{{` for a literal brace".to_string());
+            return None;
+        };
+        let source_span = Span::new(span.start as usize + 1, span.end as usize - 1);
+        self.error(
+            Code::SyntaxError,
+            format!("`{{{}}}` is not an expression", shorten(source)),
+            source_span,
+            "cannot parse this interpolation",
+        )
+        .help =
+            Some("interpolate a variable or a property path, e.g. `{role.name}`; write `{{` for a brace".to_string());
+        Some(Expr::error(source_span))
     }
 
     fn check_header(&mut self, header: &Header, what: &str, example: &str) {
