@@ -1,6 +1,8 @@
 //! Name resolution and type checking of checks and predicates.
 
-use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Name, Quantifier, Statement, UnaryOp};
+use loupe_syntax::{
+    BinaryOp, Block, Expr, ExprKind, MessagePart, Name, Quantifier, QuantifierExpr, Statement, UnaryOp,
+};
 
 use crate::builtins::{BUILTINS, Builtin, Ty};
 use crate::index::PackIndex;
@@ -95,7 +97,11 @@ impl<'a, F: Copy> Checker<'a, F> {
                     // The message of an `every` or `none` is reported per offending
                     // item, so it may name the quantified variable.
                     let item = match &condition.kind {
-                        ExprKind::Quantifier { kind: Quantifier::Every | Quantifier::None, var, .. } => Some(var),
+                        ExprKind::Quantifier(quantifier)
+                            if matches!(quantifier.kind, Quantifier::Every | Quantifier::None) =>
+                        {
+                            Some(&quantifier.var)
+                        }
                         _ => None,
                     };
                     if let Some(var) = item {
@@ -246,7 +252,8 @@ impl<'a, F: Copy> Checker<'a, F> {
                 Ty::Number
             }
             ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
-            ExprKind::Quantifier { var, source, filter, body, .. } => {
+            ExprKind::Quantifier(quantifier) => {
+                let QuantifierExpr { var, source, filter, body, .. } = &**quantifier;
                 self.expect(source, Ty::List, "a quantifier's source");
                 self.scopes.push(vec![Binding::item(var)]);
                 if let Some(filter) = filter {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, Statement, UnaryOp};
+use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, QuantifierExpr, Statement, UnaryOp};
 
 use crate::compile::CompiledPredicate;
 use crate::value::{Origin, Val};
@@ -139,10 +139,11 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         message: Option<&loupe_syntax::Message>,
         findings: &mut Vec<Finding>,
     ) -> Eval<bool> {
-        if let ExprKind::Quantifier { kind: kind @ (Quantifier::Every | Quantifier::None), var, source, filter, body } =
-            &condition.kind
+        if let ExprKind::Quantifier(quantifier) = &condition.kind
+            && let QuantifierExpr { kind: kind @ (Quantifier::Every | Quantifier::None), var, source, filter, body } =
+                &**quantifier
         {
-            let items = self.filtered(&var.text, source, filter.as_deref())?;
+            let items = self.filtered(&var.text, source, filter.as_ref())?;
             let mut holds = true;
             for item in items {
                 self.burn(1)?;
@@ -254,8 +255,9 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 self.expr(operand)?.as_number().map_or(Val::Null, |n| Val::Number(-n))
             }
             ExprKind::Binary { op, lhs, rhs, .. } => self.binary(*op, lhs, rhs)?,
-            ExprKind::Quantifier { kind, var, source, filter, body } => {
-                let items = self.filtered(&var.text, source, filter.as_deref())?;
+            ExprKind::Quantifier(quantifier) => {
+                let QuantifierExpr { kind, var, source, filter, body } = &**quantifier;
+                let items = self.filtered(&var.text, source, filter.as_ref())?;
                 let mut count = 0;
                 for item in &items {
                     self.burn(1)?;

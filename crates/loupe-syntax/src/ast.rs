@@ -248,7 +248,9 @@ impl ExprKind {
                 (&[], Some(a), Some(b), None)
             }
             ExprKind::Filter { source, condition, .. } => (&[], Some(source), Some(condition), None),
-            ExprKind::Quantifier { source, filter, body, .. } => (&[], Some(source), filter.as_deref(), Some(body)),
+            ExprKind::Quantifier(quantifier) => {
+                (&[], Some(&quantifier.source), quantifier.filter.as_ref(), Some(&quantifier.body))
+            }
         };
         many.iter().chain(first).chain(second).chain(body.into_iter().flat_map(Block::expressions))
     }
@@ -298,7 +300,7 @@ pub enum ExprKind {
     },
     Call {
         function: Name,
-        args: Vec<Expr>,
+        args: Box<[Expr]>,
     },
     Unary {
         op: UnaryOp,
@@ -310,13 +312,8 @@ pub enum ExprKind {
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
-    Quantifier {
-        kind: Quantifier,
-        var: Name,
-        source: Box<Expr>,
-        filter: Option<Box<Expr>>,
-        body: Block,
-    },
+    /// Boxed: the largest variant, it would size every node.
+    Quantifier(Box<QuantifierExpr>),
     Filter {
         var: Name,
         source: Box<Expr>,
@@ -324,6 +321,16 @@ pub enum ExprKind {
     },
     /// Stands where the parser could not make sense of the text; already reported.
     Error,
+}
+
+/// `every b in source where filter { body }`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct QuantifierExpr {
+    pub kind: Quantifier,
+    pub var: Name,
+    pub source: Expr,
+    pub filter: Option<Expr>,
+    pub body: Block,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

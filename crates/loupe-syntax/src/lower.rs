@@ -726,18 +726,18 @@ impl Lowerer<'_, '_> {
                         }
                         Rule::ident => var = Some(self.name(&part)),
                         Rule::expr if source.is_none() => source = Some(self.expr(part)),
-                        Rule::expr => filter = Some(Box::new(self.expr(part))),
+                        Rule::expr => filter = Some(self.expr(part)),
                         Rule::block => body = Some(self.block(part)),
                         _ => {}
                     }
                 }
-                let kind = ExprKind::Quantifier {
+                let kind = ExprKind::Quantifier(Box::new(QuantifierExpr {
                     kind,
                     var: var.expect("grammar: quantifier variable"),
-                    source: Box::new(source.expect("grammar: quantifier source")),
+                    source: source.expect("grammar: quantifier source"),
                     filter,
                     body: body.expect("grammar: quantifier body"),
-                };
+                }));
                 Expr::new(kind, span)
             }
             _ => Expr::error(span),

@@ -146,8 +146,8 @@ fn block(out: &mut String, depth: usize, body: &Block) {
                     text.push_str(&format!(" else {}", parts.join(" ")));
                 }
                 line(out, depth, &text);
-                if let ExprKind::Quantifier { body, .. } = &condition.kind {
-                    block(out, depth + 1, body);
+                if let ExprKind::Quantifier(quantifier) = &condition.kind {
+                    block(out, depth + 1, &quantifier.body);
                 }
             }
         }
@@ -171,7 +171,8 @@ fn expr(e: &Expr) -> String {
         ExprKind::Call { function, args } => format!("{}({})", function.text, list(args)),
         ExprKind::Unary { op, operand } => format!("({op:?} {})", expr(operand)),
         ExprKind::Binary { op, lhs, rhs, .. } => format!("({} {} {})", op.as_str(), expr(lhs), expr(rhs)),
-        ExprKind::Quantifier { kind, var, source, filter, body } => {
+        ExprKind::Quantifier(quantifier) => {
+            let QuantifierExpr { kind, var, source, filter, body } = &**quantifier;
             let filter = filter.as_ref().map_or(String::new(), |f| format!(" where {}", expr(f)));
             let count = body.statements.len();
             format!("({} {} in {}{filter} {{{count} statements}})", kind.as_str(), var.text, expr(source))
