@@ -17,9 +17,9 @@ pub fn file_diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagno
     all
 }
 
-/// Computes the diagnostics of every file of `packs` on all cores, so that
-/// the queries a driver asks next find them ready. Item trees come first, as
-/// every file's validation needs every file's item tree.
+/// Computes the diagnostics and export sizes of every file of `packs` on
+/// all cores, so that the queries a driver asks next find them ready. Item
+/// trees come first, as every file's validation needs every file's item tree.
 pub fn prefetch_diagnostics(db: &Database, packs: &[Pack]) {
     let files: Vec<(Pack, SourceFile)> =
         packs.iter().flat_map(|&pack| pack.files(db).iter().map(move |&file| (pack, file))).collect();
@@ -29,6 +29,7 @@ pub fn prefetch_diagnostics(db: &Database, packs: &[Pack]) {
     });
     on_all_cores(db, &files, |db, &(pack, file)| {
         file_diagnostics(db, pack, file);
+        file_export_bytes(db, file);
     });
 }
 
