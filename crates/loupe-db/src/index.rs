@@ -190,16 +190,14 @@ fn cycle_through(calls: &BTreeMap<String, BTreeSet<String>>, start: &String) -> 
 }
 
 pub(crate) fn collect_block_calls(block: &Block, calls: &mut BTreeSet<String>) {
-    for expr in block.expressions() {
-        collect_calls(expr, calls);
-    }
+    block.for_each_expression(|expr| collect_calls(expr, calls));
 }
 
 fn collect_calls(expr: &Expr, calls: &mut BTreeSet<String>) {
-    if let ExprKind::Call { function, .. } = &expr.kind {
+    if let ExprKind::Call { function, .. } = &expr.kind
+        && !calls.contains(&function.text)
+    {
         calls.insert(function.text.clone());
     }
-    for child in expr.kind.children() {
-        collect_calls(child, calls);
-    }
+    expr.kind.for_each_child(|child| collect_calls(child, calls));
 }

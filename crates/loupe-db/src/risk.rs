@@ -273,7 +273,11 @@ impl SelectionSpace {
 fn mentions(expr: &Expr, id: &str) -> bool {
     match &expr.kind {
         ExprKind::Var(name) => name.text == id,
-        _ => expr.kind.children().any(|child| mentions(child, id)),
+        _ => {
+            let mut found = false;
+            expr.kind.for_each_child(|child| found = found || mentions(child, id));
+            found
+        }
     }
 }
 

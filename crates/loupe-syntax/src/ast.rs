@@ -219,8 +219,9 @@ pub struct Expr {
 
 impl Expr {
     pub fn new(kind: ExprKind, span: Span) -> Expr {
-        let depth = 1 + kind.children().map(|child| child.depth).max().unwrap_or(0);
-        Expr { kind, span, depth }
+        let mut below = 0;
+        kind.for_each_child(|child| below = below.max(child.depth));
+        Expr { kind, span, depth: 1 + below }
     }
 
     pub fn error(span: Span) -> Expr {
@@ -229,48 +230,56 @@ impl Expr {
 }
 
 impl ExprKind {
-    /// The direct sub-expressions, including those inside a quantifier's body.
-    /// Unboxed: every node's depth is computed from it as the node is built.
-    pub fn children(&self) -> impl Iterator<Item = &Expr> + '_ {
-        let (many, first, second, body): (&[Expr], Option<&Expr>, Option<&Expr>, Option<&Block>) = match self {
+    /// Visits the direct sub-expressions, including those inside a
+    /// quantifier's body. A visitor, not an iterator: it runs for every node
+    /// built (for its depth), and an iterator over these shapes is large to move.
+    pub fn for_each_child<'a>(&'a self, mut visit: impl FnMut(&'a Expr)) {
+        match self {
             ExprKind::Number(_)
             | ExprKind::String(_)
             | ExprKind::Bool(_)
             | ExprKind::Null
             | ExprKind::Regex { .. }
             | ExprKind::Var(_)
-            | ExprKind::Error => (&[], None, None, None),
-            ExprKind::List(items) => (items, None, None, None),
-            ExprKind::Call { args, .. } => (args, None, None, None),
-            ExprKind::Field { base, .. } | ExprKind::Wildcard { base } => (&[], Some(base), None, None),
-            ExprKind::Unary { operand, .. } => (&[], Some(operand), None, None),
-            ExprKind::Index { base: a, index: b } | ExprKind::Binary { lhs: a, rhs: b, .. } => {
-                (&[], Some(a), Some(b), None)
+            | ExprKind::Error => {}
+            ExprKind::List(items) => items.iter().for_each(visit),
+            ExprKind::Call { args, .. } => args.iter().for_each(visit),
+            ExprKind::Field { base: only, .. }
+            | ExprKind::Wildcard { base: only }
+            | ExprKind::Unary { operand: only, .. } => visit(only),
+            ExprKind::Index { base: a, index: b }
+            | ExprKind::Binary { lhs: a, rhs: b, .. }
+            | ExprKind::Filter { source: a, condition: b, .. } => {
+                visit(a);
+                visit(b);
             }
-            ExprKind::Filter { source, condition, .. } => (&[], Some(source), Some(condition), None),
             ExprKind::Quantifier(quantifier) => {
-                (&[], Some(&quantifier.source), quantifier.filter.as_ref(), Some(&quantifier.body))
+                visit(&quantifier.source);
+                if let Some(filter) = &quantifier.filter {
+                    visit(filter);
+                }
+                quantifier.body.for_each_expression(visit);
             }
-        };
-        many.iter().chain(first).chain(second).chain(body.into_iter().flat_map(Block::expressions))
+        }
     }
 }
 
 impl Block {
-    /// The top-level expressions of the block's statements, messages included.
-    pub fn expressions(&self) -> impl Iterator<Item = &Expr> + '_ {
-        self.statements.iter().flat_map(|statement| -> Box<dyn Iterator<Item = &Expr> + '_> {
+    /// Visits the top-level expressions of the block's statements, messages included.
+    pub fn for_each_expression<'a>(&'a self, mut visit: impl FnMut(&'a Expr)) {
+        for statement in &self.statements {
             match statement {
-                Statement::Applies { condition, .. } => Box::new(std::iter::once(condition)),
-                Statement::Let { value, .. } => Box::new(std::iter::once(value)),
-                Statement::Assert { condition, message, .. } => Box::new(std::iter::once(condition).chain(
-                    message.iter().flat_map(|message| &message.parts).filter_map(|part| match part {
-                        MessagePart::Interpolation(expr) => Some(expr),
-                        MessagePart::Literal(_) => None,
-                    }),
-                )),
+                Statement::Applies { condition: expr, .. } | Statement::Let { value: expr, .. } => visit(expr),
+                Statement::Assert { condition, message, .. } => {
+                    visit(condition);
+                    for part in message.iter().flat_map(|message| &message.parts) {
+                        if let MessagePart::Interpolation(expr) = part {
+                            visit(expr);
+                        }
+                    }
+                }
             }
-        })
+        }
     }
 }
 
