@@ -17,7 +17,8 @@ pub(crate) fn limit_nesting(text: &str, errors: &mut Vec<SyntaxError>) -> Option
     let mut blanked: Option<Vec<u8>> = None;
     let mut stack: Vec<usize> = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
+    while let Some(skipped) = bytes[i..].iter().position(|&b| SIGNIFICANT[usize::from(b)]) {
+        i += skipped;
         match bytes[i] {
             b'"' | b'/' => {
                 let (end, unterminated_comment) = skip_literal(bytes, i);
@@ -52,16 +53,26 @@ pub(crate) fn limit_nesting(text: &str, errors: &mut Vec<SyntaxError>) -> Option
                 }
                 i += 1;
             }
-            b')' | b']' | b'}' => {
+            _ => {
                 stack.pop();
                 i += 1;
             }
-            _ => i += 1,
         }
     }
     // Only ASCII bytes outside strings are replaced, so the copy stays UTF-8.
     blanked.map(|copy| String::from_utf8(copy).unwrap_or_else(|_| " ".repeat(text.len())))
 }
+
+/// The bytes the scan stops at: brackets, and what starts a string, comment or regex.
+const SIGNIFICANT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 8 {
+        table[b"\"/([{)]}"[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 fn too_deep(open: usize) -> SyntaxError {
     SyntaxError::new(
@@ -125,22 +136,20 @@ fn too_deep_in_holes(bytes: &[u8], start: usize, end: usize) -> Vec<(usize, usiz
 /// `/`: the language has no division, so every other `/` opens a regex).
 /// Returns where it ends, and whether it was a block comment left open.
 fn skip_literal(bytes: &[u8], start: usize) -> (usize, bool) {
-    let rest = &bytes[start..];
-    let line_end = |from: usize| bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| from + n);
-    match rest {
-        [b'/', b'/', ..] => (line_end(start), false),
-        [b'/', b'*', ..] => match bytes[start + 2..].windows(2).position(|pair| pair == b"*/") {
+    match &bytes[start..] {
+        [b'/', b'/', ..] => (memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |n| start + n), false),
+        [b'/', b'*', ..] => match memchr::memmem::find(&bytes[start + 2..], b"*/") {
             Some(n) => (start + 2 + n + 2, false),
             None => (bytes.len(), true),
         },
         [quote @ (b'"' | b'/'), ..] => {
             let mut i = start + 1;
-            while i < bytes.len() {
+            while let Some(n) = memchr::memchr3(b'\\', b'\n', *quote, &bytes[i.min(bytes.len())..]) {
+                i += n;
                 match bytes[i] {
                     b'\\' => i += 2,
                     b'\n' => return (i, false),
-                    b if b == *quote => return (i + 1, false),
-                    _ => i += 1,
+                    _ => return (i + 1, false),
                 }
             }
             (bytes.len(), false)
