@@ -108,7 +108,9 @@ impl Limits<'_> {
             );
             return;
         }
-        let length = text.value.chars().count();
+        // A text of at most `max` bytes has at most `max` characters: only
+        // longer ones are counted.
+        let length = if text.value.len() > max { text.value.chars().count() } else { text.value.len() };
         if length > max {
             self.diagnostics.push(
                 Diagnostic::new(
