@@ -145,7 +145,7 @@ impl<'a, F: Copy> Checker<'a, F> {
     }
 
     /// Checks `expr` and reports it when its type cannot be `expected`.
-    fn expect(&mut self, expr: &Expr, expected: Ty, what: &str) -> Ty {
+    fn expect(&mut self, expr: &Expr, expected: Ty, what: impl std::fmt::Display) -> Ty {
         let ty = self.expr(expr);
         if !ty.fits(expected) {
             self.mismatch(expr.span, format!("{what} must be {}, found {}", expected.name(), ty.name()), ty, expected);
@@ -343,11 +343,12 @@ impl<'a, F: Copy> Checker<'a, F> {
     }
 
     fn binary(&mut self, op: BinaryOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Ty {
-        let what = format!("the operands of `{}`", op.as_str());
+        // Formatted only into an error message.
+        let what = format_args!("the operands of `{}`", op.as_str());
         match op {
             BinaryOp::And | BinaryOp::Or => {
-                self.expect(lhs, Ty::Bool, &what);
-                self.expect(rhs, Ty::Bool, &what);
+                self.expect(lhs, Ty::Bool, what);
+                self.expect(rhs, Ty::Bool, what);
                 Ty::Bool
             }
             BinaryOp::Eq | BinaryOp::NotEq => {
@@ -387,8 +388,8 @@ impl<'a, F: Copy> Checker<'a, F> {
                 Ty::Bool
             }
             BinaryOp::StartsWith | BinaryOp::EndsWith => {
-                self.expect(lhs, Ty::String, &what);
-                self.expect(rhs, Ty::String, &what);
+                self.expect(lhs, Ty::String, what);
+                self.expect(rhs, Ty::String, what);
                 Ty::Bool
             }
             BinaryOp::Matches => {
