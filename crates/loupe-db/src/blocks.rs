@@ -4,7 +4,6 @@
 //! type-checked here, keyed by its text. An edit elsewhere in the file leaves
 //! the text, and so everything computed from it, as it was.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use loupe_syntax::{Block, SyntaxError};
@@ -30,14 +29,6 @@ pub struct CompiledBlock {
 pub fn compiled_block<'db>(db: &'db dyn Db, text: BlockText<'db>) -> Arc<CompiledBlock> {
     let (block, errors) = loupe_syntax::parse_block(text.text(db));
     Arc::new(CompiledBlock { block, errors })
-}
-
-/// The functions and predicates a block calls.
-#[salsa::tracked(returns(ref))]
-pub fn block_calls<'db>(db: &'db dyn Db, text: BlockText<'db>) -> BTreeSet<String> {
-    let mut calls = BTreeSet::new();
-    crate::index::collect_block_calls(&compiled_block(db, text).block, &mut calls);
-    calls
 }
 
 /// A check's syntax and type errors, spans relative to its text.

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use loupe_syntax::{Block, Expr, ExprKind, Item};
 
-use crate::{BlockText, Db, Pack, SourceFile, block_calls, parse_file};
+use crate::{BlockText, Db, Pack, SourceFile, compiled_block, parse_file};
 
 /// One file's definitions, without positions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -56,12 +56,8 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                         let choices = question.choices.iter().filter_map(|c| c.id.as_ref().map(|id| id.text.clone()));
                         for check in question.choices.iter().filter_map(|c| c.check.as_ref()) {
                             let text = file.text(db).get(check.body.range()).unwrap_or_default();
-                            let calls = block_calls(db, BlockText::new(db, text));
-                            for call in calls {
-                                if !tree.check_calls.contains(call) {
-                                    tree.check_calls.insert(call.clone());
-                                }
-                            }
+                            let compiled = compiled_block(db, BlockText::new(db, text));
+                            collect_block_calls(&compiled.block, &mut tree.check_calls);
                         }
                         Some(QuestionItem { id: question.id.as_ref()?.text.clone(), choices: choices.collect() })
                     })

@@ -24,7 +24,7 @@ mod validate;
 
 use std::sync::{Arc, Mutex};
 
-pub use blocks::{BlockText, CompiledBlock, block_calls, check_diagnostics, compiled_block};
+pub use blocks::{BlockText, CompiledBlock, check_diagnostics, compiled_block};
 pub use builtins::{BUILTINS, Builtin, Ty};
 pub use diagnostics::{file_diagnostics, pack_diagnostics, prefetch_diagnostics};
 pub use index::{ItemTree, PackIndex, item_tree, pack_index};
