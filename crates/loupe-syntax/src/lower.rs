@@ -487,9 +487,12 @@ impl Lowerer<'_, '_> {
 
     fn block(&mut self, pair: Pair<'_, Rule>) -> Block {
         let span = self.span(&pair);
-        let mut statements = Vec::new();
+        let children = pair.into_inner();
+        // Sized once: a block lives as long as its check, and a growing Vec
+        // would keep up to twice the room it needs.
+        let mut statements = Vec::with_capacity(children.len());
         let mut close = None;
-        for child in pair.into_inner() {
+        for child in children {
             match child.as_rule() {
                 Rule::applies => {
                     let span = self.span(&child);
@@ -851,9 +854,10 @@ impl Lowerer<'_, '_> {
     fn message(&mut self, pair: Pair<'_, Rule>) -> Message {
         let span = self.span(&pair);
         strings::body(pair.as_str(), span.start as usize, self.errors);
-        let mut parts = Vec::new();
+        let children = pair.into_inner();
+        let mut parts = Vec::with_capacity(children.len());
         let mut text = String::new();
-        for part in pair.into_inner() {
+        for part in children {
             let part_span = self.span(&part);
             match part.as_rule() {
                 Rule::message_text => {
@@ -1008,7 +1012,11 @@ impl<'i> Properties<'i> {
 
     /// Every value of a repeatable `key`, in order.
     fn links(&mut self, _lowerer: &mut Lowerer<'_, '_>, key: &str, _item: &str) -> Vec<Link> {
-        self.take(key).into_iter().map(|(_, _, link)| link).collect()
+        // Sized exactly: the list lives as long as the file's tree, and most
+        // items have one link.
+        let mut links = Vec::with_capacity(self.entries.iter().filter(|(k, _, _)| *k == key).count());
+        links.extend(self.entries.extract_if(.., |(k, _, _)| *k == key).map(|(_, _, link)| link));
+        links
     }
 
     fn take(&mut self, key: &str) -> Vec<(&'i str, Span, Link)> {
