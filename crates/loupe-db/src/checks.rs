@@ -5,7 +5,8 @@ use loupe_syntax::{
 };
 
 use crate::builtins::{BUILTINS, Builtin, Ty};
-use crate::index::PackIndex;
+use std::collections::BTreeMap;
+
 use crate::{Code, Label, Span};
 
 type Diagnostic<F> = loupe_diagnostics::Diagnostic<F>;
@@ -24,7 +25,8 @@ pub(crate) enum BlockKind {
 /// check compiled on its own (its spans relative to its text).
 pub(crate) struct Checker<'a, F> {
     pub file: F,
-    pub index: &'a PackIndex,
+    /// The pack's predicates and their arities.
+    pub predicates: &'a BTreeMap<String, usize>,
     pub diagnostics: &'a mut Vec<Diagnostic<F>>,
     scopes: Vec<Vec<Binding>>,
 }
@@ -46,8 +48,12 @@ impl Binding {
 }
 
 impl<'a, F: Copy> Checker<'a, F> {
-    pub fn new(file: F, index: &'a PackIndex, diagnostics: &'a mut Vec<Diagnostic<F>>) -> Checker<'a, F> {
-        Checker { file, index, diagnostics, scopes: Vec::new() }
+    pub fn new(
+        file: F,
+        predicates: &'a BTreeMap<String, usize>,
+        diagnostics: &'a mut Vec<Diagnostic<F>>,
+    ) -> Checker<'a, F> {
+        Checker { file, predicates, diagnostics, scopes: Vec::new() }
     }
 
     /// Checks a block whose scope starts with `params` (a predicate's parameters).
@@ -190,9 +196,7 @@ impl<'a, F: Copy> Checker<'a, F> {
             }
             ExprKind::Var(name) => match self.lookup(name) {
                 Some(ty) => ty,
-                None if self.index.predicate_arities.contains_key(&name.text)
-                    || Builtin::lookup(&name.text).is_some() =>
-                {
+                None if self.predicates.contains_key(&name.text) || Builtin::lookup(&name.text).is_some() => {
                     let kind =
                         if Builtin::lookup(&name.text).is_some() { "a built-in function" } else { "a predicate" };
                     self.report(
@@ -283,7 +287,7 @@ impl<'a, F: Copy> Checker<'a, F> {
 
     fn call(&mut self, function: &Name, args: &[Expr], span: Span) -> Ty {
         let arg_types: Vec<Ty> = args.iter().map(|arg| self.expr(arg)).collect();
-        if let Some(&arity) = self.index.predicate_arities.get(&function.text) {
+        if let Some(&arity) = self.predicates.get(&function.text) {
             if arity != args.len() {
                 self.wrong_arity(
                     function,
@@ -295,7 +299,7 @@ impl<'a, F: Copy> Checker<'a, F> {
             return Ty::Bool;
         }
         let Some(builtin) = Builtin::lookup(&function.text) else {
-            let predicates = self.index.predicates.keys().map(String::as_str);
+            let predicates = self.predicates.keys().map(String::as_str);
             let candidates: Vec<&str> = predicates.chain(BUILTINS.iter().map(|b| b.name)).collect();
             let help = did_you_mean(&function.text, candidates.iter().copied()).unwrap_or_else(|| {
                 "define it with `predicate NAME(params) { ... }`, or see the built-in functions in docs/language.md"

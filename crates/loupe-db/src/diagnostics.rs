@@ -1,5 +1,6 @@
 //! Every diagnostic of a pack, in a stable order.
 
+use crate::blocks::file_check_diagnostics;
 use crate::index::item_tree;
 use crate::limits::{MAX_LENS_BYTES, export_bytes};
 use crate::{
@@ -7,12 +8,18 @@ use crate::{
     validate_file,
 };
 
-/// One file's syntax and semantic diagnostics, sorted by position.
+/// One file's syntax and semantic diagnostics, sorted by position, with the
+/// pack's lint levels applied to the semantic ones.
 #[salsa::tracked(returns(ref))]
 pub fn file_diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnostic> {
     let mut all: Vec<Diagnostic> =
         parse_file(db, file).errors.iter().cloned().map(|error| error.map_file(|()| file)).collect();
-    all.extend(validate_file(db, pack, file).iter().cloned());
+    let manifest = pack_manifest(db, pack);
+    let semantic = validate_file(db, pack, file).iter().chain(file_check_diagnostics(db, pack, file));
+    all.extend(semantic.filter_map(|diagnostic| {
+        let severity = manifest.severity(diagnostic.code)?;
+        Some(Diagnostic { severity, ..diagnostic.clone() })
+    }));
     all.sort_by_key(|diagnostic| (diagnostic.primary.span.start, diagnostic.primary.span.end, diagnostic.code));
     all
 }
@@ -23,9 +30,15 @@ pub fn file_diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagno
 pub fn prefetch_diagnostics(db: &Database, packs: &[Pack]) {
     let files: Vec<(Pack, SourceFile)> =
         packs.iter().flat_map(|&pack| pack.files(db).iter().map(move |&file| (pack, file))).collect();
-    // Item trees compile the files' checks too: all of it per file, in parallel.
+    // Every parse first: type-checking a check needs its pack's predicates.
     on_all_cores(db, &files, |db, &(_, file)| {
+        parse_file(db, file);
+    });
+    // A file's checks are compiled (by its item tree) and type-checked one
+    // after the other, while their trees are still in the cache.
+    on_all_cores(db, &files, |db, &(pack, file)| {
         item_tree(db, file);
+        file_check_diagnostics(db, pack, file);
     });
     on_all_cores(db, &files, |db, &(pack, file)| {
         file_diagnostics(db, pack, file);

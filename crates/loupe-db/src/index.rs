@@ -6,9 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use loupe_syntax::{Block, Expr, ExprKind, Item};
+use loupe_syntax::{Block, Expr, ExprKind, Item, Predicate};
 
-use crate::{BlockText, Db, Pack, SourceFile, compiled_block, parse_file};
+use crate::blocks::check_text;
+use crate::{Db, Pack, SourceFile, compiled_block, parse_file};
 
 /// One file's definitions, without positions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -36,7 +37,6 @@ pub struct QuestionItem {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PredicateItem {
     pub name: String,
-    pub arity: usize,
     /// Functions and predicates its body calls.
     pub calls: BTreeSet<String>,
 }
@@ -55,9 +55,10 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                     .filter_map(|question| {
                         let choices = question.choices.iter().filter_map(|c| c.id.as_ref().map(|id| id.text.clone()));
                         for check in question.choices.iter().filter_map(|c| c.check.as_ref()) {
-                            let text = file.text(db).get(check.body.range()).unwrap_or_default();
-                            let compiled = compiled_block(db, BlockText::new(db, text));
-                            collect_block_calls(&compiled.block, &mut tree.check_calls);
+                            collect_block_calls(
+                                &compiled_block(db, check_text(db, file, check)).block,
+                                &mut tree.check_calls,
+                            );
                         }
                         Some(QuestionItem { id: question.id.as_ref()?.text.clone(), choices: choices.collect() })
                     })
@@ -70,7 +71,7 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                 };
                 let mut calls = BTreeSet::new();
                 collect_block_calls(&predicate.body, &mut calls);
-                tree.predicates.push(PredicateItem { name: name.text.clone(), arity: predicate.params.len(), calls });
+                tree.predicates.push(PredicateItem { name: name.text.clone(), calls });
             }
             Item::Test(test) => {
                 if let Some(name) = &test.name {
@@ -94,14 +95,28 @@ pub struct PackIndex {
     /// The choice ids of each question's first definition.
     pub question_choices: BTreeMap<String, Vec<String>>,
     pub predicates: BTreeMap<String, Vec<SourceFile>>,
-    /// The parameter count of each predicate's first definition.
-    pub predicate_arities: BTreeMap<String, usize>,
     pub tests: BTreeMap<String, Vec<SourceFile>>,
     /// Predicates reachable from some check.
     pub used_predicates: BTreeSet<String>,
     /// Predicates that can reach themselves through calls, each with a
     /// cycle it is on (`a`, `b`, `a`).
     pub recursive_predicates: BTreeMap<String, Vec<String>>,
+}
+
+/// The parameter count of each predicate's first definition. Read from the
+/// files' parses alone, so that checks can be type-checked as they are
+/// compiled, before every file's item tree exists.
+#[salsa::tracked(returns(ref))]
+pub fn pack_predicates(db: &dyn Db, pack: Pack) -> BTreeMap<String, usize> {
+    let mut arities = BTreeMap::new();
+    for &file in pack.files(db) {
+        for item in &parse_file(db, file).file.items {
+            if let Item::Predicate(Predicate { name: Some(name), params, .. }) = item {
+                arities.entry(name.text.clone()).or_insert(params.len());
+            }
+        }
+    }
+    arities
 }
 
 #[salsa::tracked(returns(ref))]
@@ -128,7 +143,6 @@ pub fn pack_index(db: &dyn Db, pack: Pack) -> PackIndex {
         }
         for predicate in &tree.predicates {
             index.predicates.entry(predicate.name.clone()).or_default().push(file);
-            index.predicate_arities.entry(predicate.name.clone()).or_insert(predicate.arity);
             predicate_calls.entry(predicate.name.clone()).or_default().extend(predicate.calls.iter().cloned());
         }
         for test in &tree.tests {

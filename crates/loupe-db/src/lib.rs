@@ -9,7 +9,9 @@
 //! - [`item_tree`]: one file's definitions without positions, so that editing
 //!   a description or moving text leaves it equal and stops the change there;
 //! - [`pack_index`]: every file's item tree merged: name resolution across files;
+//! - [`pack_predicates`]: the predicates checks are type-checked against;
 //! - [`validate_file`]: one file's semantic diagnostics against the index;
+//! - [`file_check_diagnostics`]: the diagnostics of one file's checks;
 //! - [`pack_diagnostics`]: everything, sorted, for a whole pack.
 
 mod blocks;
@@ -24,10 +26,10 @@ mod validate;
 
 use std::sync::{Arc, Mutex};
 
-pub use blocks::{BlockText, CompiledBlock, check_diagnostics, compiled_block};
+pub use blocks::{BlockText, CompiledBlock, check_diagnostics, compiled_block, file_check_diagnostics};
 pub use builtins::{BUILTINS, Builtin, Ty};
 pub use diagnostics::{file_diagnostics, pack_diagnostics, prefetch_diagnostics};
-pub use index::{ItemTree, PackIndex, item_tree, pack_index};
+pub use index::{ItemTree, PackIndex, item_tree, pack_index, pack_predicates};
 pub use loupe_diagnostics::{Code, Label, Severity, Span};
 pub use manifest::{LintLevel, Manifest, pack_manifest};
 pub use validate::validate_file;

@@ -9,10 +9,7 @@ use crate::checks::{BlockKind, Checker};
 use crate::index::PackIndex;
 use crate::limits::{self, Limits};
 use crate::risk::{self, quoted_list};
-use crate::{
-    BlockText, Code, Db, Diagnostic, Label, Pack, SourceFile, Span, check_diagnostics, pack_index, pack_manifest,
-    parse_file,
-};
+use crate::{Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_predicates, parse_file};
 use loupe_diagnostics::suggest::did_you_mean;
 
 /// The lifecycle phases of the Generative AI Lens.
@@ -25,7 +22,9 @@ pub const PHASES: &[&str] = &[
     "continuous_improvement",
 ];
 
-/// The semantic diagnostics of one file, with the pack's lint levels applied.
+/// The semantic diagnostics of one file but its checks' (see
+/// [`file_check_diagnostics`](crate::file_check_diagnostics)), before the
+/// pack's lint levels.
 #[salsa::tracked(returns(ref))]
 pub fn validate_file(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnostic> {
     let index = pack_index(db, pack);
@@ -68,15 +67,7 @@ pub fn validate_file(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnosti
             Item::Test(test) => validator.test(test),
         }
     }
-    let manifest = pack_manifest(db, pack);
-    validator
-        .diagnostics
-        .into_iter()
-        .filter_map(|mut diagnostic| {
-            diagnostic.severity = manifest.severity(diagnostic.code)?;
-            Some(diagnostic)
-        })
-        .collect()
+    validator.diagnostics
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -406,21 +397,6 @@ impl Validator<'_> {
                     .with_help("add `improve \"what to do\" \"https://...\"`: the Well-Architected Tool requires one on every choice but \"None of these\""),
             );
         }
-        if let Some(check) = &choice.check {
-            let text = file.text(self.db).get(check.body.range()).unwrap_or_default();
-            let relative = check_diagnostics(self.db, self.pack, BlockText::new(self.db, text));
-            // Nesting that the whole file's parse reported already is not reported twice.
-            let nesting_reported = parse_file(self.db, file)
-                .errors
-                .iter()
-                .any(|error| error.code == Code::NestingTooDeep && check.body.contains(error.primary.span));
-            self.diagnostics.extend(
-                relative
-                    .iter()
-                    .filter(|diagnostic| !(nesting_reported && diagnostic.code == Code::NestingTooDeep))
-                    .map(|diagnostic| diagnostic.clone().moved_by(check.body.start).map_file(|()| file)),
-            );
-        }
     }
 
     fn predicate(&mut self, predicate: &Predicate) {
@@ -465,7 +441,7 @@ impl Validator<'_> {
                 );
             }
         }
-        Checker::new(file, self.index, &mut self.diagnostics).block(
+        Checker::new(file, pack_predicates(self.db, self.pack), &mut self.diagnostics).block(
             &predicate.body,
             BlockKind::Predicate,
             &predicate.params,

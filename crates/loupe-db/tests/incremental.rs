@@ -66,7 +66,7 @@ fn key_names(fixture: &Fixture, cold_log: &[String]) -> Vec<(String, String)> {
     for (file, name) in fixture.files.iter().zip(NAMES) {
         names.push((format!("({:?})", file.as_id()), format!("({name})")));
     }
-    for query in ["validate_file", "file_diagnostics"] {
+    for query in ["validate_file", "file_check_diagnostics", "file_diagnostics"] {
         let keys = cold_log.iter().filter_map(|entry| entry.strip_prefix(query)).collect::<Vec<_>>();
         assert_eq!(keys.len(), NAMES.len(), "{query} runs once per file: {cold_log:#?}");
         for (key, name) in keys.into_iter().zip(NAMES) {
@@ -110,12 +110,15 @@ fn editing_text_inside_one_file_revalidates_only_that_file() {
     // The item tree of alpha.lens comes out equal, so the pack index is reused
     // and no other file is parsed or validated again. The pack's own check
     // re-runs, as the lens grew by a few bytes (L0413 adds the files' sizes).
+    // The pack's predicates are read again from the parses, and come out equal.
     expect![[r#"
         [
+            "file_check_diagnostics(alpha.lens)",
             "file_diagnostics(alpha.lens)",
             "file_export_bytes(alpha.lens)",
             "item_tree(alpha.lens)",
             "pack_diagnostics(pack)",
+            "pack_predicates(pack)",
             "parse_file(alpha.lens)",
             "validate_file(alpha.lens)",
         ]
@@ -139,6 +142,9 @@ fn renaming_a_predicate_revalidates_its_users_only() {
     expect![[r#"
         [
             "check_diagnostics(the check alpha and beta share)",
+            "file_check_diagnostics(alpha.lens)",
+            "file_check_diagnostics(beta.lens)",
+            "file_check_diagnostics(predicates.lens)",
             "file_diagnostics(alpha.lens)",
             "file_diagnostics(beta.lens)",
             "file_diagnostics(predicates.lens)",
@@ -146,6 +152,7 @@ fn renaming_a_predicate_revalidates_its_users_only() {
             "item_tree(predicates.lens)",
             "pack_diagnostics(pack)",
             "pack_index(pack)",
+            "pack_predicates(pack)",
             "parse_file(predicates.lens)",
             "validate_file(alpha.lens)",
             "validate_file(beta.lens)",

@@ -8,6 +8,17 @@ pub struct SourceFile {
     pub items: Vec<Item>,
 }
 
+impl SourceFile {
+    /// Every choice of every question, in order.
+    pub fn choices(&self) -> impl Iterator<Item = &Choice> {
+        self.items
+            .iter()
+            .filter_map(|item| if let Item::Pillar(pillar) = item { Some(pillar) } else { None })
+            .flat_map(|pillar| &pillar.questions)
+            .flat_map(|question| &question.choices)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Item {
     Lens(Lens),
