@@ -443,8 +443,8 @@ impl<'a, F: Copy> Checker<'a, F> {
                 if left == Ty::Any || right == Ty::Any { Ty::Any } else { Ty::Number }
             }
             BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Rem => {
-                self.expect(lhs, Ty::Number, &what);
-                self.expect(rhs, Ty::Number, &what);
+                self.expect(lhs, Ty::Number, what);
+                self.expect(rhs, Ty::Number, what);
                 Ty::Number
             }
         }
