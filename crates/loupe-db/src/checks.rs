@@ -1,12 +1,12 @@
 //! Name resolution and type checking of checks and predicates.
 
+use std::collections::BTreeMap;
+
 use loupe_syntax::{
     BinaryOp, Block, Expr, ExprKind, MessagePart, Name, Quantifier, QuantifierExpr, Statement, UnaryOp,
 };
 
 use crate::builtins::{BUILTINS, Builtin, Ty};
-use std::collections::BTreeMap;
-
 use crate::{Code, Label, Span};
 
 type Diagnostic<F> = loupe_diagnostics::Diagnostic<F>;

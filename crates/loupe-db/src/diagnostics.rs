@@ -25,8 +25,8 @@ pub fn file_diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagno
 }
 
 /// Computes the diagnostics and export sizes of every file of `packs` on
-/// all cores, so that the queries a driver asks next find them ready. Item
-/// trees come first, as every file's validation needs every file's item tree.
+/// all cores, so that the queries a driver asks next find them ready. Each
+/// round needs the one before it done for every file of a pack.
 pub fn prefetch_diagnostics(db: &Database, packs: &[Pack]) {
     let files: Vec<(Pack, SourceFile)> =
         packs.iter().flat_map(|&pack| pack.files(db).iter().map(move |&file| (pack, file))).collect();
