@@ -120,18 +120,69 @@ fn collect_lens_files(
     }
 }
 
+/// The name standard input goes by, as a path (`-`) and in reports.
+pub const STDIN_PATH: &str = "-";
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Reads a file's bytes, or standard input for `-`, stopping at `limit`
+/// bytes: the limit is applied while reading, so a device or an endless pipe
+/// costs no more than a file at the limit. Directories, devices and sockets
+/// are refused; pipes are read (process substitution, `-`).
+pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let too_large = || format!("larger than {}", human_size(limit));
+    if path == Path::new(STDIN_PATH) {
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes).map_err(|error| error.to_string())?;
+        return if bytes.len() as u64 > limit { Err(too_large()) } else { Ok(bytes) };
+    }
+    let file = std::fs::File::open(path).map_err(|error| io_reason(&error))?;
+    let meta = file.metadata().map_err(|error| error.to_string())?;
+    if meta.is_dir() {
+        return Err("it is a directory".to_string());
+    }
+    if !meta.is_file() && !is_pipe(&meta) {
+        return Err("not a regular file (a device or a socket)".to_string());
+    }
+    if meta.is_file() && meta.len() > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(if meta.is_file() { meta.len() as usize } else { 0 });
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > limit { Err(too_large()) } else { Ok(bytes) }
+}
+
+#[cfg(unix)]
+fn is_pipe(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_pipe(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// An IO error as a reason, without Rust's `(os error 2)` suffix.
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => error.to_string(),
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 { format!("{} MiB", bytes >> 20) } else { format!("{bytes} bytes") }
+}
+
 /// Reads a file as UTF-8 text into a database input, or reports why not.
 pub fn read_source(db: &Database, path: &Path, problems: &mut Vec<Diagnostic>) -> Option<SourceFile> {
     let name = display(path);
-    let too_large = std::fs::metadata(path).is_ok_and(|meta| meta.len() > MAX_SOURCE_BYTES);
-    if too_large {
-        problems.push(missing(db, path, &format!("larger than {} MiB", MAX_SOURCE_BYTES >> 20)));
-        return None;
-    }
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_bytes(path, MAX_SOURCE_BYTES) {
         Ok(bytes) => bytes,
-        Err(error) => {
-            problems.push(missing(db, path, &error.to_string()));
+        Err(reason) => {
+            problems.push(missing(db, path, &reason));
             return None;
         }
     };
@@ -166,6 +217,9 @@ pub fn missing(db: &Database, path: &Path, reason: &str) -> Diagnostic {
 }
 
 pub fn display(path: &Path) -> String {
+    if path == Path::new(STDIN_PATH) {
+        return STDIN_NAME.to_string();
+    }
     let text = path.display().to_string();
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
 }

@@ -7,6 +7,7 @@ mod render;
 mod run;
 mod test;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,6 +22,9 @@ const EXIT_OK: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
 /// Exit status: invalid policy, evidence, answers or usage.
 const EXIT_INVALID: u8 = 2;
+/// Exit status when the reader of our output went away (`loupe run | head`):
+/// what a shell reports for a process ended by SIGPIPE.
+const EXIT_BROKEN_PIPE: u8 = 128 + 13;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -100,27 +104,32 @@ fn main() -> ExitCode {
     };
     match status {
         Ok(code) => ExitCode::from(code),
+        // Nobody is left to read an error message.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_BROKEN_PIPE),
         Err(error) => {
-            eprintln!("loupe: {error}");
+            let _ = writeln!(std::io::stderr(), "loupe: {error}");
             ExitCode::from(EXIT_INVALID)
         }
     }
 }
 
 fn explain(code: Option<&str>) -> std::io::Result<u8> {
+    let mut stdout = std::io::stdout().lock();
     let Some(text) = code else {
         for code in Code::ALL {
-            println!("{}  {:7}  {}", code.as_str(), code.severity().as_str(), code.title());
+            writeln!(stdout, "{}  {:7}  {}", code.as_str(), code.severity().as_str(), code.title())?;
         }
+        stdout.flush()?;
         return Ok(EXIT_OK);
     };
     match Code::parse(text) {
         Some(code) => {
-            print!("{}", code.explanation());
+            stdout.write_all(code.explanation().as_bytes())?;
+            stdout.flush()?;
             Ok(EXIT_OK)
         }
         None => {
-            eprintln!("loupe: `{text}` is not a diagnostic code; `loupe explain` lists them all");
+            writeln!(std::io::stderr(), "loupe: `{text}` is not a diagnostic code; `loupe explain` lists them all")?;
             Ok(EXIT_INVALID)
         }
     }

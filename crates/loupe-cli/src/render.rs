@@ -147,7 +147,8 @@ pub fn to_json(db: &Database, diagnostics: &[Diagnostic]) -> JsonReport {
 }
 
 pub fn print_json(report: &JsonReport) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(report).map_err(std::io::Error::other)?;
     let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, report).map_err(std::io::Error::other)?;
-    writeln!(stdout)
+    writeln!(stdout, "{text}")?;
+    stdout.flush()
 }

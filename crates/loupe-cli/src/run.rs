@@ -1,13 +1,15 @@
 //! `loupe run`: review a workload's evidence with a pack.
 
-use std::collections::BTreeMap;
-use std::io::IsTerminal;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use codespan_reporting::term::termcolor::StandardStream;
 use loupe_db::{Code, Database, Diagnostic, Label, Pack, SourceFile, Span, pack_index};
-use loupe_eval::{Answers, EvidenceFile, Risk, Workload, load_evidence, pack_choices, prefetch_evaluations, review};
+use loupe_eval::{
+    Answers, EvidenceFile, Review, Risk, Status, Workload, load_evidence, pack_choices, prefetch_evaluations, review,
+};
 use loupe_evidence::{Format, LoadOptions};
 
 use crate::render::{self, ColorMode};
@@ -18,7 +20,8 @@ pub struct RunArgs {
     /// The pack directory (with a loupe.toml)
     #[arg(default_value = ".")]
     pack: PathBuf,
-    /// Evidence files or directories (every .json, .yaml, .yml and .template file under them, sorted)
+    /// Evidence files or directories (every .json, .yaml, .yml and .template file under them, sorted);
+    /// `-` reads standard input
     #[arg(long, required = true, num_args = 1..)]
     evidence: Vec<PathBuf>,
     /// Read an evidence file as this format instead of detecting it: PATH=FORMAT, where FORMAT is
@@ -27,17 +30,17 @@ pub struct RunArgs {
     evidence_formats: Vec<(PathBuf, Format)>,
     /// Largest evidence file accepted, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 256)]
-    max_evidence_size: usize,
+    max_evidence_size: u64,
     /// Answers file: attestations, not-applicable questions and waivers (docs/answers.md)
     #[arg(long)]
     answers: Option<PathBuf>,
     /// Report format
-    #[arg(long, default_value = "text", value_parser = parse_format)]
-    format: loupe_report::Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
     /// Write the report to this file instead of stdout
     #[arg(long)]
     output: Option<PathBuf>,
-    /// Exit 1 when a question's risk reaches this level (waived risks do not count)
+    /// Exit 1 when a question reaches this level (waived risks do not count)
     #[arg(long, value_enum, default_value_t = FailOn::High)]
     fail_on: FailOn,
     /// The review date, YYYY-MM-DD, for waiver expiry (default: today, UTC)
@@ -45,10 +48,45 @@ pub struct RunArgs {
     date: Option<String>,
 }
 
+/// The report formats, as `--help` lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    /// For a person: verdict and counts, then pillars with risks, findings, evidence and improvement plans
+    Text,
+    /// For programs: the whole review, stable and documented (docs/report.md)
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning: one result per missing practice or finding
+    Sarif,
+    /// JUnit XML, for CI test views: one test case per question
+    Junit,
+    /// Markdown, for a pull-request comment
+    Markdown,
+    /// The Well-Architected Tool's UpdateAnswer payloads, one per question
+    AwsAnswers,
+}
+
+impl ReportFormat {
+    fn report_format(self) -> loupe_report::Format {
+        match self {
+            ReportFormat::Text => loupe_report::Format::Text,
+            ReportFormat::Json => loupe_report::Format::Json,
+            ReportFormat::Sarif => loupe_report::Format::Sarif,
+            ReportFormat::Junit => loupe_report::Format::Junit,
+            ReportFormat::Markdown => loupe_report::Format::Markdown,
+            ReportFormat::AwsAnswers => loupe_report::Format::AwsAnswers,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum FailOn {
+    /// A question at high risk
     High,
+    /// A question at high or medium risk
     Medium,
+    /// Also a question left unanswered, or a practice neither checked nor attested
+    Unanswered,
+    /// Never: report only
     Never,
 }
 
@@ -61,15 +99,11 @@ fn parse_override(text: &str) -> Result<(PathBuf, Format), String> {
     Ok((PathBuf::from(path), format))
 }
 
-fn parse_format(text: &str) -> Result<loupe_report::Format, String> {
-    text.parse().map_err(|_| "expected text, json, sarif, junit, markdown or aws-answers".to_string())
-}
-
 pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
     let today = match &args.date {
         Some(date) if loupe_eval::is_date(date) => date.clone(),
         Some(date) => {
-            eprintln!("loupe: --date `{date}` is not a date: write YYYY-MM-DD");
+            writeln!(std::io::stderr(), "loupe: --date `{date}` is not a date: write YYYY-MM-DD")?;
             return Ok(EXIT_INVALID);
         }
         None => today_utc(),
@@ -77,17 +111,15 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
     let db = Database::default();
     let mut stderr = StandardStream::stderr(render::stderr_color(color));
 
+    if let Some(problem) = not_a_pack(&db, &args.pack) {
+        return report_problems(&db, &[problem], &mut stderr);
+    }
     // The pack must check clean of errors before it judges anything.
     let loaded = load::load(&db, std::slice::from_ref(&args.pack));
     let (mut problems, _) = check::diagnose(&db, &loaded);
     problems.retain(Diagnostic::is_error);
-    let pack = match loaded.targets.first() {
-        Some(target) if problems.is_empty() && target.only.is_none() => target.pack,
-        Some(_) if problems.is_empty() => {
-            problems.push(not_a_pack(&db, &args.pack));
-            return report_problems(&db, &problems, &mut stderr);
-        }
-        _ => return report_problems(&db, &problems, &mut stderr),
+    let Some(pack) = loaded.targets.first().map(|target| target.pack).filter(|_| problems.is_empty()) else {
+        return report_problems(&db, &problems, &mut stderr);
     };
 
     let (workload, evidence_problems) = load_workload(&db, args);
@@ -101,12 +133,17 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         },
         None => Answers::default(),
     };
+    render::emit_text(&db, &evidence_warnings(&db, workload), &mut stderr)?;
 
     let choices = pack_choices(&db, pack);
     let bar = progress_bar(choices.len());
     prefetch_evaluations(&db, workload, &choices, &|| bar.inc(1));
     bar.finish_and_clear();
     let review = review(&db, pack, workload, &answers, &today);
+    if review.summary.automated > 0 && review.summary.applicable == 0 {
+        let refusal = nothing_applies(&db, workload, &review);
+        return report_problems(&db, &[refusal], &mut stderr);
+    }
 
     let sources = source_texts(&db, pack, workload);
     let source = |name: &str| sources.get(name).map(|text| &**text);
@@ -118,22 +155,35 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         color: to_terminal && render::stderr_color(color) != codespan_reporting::term::termcolor::ColorChoice::Never,
         source: &source,
     };
-    let report = loupe_report::render(args.format, &review, &context);
+    let report = loupe_report::render(args.format.report_format(), &review, &context);
     match &args.output {
         Some(path) => std::fs::write(path, report)
             .map_err(|error| std::io::Error::new(error.kind(), format!("cannot write {}: {error}", path.display())))?,
-        None => print!("{report}"),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(report.as_bytes())?;
+            stdout.flush()?;
+        }
     }
+    Ok(if fails(&review, args.fail_on) { EXIT_FINDINGS } else { EXIT_OK })
+}
 
-    let at_risk = review.pillars.iter().flat_map(|pillar| &pillar.questions).any(|question| {
-        question.waiver.is_none()
-            && match args.fail_on {
-                FailOn::High => question.risk == Risk::High,
-                FailOn::Medium => matches!(question.risk, Risk::High | Risk::Medium),
-                FailOn::Never => false,
+/// Whether the review reaches `--fail-on`; waived risks do not count.
+fn fails(review: &Review, fail_on: FailOn) -> bool {
+    review.pillars.iter().flat_map(|pillar| &pillar.questions).any(|question| {
+        let at_risk = question.waiver.is_none() && matches!(question.risk, Risk::High | Risk::Medium);
+        match fail_on {
+            FailOn::High => question.waiver.is_none() && question.risk == Risk::High,
+            FailOn::Medium => at_risk,
+            FailOn::Unanswered => {
+                let undecided = question.waiver.is_none()
+                    && question.risk != Risk::NotApplicable
+                    && question.choices.iter().any(|choice| !choice.is_none && choice.status == Status::Unknown);
+                at_risk || question.risk == Risk::Unanswered || undecided
             }
-    });
-    Ok(if at_risk { EXIT_FINDINGS } else { EXIT_OK })
+            FailOn::Never => false,
+        }
+    })
 }
 
 /// A progress bar on stderr, drawn only on a terminal, and only once a run
@@ -156,58 +206,70 @@ fn report_problems(db: &Database, problems: &[Diagnostic], stderr: &mut Standard
     Ok(EXIT_INVALID)
 }
 
-fn not_a_pack(db: &Database, path: &Path) -> Diagnostic {
-    let file = SourceFile::new(db, path.display().to_string(), String::new());
-    Diagnostic::new(
-        Code::InvalidManifest,
-        format!("{} is not a pack directory", path.display()),
-        Label::new(file, Span::empty(0), ""),
-    )
-    .with_help("name the directory that holds the pack's loupe.toml")
+/// A diagnostic when `path` cannot be a pack, saying what it looks like instead.
+fn not_a_pack(db: &Database, path: &Path) -> Option<Diagnostic> {
+    if path.join(load::MANIFEST).is_file() {
+        return None;
+    }
+    let (message, help) = if path.is_file() {
+        (
+            format!("{} is a file, not a pack directory", load::display(path)),
+            format!("name the pack first and the evidence after it: loupe run PACK --evidence {}", load::display(path)),
+        )
+    } else if path.is_dir() {
+        (
+            format!("{} is not a pack directory: it has no loupe.toml", load::display(path)),
+            "name the directory that holds the pack's loupe.toml; evidence goes after --evidence".to_string(),
+        )
+    } else {
+        return None;
+    };
+    let file = SourceFile::new(db, load::display(path), String::new());
+    Some(Diagnostic::new(Code::InvalidManifest, message, Label::new(file, Span::empty(0), "")).with_help(help))
 }
 
 /// Reads the evidence files into the database and loads them; every file
 /// that cannot be read or parsed is a located diagnostic.
 fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    let mut files = Vec::new();
+    let mut paths = Vec::new();
     for path in &args.evidence {
-        let mut found = Vec::new();
         if path.is_dir() {
+            let mut found = Vec::new();
             collect_evidence(path, &mut found);
             if found.is_empty() {
                 problems.push(load::missing(db, path, "no .json, .yaml, .yml or .template files in it"));
             }
-        } else if path.is_file() {
-            found.push(path.clone());
+            found.sort();
+            // An answers file kept beside the evidence is not evidence.
+            found.retain(|file| args.answers.as_ref().is_none_or(|answers| !same_path(answers, file)));
+            paths.extend(found);
         } else {
-            problems.push(load::missing(db, path, "no such file or directory"));
+            paths.push(path.clone());
         }
-        found.sort();
-        // An answers file kept beside the evidence is not evidence.
-        found.retain(|file| args.answers.as_ref().is_none_or(|answers| !same_path(answers, file)));
-        for file in found {
-            // Refused before reading, so that a huge file costs no memory.
-            let limit = args.max_evidence_size.saturating_mul(1 << 20);
-            if std::fs::metadata(&file).is_ok_and(|meta| meta.len() > limit as u64) {
-                let reason = format!("larger than --max-evidence-size ({} MiB)", args.max_evidence_size);
-                problems.push(load::missing(db, &file, &reason));
+    }
+    for (path, _) in &args.evidence_formats {
+        if !paths.iter().any(|evidence| same_path(path, evidence)) {
+            let reason = "--evidence-format names it, but it is not one of the evidence files";
+            problems.push(load::missing(db, path, reason).with_help("give the path as --evidence lists it"));
+        }
+    }
+    let limit = args.max_evidence_size.saturating_mul(1 << 20);
+    let mut files = Vec::new();
+    for path in paths {
+        let bytes = match load::read_bytes(&path, limit) {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                let help = "--max-evidence-size raises the limit";
+                let problem = load::missing(db, &path, &reason);
+                problems.push(if reason.starts_with("larger") { problem.with_help(help) } else { problem });
                 continue;
             }
-            match std::fs::read(&file) {
-                Ok(bytes) => {
-                    let format = args
-                        .evidence_formats
-                        .iter()
-                        .find(|(path, _)| same_path(path, &file))
-                        .map(|&(_, format)| format);
-                    let mut options = LoadOptions { format, ..LoadOptions::default() };
-                    options.limits.max_file_size = limit;
-                    files.push(EvidenceFile::new(db, load::display(&file), Arc::from(bytes), options));
-                }
-                Err(error) => problems.push(load::missing(db, &file, &error.to_string())),
-            }
-        }
+        };
+        let format = args.evidence_formats.iter().find(|(given, _)| same_path(given, &path)).map(|&(_, format)| format);
+        let mut options = LoadOptions { format, ..LoadOptions::default() };
+        options.limits.max_file_size = usize::try_from(limit).unwrap_or(usize::MAX);
+        files.push(EvidenceFile::new(db, load::display(&path), Arc::from(bytes), options));
     }
     let workload = Workload::new(db, files.clone());
     loupe_db::on_all_cores(db, &files, |db, &file| {
@@ -215,8 +277,7 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
     });
     for file in files {
         if let Err(error) = &**load_evidence(db, file) {
-            let text = String::from_utf8_lossy(file.bytes(db)).into_owned();
-            let source = SourceFile::new(db, file.name(db).clone(), text);
+            let source = evidence_source(db, file);
             let span = error.span.map_or(Span::empty(0), |span| Span::new(span.start as usize, span.end as usize));
             let mut diagnostic =
                 Diagnostic::new(Code::InvalidEvidence, error.message.clone(), Label::new(source, span, "here"));
@@ -227,6 +288,72 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
         }
     }
     (workload, problems)
+}
+
+/// An evidence file as a source the diagnostics can show snippets of.
+fn evidence_source(db: &Database, file: EvidenceFile) -> SourceFile {
+    let text = String::from_utf8_lossy(file.bytes(db)).into_owned();
+    SourceFile::new(db, file.name(db).clone(), text)
+}
+
+/// What loaded but deserves a word: unknown tags, resources without a type.
+fn evidence_warnings(db: &Database, workload: Workload) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for &file in workload.files(db) {
+        let Ok(evidence) = &**load_evidence(db, file) else { continue };
+        if evidence.warnings.is_empty() {
+            continue;
+        }
+        let source = evidence_source(db, file);
+        warnings.extend(evidence.warnings.iter().map(|warning| {
+            Diagnostic::new(Code::EvidenceWarning, warning.message.clone(), Label::new(source, warning.span, "here"))
+        }));
+    }
+    warnings
+}
+
+/// The refusal when no automated check applies: no review without evidence.
+/// It says what was read and what the pack looks for.
+fn nothing_applies(db: &Database, workload: Workload, review: &Review) -> Diagnostic {
+    let mut read = Vec::new();
+    for summary in &review.evidence {
+        let mut types: Vec<String> =
+            summary.types.iter().take(8).map(|(kind, count)| format!("{count} {kind}")).collect();
+        if summary.types.len() > 8 {
+            types.push(format!("{} more types", summary.types.len() - 8));
+        }
+        let resources = match summary.resources {
+            0 => "no resources".to_string(),
+            n => format!("{n} resources: {}", types.join(", ")),
+        };
+        read.push(format!("{} ({}, {resources})", summary.file, summary.format));
+    }
+    let looked_for: BTreeSet<&str> = review
+        .pillars
+        .iter()
+        .flat_map(|pillar| &pillar.questions)
+        .flat_map(|question| &question.choices)
+        .filter_map(|choice| choice.not_applicable.as_ref())
+        .flat_map(|inapplicable| inapplicable.looked_for.iter().map(String::as_str))
+        .collect();
+    let mut sample: Vec<&str> = looked_for.iter().copied().take(10).collect();
+    let more = looked_for.len().saturating_sub(sample.len());
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    sample.sort_unstable();
+    let file = workload
+        .files(db)
+        .first()
+        .map_or_else(|| SourceFile::new(db, String::new(), String::new()), |&file| evidence_source(db, file));
+    Diagnostic::new(
+        Code::NothingApplies,
+        format!("none of the pack's {} automated checks applies to this evidence", review.summary.automated),
+        Label::new(file, Span::empty(0), "read from here"),
+    )
+    .with_help(format!(
+        "read {}\nthe pack's checks look for resources such as {}{more}\npass the workload's CloudFormation templates, Terraform plans (`terraform show -json`) or Kubernetes manifests",
+        read.join("; "),
+        sample.join(", "),
+    ))
 }
 
 fn collect_evidence(dir: &Path, out: &mut Vec<PathBuf>) {

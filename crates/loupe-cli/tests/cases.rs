@@ -3,8 +3,9 @@
 //! status and rendered diagnostics are compared with the `.snap` beside it.
 //! Review changes with `cargo insta review`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
@@ -13,12 +14,24 @@ fn repo_root() -> PathBuf {
 /// Runs `loupe` from the repository root, without color, and returns
 /// "exit N" followed by what it printed.
 fn loupe(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
+    loupe_with_input(args, None)
+}
+
+/// [`loupe`] with `input` on standard input (none: standard input is closed).
+fn loupe_with_input(args: &[&str], input: Option<&[u8]>) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .args(args)
         .current_dir(repo_root())
         .env("NO_COLOR", "1")
-        .output()
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("loupe runs");
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        stdin.write_all(input).expect("loupe reads its input");
+    }
+    let output = child.wait_with_output().expect("loupe runs");
     let code = output.status.code().map_or("signal".to_string(), |code| code.to_string());
     let mut text = format!("exit {code}\n");
     for stream in [&output.stdout, &output.stderr] {
@@ -74,13 +87,15 @@ fn recovery_cases() {
 }
 
 /// `tests/cases/run/NAME/cmd` holds a `loupe` command line (arguments split
-/// at spaces, paths from the repository root); its output is `NAME.snap`.
+/// at spaces, paths from the repository root), and `NAME/stdin`, if there is
+/// one, its standard input; its output is `NAME.snap`.
 #[test]
 fn loupe_run_cases() {
     let root = repo_root().join("tests/cases/run");
     for case in run_case_dirs() {
         let cmd = std::fs::read_to_string(case.join("cmd")).expect("readable cmd");
         let args: Vec<&str> = cmd.split_whitespace().collect();
+        let stdin = std::fs::read(case.join("stdin")).ok();
         let name = case.file_name().expect("named").to_string_lossy().into_owned();
         insta::with_settings!({
             snapshot_path => &root,
@@ -88,7 +103,7 @@ fn loupe_run_cases() {
             description => format!("loupe {}", cmd.trim()),
             omit_expression => true,
         }, {
-            insta::assert_snapshot!(name, loupe(&args));
+            insta::assert_snapshot!(name, loupe_with_input(&args, stdin.as_deref()));
         });
     }
 }
@@ -178,4 +193,37 @@ fn readme_quick_start_reviews_the_example() {
     let output = loupe(&args);
     assert!(output.starts_with("exit 0\n"), "{output}");
     assert!(output.contains("Generative AI Lens") && output.contains("29 questions:"), "{output}");
+}
+
+/// A reader that goes away (`loupe explain | head -1`) ends loupe quietly,
+/// with the status a shell gives a process ended by SIGPIPE.
+#[test]
+fn closed_stdout_ends_quietly() {
+    let runs: [&[&str]; 3] = [
+        &["explain"],
+        &[
+            "run",
+            "policies/genai",
+            "--evidence",
+            "examples/rag-chatbot",
+            "--answers",
+            "examples/rag-chatbot/answers.yaml",
+        ],
+        &["check", "--format", "json", "policies/genai"],
+    ];
+    for args in runs {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
+            .args(args)
+            .current_dir(repo_root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("loupe runs");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("loupe ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(141), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
 }

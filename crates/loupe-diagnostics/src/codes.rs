@@ -98,6 +98,8 @@ codes! {
     InvalidAnswers = "L0601", Error, "invalid answers file";
     UnknownAnswerTarget = "L0602", Error, "answers name an unknown question or choice";
     InvalidEvidence = "L0701", Error, "evidence cannot be loaded";
+    NothingApplies = "L0702", Error, "no automated check applies to the evidence";
+    EvidenceWarning = "L0703", Warning, "evidence loaded with a caveat";
     // Pack loading, reported by the drivers.
     ReadError = "L0901", Error, "file cannot be read";
     NotUtf8 = "L0902", Error, "file is not valid UTF-8";

@@ -6,7 +6,7 @@
 //! innermost item being quantified over.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -45,10 +45,49 @@ pub struct Location {
 pub enum Outcome {
     Holds,
     Fails(Vec<Finding>),
-    /// `applies when` was false.
-    NotApplicable,
+    /// The check does not apply to the evidence: its `applies when` was
+    /// false, or it found nothing to look at.
+    NotApplicable(Inapplicable),
     /// Evaluation could not finish (fuel ran out); the message says why.
     Undecided(String),
+}
+
+/// Why a check does not apply: no answer is given without evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Inapplicable {
+    /// The `applies when` condition that was false, as written; `None` when
+    /// the check ran to its end without finding any evidence to look at.
+    pub guard: Option<String>,
+    /// The resource types the check looked for, sorted.
+    pub looked_for: Vec<String>,
+}
+
+impl Inapplicable {
+    /// Types listed in a reason before the rest is counted.
+    const LISTED_TYPES: usize = 6;
+
+    /// One sentence for reports: what the check looked for and did not find.
+    pub fn reason(&self) -> String {
+        let types = self.types_sentence();
+        match (&self.guard, types) {
+            (Some(guard), Some(types)) => format!("`applies when {guard}` does not hold: it looked for {types}"),
+            (Some(guard), None) => format!("`applies when {guard}` does not hold for this evidence"),
+            (None, Some(types)) => format!("the evidence has none of what the check looks for: {types}"),
+            (None, None) => "the evidence has no data that the check reads".to_string(),
+        }
+    }
+
+    fn types_sentence(&self) -> Option<String> {
+        let listed = self.looked_for.iter().take(Self::LISTED_TYPES).map(String::as_str).collect::<Vec<_>>();
+        if listed.is_empty() {
+            return None;
+        }
+        let more = self.looked_for.len() - listed.len();
+        Some(match more {
+            0 => listed.join(", "),
+            _ => format!("{} and {more} more types", listed.join(", ")),
+        })
+    }
 }
 
 /// Evaluation stopped before the check finished.
@@ -67,6 +106,11 @@ pub(crate) struct Interpreter<'h, 'e> {
     source: Rc<str>,
     /// Regexes compiled once per evaluation, by pattern and flags.
     regexes: HashMap<(String, String), Option<regex::Regex>>,
+    /// The resource types asked for, for saying what a check looked for.
+    looked_for: BTreeSet<String>,
+    /// How many resources and non-empty documents the check was given: a
+    /// check that saw none gives no answer.
+    seen: usize,
 }
 
 impl<'h, 'e> Interpreter<'h, 'e> {
@@ -78,6 +122,8 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             subjects: Vec::new(),
             source: Rc::from(""),
             regexes: HashMap::new(),
+            looked_for: BTreeSet::new(),
+            seen: 0,
         }
     }
 
@@ -85,18 +131,23 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     pub fn check(&mut self, block: &Block, source: &str) -> Outcome {
         self.source = Rc::from(source);
         let mut findings = Vec::new();
-        let result = (|| -> Eval<Option<bool>> {
-            let mut applicable = true;
-            let holds = self.block(block, &mut findings, &mut applicable)?;
-            Ok(applicable.then_some(holds))
-        })();
+        let mut guard = None;
+        let result = self.block(block, &mut findings, &mut guard);
+        let inapplicable = |interpreter: &mut Self, guard: Option<String>| {
+            Outcome::NotApplicable(Inapplicable {
+                guard,
+                looked_for: std::mem::take(&mut interpreter.looked_for).into_iter().collect(),
+            })
+        };
         match result {
             Err(OutOfFuel) => {
                 Outcome::Undecided("evaluation ran out of fuel: the check does too much work".to_string())
             }
-            Ok(None) => Outcome::NotApplicable,
-            Ok(Some(true)) => Outcome::Holds,
-            Ok(Some(false)) => Outcome::Fails(findings),
+            Ok(_) if guard.is_some() => inapplicable(self, guard),
+            // Passing or failing over nothing would be an answer without evidence.
+            Ok(_) if self.seen == 0 => inapplicable(self, None),
+            Ok(true) => Outcome::Holds,
+            Ok(false) => Outcome::Fails(findings),
         }
     }
 
@@ -106,15 +157,15 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     /// Whether every statement holds, with the findings of those that do not.
-    /// `applicable` is cleared by a false `applies when`.
-    fn block(&mut self, block: &Block, findings: &mut Vec<Finding>, applicable: &mut bool) -> Eval<bool> {
+    /// A false `applies when` stops the block and is written to `failed_guard`.
+    fn block(&mut self, block: &Block, findings: &mut Vec<Finding>, failed_guard: &mut Option<String>) -> Eval<bool> {
         let depth = self.scope.len();
         let mut holds = true;
         for statement in &block.statements {
             match statement {
                 Statement::Applies { condition, .. } => {
                     if !self.expr(condition)?.is_true() {
-                        *applicable = false;
+                        *failed_guard = Some(self.source_text(condition));
                         break;
                     }
                 }
@@ -150,7 +201,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 self.scope.push((var.text.clone(), item.clone()));
                 self.subjects.push(item.origin());
                 let mut body_findings = Vec::new();
-                let body_holds = self.block(body, &mut body_findings, &mut true)?;
+                let body_holds = self.block(body, &mut body_findings, &mut None)?;
                 let offends = if *kind == Quantifier::Every { !body_holds } else { body_holds };
                 if offends {
                     holds = false;
@@ -186,10 +237,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 }
                 text
             }
-            None => {
-                let source = self.source.get(condition.span.range()).unwrap_or("the check");
-                format!("`{}` does not hold", source.split_whitespace().collect::<Vec<_>>().join(" "))
-            }
+            None => format!("`{}` does not hold", self.source_text(condition)),
         };
         let location = self.subjects.iter().rev().flatten().next().map(|origin| {
             let position = origin.evidence.position(origin.span);
@@ -202,6 +250,12 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             }
         });
         Ok(Finding { message, location })
+    }
+
+    /// An expression's text as written, white space folded.
+    fn source_text(&self, expr: &Expr) -> String {
+        let text = self.source.get(expr.span.range()).unwrap_or("the check");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     /// The items of `source` for which `filter` holds, with `var` bound to each.
@@ -262,7 +316,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 for item in &items {
                     self.burn(1)?;
                     self.scope.push((var.text.clone(), item.clone()));
-                    let holds = self.block(body, &mut Vec::new(), &mut true)?;
+                    let holds = self.block(body, &mut Vec::new(), &mut None)?;
                     self.scope.pop();
                     count += usize::from(holds);
                     if *kind == Quantifier::Some && holds {
@@ -367,7 +421,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             }
             // A predicate sees its parameters only.
             let outer = std::mem::replace(&mut self.scope, bound);
-            let result = self.block(&predicate.body, &mut Vec::new(), &mut true);
+            let result = self.block(&predicate.body, &mut Vec::new(), &mut None);
             self.scope = outer;
             return Ok(Val::Bool(result?));
         }
@@ -381,9 +435,15 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 let types: Vec<&str> = values.iter().filter_map(Val::as_str).collect();
                 let found = self.host.resources(&types);
                 self.burn(found.len() as u64)?;
+                self.looked_for.extend(types.iter().map(|kind| (*kind).to_string()));
+                self.seen += found.len();
                 Val::List(found.into())
             }
-            "documents" => Val::List(self.host.documents().into()),
+            "documents" => {
+                let found = self.host.documents();
+                self.seen += found.iter().filter(|document| document.has_entries()).count();
+                Val::List(found.into())
+            }
             "count" => Val::Number(first.items().len() as f64),
             "len" => Val::Number(first.len() as f64),
             "exists" => Val::Bool(!first.is_null()),

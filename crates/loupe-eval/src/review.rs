@@ -8,8 +8,9 @@ use loupe_syntax::{BinaryOp, Expr, ExprKind, Item, Link, Question, RiskLevel, Un
 use crate::answers::{Answers, Waiver};
 use crate::compile::ChoiceKey;
 use crate::evaluate::evaluate_choice;
-use crate::inputs::Workload;
-use crate::interp::{Finding, Location, Outcome};
+use crate::inputs::load_evidence;
+use crate::inputs::{EvidenceFile, Workload};
+use crate::interp::{Finding, Inapplicable, Location, Outcome};
 
 /// Plain data, in pack order: what every report format renders.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,7 +19,20 @@ pub struct Review {
     pub pillars: Vec<PillarReview>,
     /// Waivers past their expiry date: reported, and not applied.
     pub expired_waivers: Vec<Waiver>,
+    /// What was read: each evidence file, in workload order.
+    pub evidence: Vec<EvidenceSummary>,
     pub summary: Summary,
+}
+
+/// One evidence file as the review read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvidenceSummary {
+    pub file: String,
+    /// The detected (or forced) format, `terraform-plan`, `cloudformation`, …
+    pub format: String,
+    pub resources: usize,
+    /// Resource counts by type, sorted by type.
+    pub types: Vec<(String, usize)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -63,6 +77,9 @@ pub struct ChoiceReview {
     /// Whether a check decided the status (rather than an attestation).
     pub automated: bool,
     pub findings: Vec<Finding>,
+    /// Why the check does not apply, when it does not: what it looked for
+    /// and did not find. Kept when an attestation decides the status.
+    pub not_applicable: Option<Inapplicable>,
     /// The note and author of an attestation that selected the choice.
     pub attestation: Option<Attestation>,
     pub improvement: Option<LinkInfo>,
@@ -145,7 +162,12 @@ pub struct Summary {
     pub choices: usize,
     pub selected: usize,
     pub unselected: usize,
+    pub not_applicable_practices: usize,
+    pub unknown: usize,
     pub automated: usize,
+    /// Automated practices whose check applies to the evidence: when none
+    /// does, the review has nothing to say.
+    pub applicable: usize,
 }
 
 /// Reviews `workload` against `pack`, with `answers` applied as of `today`
@@ -184,7 +206,22 @@ pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, to
     }
     let expired_waivers = answers.waivers.iter().filter(|waiver| waiver.expires.as_str() < today).cloned().collect();
     let summary = summarize(&pillars);
-    Review { lens, pillars, expired_waivers, summary }
+    let evidence = workload.files(db).iter().filter_map(|&file| summarize_evidence(db, file)).collect();
+    Review { lens, pillars, expired_waivers, evidence, summary }
+}
+
+fn summarize_evidence(db: &dyn Db, file: EvidenceFile) -> Option<EvidenceSummary> {
+    let evidence = load_evidence(db, file).as_ref().as_ref().ok()?;
+    let mut types = std::collections::BTreeMap::<&str, usize>::new();
+    for resource in evidence.resources() {
+        *types.entry(resource.kind).or_default() += 1;
+    }
+    Some(EvidenceSummary {
+        file: evidence.name.clone(),
+        format: evidence.format().as_str().to_string(),
+        resources: evidence.resource_count(),
+        types: types.into_iter().map(|(kind, count)| (kind.to_string(), count)).collect(),
+    })
 }
 
 fn review_question(
@@ -220,6 +257,10 @@ fn review_question(
             let key = ChoiceKey::new(db, pack, id.clone(), choice_id.clone());
             let outcome = if choice.is_none { None } else { evaluate_choice(db, workload, key).clone() };
             let (status, findings) = status(outcome.as_ref(), attestation.as_ref());
+            let not_applicable = match &outcome {
+                Some(Outcome::NotApplicable(inapplicable)) => Some(inapplicable.clone()),
+                _ => None,
+            };
             Some(ChoiceReview {
                 id: choice_id,
                 title: choice.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
@@ -227,6 +268,7 @@ fn review_question(
                 status,
                 automated: outcome.is_some(),
                 findings,
+                not_applicable,
                 attestation,
                 improvement: choice.improve.first().map(link_info),
                 helpful: choice.helpful.first().map(link_info),
@@ -243,11 +285,17 @@ fn review_question(
         };
     }
 
-    let not_applicable_reason = answers.not_applicable_reason(&id);
+    let practices = || choices.iter().filter(|c| !c.is_none);
+    let none_selected = choices.iter().any(|c| c.is_none && c.status == Status::Selected);
+    let decided = practices().any(|c| matches!(c.status, Status::Selected | Status::Unselected));
+    let mut not_applicable_reason = answers.not_applicable_reason(&id);
     let (risk, rule) = if not_applicable_reason.is_some() {
         (Risk::NotApplicable, None)
-    } else if choices.iter().all(|c| matches!(c.status, Status::Unknown) || (c.is_none && c.status != Status::Selected))
-    {
+    } else if !none_selected && practices().next().is_some() && practices().all(|c| c.status == Status::NotApplicable) {
+        // Not applicable is a finding about the evidence, never "no risk".
+        not_applicable_reason = Some("none of its practices applies to this evidence".to_string());
+        (Risk::NotApplicable, None)
+    } else if !decided && !none_selected {
         (Risk::Unanswered, None)
     } else {
         decide_risk(question, source, &choices)
@@ -284,11 +332,12 @@ fn status(outcome: Option<&Outcome>, attestation: Option<&Attestation>) -> (Stat
             (Status::Unselected, findings)
         }
         (Some(Outcome::Fails(findings)), None) => (Status::Unselected, findings.clone()),
-        (Some(Outcome::NotApplicable), _) => (Status::NotApplicable, Vec::new()),
+        (Some(Outcome::NotApplicable(_)), None) => (Status::NotApplicable, Vec::new()),
         (Some(Outcome::Undecided(reason)), None) => {
             (Status::Unknown, vec![Finding { message: reason.clone(), location: None }])
         }
-        (Some(Outcome::Undecided(_)) | None, Some(_)) => (Status::Selected, Vec::new()),
+        // A person's word decides what the evidence cannot.
+        (Some(Outcome::Undecided(_) | Outcome::NotApplicable(_)) | None, Some(_)) => (Status::Selected, Vec::new()),
         (None, None) => (Status::Unknown, Vec::new()),
     }
 }
@@ -347,7 +396,10 @@ fn summarize(pillars: &[PillarReview]) -> Summary {
             summary.choices += 1;
             summary.selected += usize::from(choice.status == Status::Selected);
             summary.unselected += usize::from(choice.status == Status::Unselected);
+            summary.not_applicable_practices += usize::from(choice.status == Status::NotApplicable);
+            summary.unknown += usize::from(choice.status == Status::Unknown);
             summary.automated += usize::from(choice.automated);
+            summary.applicable += usize::from(choice.automated && choice.not_applicable.is_none());
         }
     }
     summary

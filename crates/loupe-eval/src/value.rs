@@ -180,6 +180,19 @@ impl<'e> Val<'e> {
         }
     }
 
+    /// Whether it is a list or an object with something in it.
+    pub fn has_entries(&self) -> bool {
+        match self {
+            Val::List(items) => !items.is_empty(),
+            Val::Node(node, _) => match &node.value {
+                Value::List(items) => !items.is_empty(),
+                Value::Object(object) => !object.is_empty(),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The length of a string (in characters), list or object; 0 otherwise.
     pub fn len(&self) -> usize {
         match self.scalar() {

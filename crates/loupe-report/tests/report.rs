@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use loupe_diagnostics::Span;
 use loupe_eval::{
-    Attestation, ChoiceReview, Finding, LensInfo, LinkInfo, Location, Named, PillarReview, QuestionReview, Review,
-    Risk, Status, Summary, Waiver,
+    Attestation, ChoiceReview, EvidenceSummary, Finding, Inapplicable, LensInfo, LinkInfo, Location, Named,
+    PillarReview, QuestionReview, Review, Risk, Status, Summary, Waiver,
 };
 use loupe_report::{Context, Format, MARKDOWN_LIMIT, render};
 use serde::{Deserialize, Serialize};
@@ -126,6 +126,7 @@ fn choice(lens: &str, id: &str, title: &str, status: Status, automated: bool) ->
         status,
         automated,
         findings: Vec::new(),
+        not_applicable: None,
         attestation: None,
         improvement: None,
         helpful: None,
@@ -234,6 +235,10 @@ fn review() -> Review {
     // No risk, with a not-applicable practice and one missing without findings.
     let mut vpc = choice(SEC, "GENSEC03_vpc", "Private endpoints", Status::NotApplicable, true);
     vpc.improvement = link("Use VPC endpoints", Some("https://example.com/vpc"));
+    vpc.not_applicable = Some(Inapplicable {
+        guard: Some("runs_in_vpc()".to_owned()),
+        looked_for: vec!["AWS::EC2::VPC".to_owned(), "aws_vpc".to_owned()],
+    });
     let mut secrets = choice(SEC, "GENSEC03_secrets", "Keep secrets out of manifests", Status::Unselected, true);
     secrets.findings = vec![finding(
         "container model sets OPENAI_KEY in plain text",
@@ -308,6 +313,20 @@ fn review() -> Review {
         summary: Summary::of(&pillars),
         pillars,
         expired_waivers: vec![waiver("GENREL01", "Throttling fix shipped late.", "dave@example.com", "2024-12-31")],
+        evidence: vec![
+            EvidenceSummary {
+                file: "evidence/plan.json".to_owned(),
+                format: "terraform-plan".to_owned(),
+                resources: 3,
+                types: vec![("aws_bedrockagent_agent".to_owned(), 1), ("aws_s3_bucket".to_owned(), 2)],
+            },
+            EvidenceSummary {
+                file: "evidence/k8s.yaml".to_owned(),
+                format: "kubernetes".to_owned(),
+                resources: 1,
+                types: vec![("apps/v1/Deployment".to_owned(), 1)],
+            },
+        ],
     }
 }
 
@@ -347,6 +366,7 @@ fn big_review(pillars: usize, questions: usize) -> Review {
         summary: Summary::of(&pillars),
         pillars,
         expired_waivers: Vec::new(),
+        evidence: Vec::new(),
     }
 }
 
@@ -413,6 +433,7 @@ fn odd_reviews_render() {
         lens: LensInfo::default(),
         pillars: vec![PillarReview { id: "p".to_owned(), name: String::new(), questions: Vec::new() }],
         expired_waivers: Vec::new(),
+        evidence: Vec::new(),
         summary: Summary::default(),
     };
     // Locations past the end of their file, or inside a character.
