@@ -9,7 +9,7 @@ use std::sync::Arc;
 use loupe_syntax::{Block, SyntaxError};
 
 use crate::checks::{BlockKind, Checker};
-use crate::{Code, Db, Diagnostic, Pack, SourceFile, pack_predicates, parse_file};
+use crate::{Code, Db, Diagnostic, Pack, SourceFile, pack_predicates, pack_types, parse_file};
 
 /// The text of a check's `{ ... }` block. Equal texts are one key.
 #[salsa::interned(debug)]
@@ -41,7 +41,11 @@ pub fn compiled_block<'db>(db: &'db dyn Db, text: BlockText<'db>) -> Arc<Compile
 pub fn check_diagnostics<'db>(db: &'db dyn Db, pack: Pack, text: BlockText<'db>) -> Vec<SyntaxError> {
     let compiled = compiled_block(db, text);
     let mut diagnostics = compiled.errors.clone();
-    Checker::new((), pack_predicates(db, pack), &mut diagnostics).block(&compiled.block, BlockKind::Check, &[]);
+    Checker::new((), pack_predicates(db, pack), pack_types(db, pack), &mut diagnostics).block(
+        &compiled.block,
+        BlockKind::Check,
+        &[],
+    );
     diagnostics
 }
 

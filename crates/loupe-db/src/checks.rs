@@ -7,7 +7,7 @@ use loupe_syntax::{
 };
 
 use crate::builtins::{BUILTINS, Builtin, Ty};
-use crate::{Code, Label, Span};
+use crate::{Code, DeclaredTypes, Label, Span};
 
 type Diagnostic<F> = loupe_diagnostics::Diagnostic<F>;
 use loupe_diagnostics::suggest::did_you_mean;
@@ -27,6 +27,8 @@ pub(crate) struct Checker<'a, F> {
     pub file: F,
     /// The pack's predicates and their arities.
     pub predicates: &'a BTreeMap<String, usize>,
+    /// The types the pack declares beside the built-in catalog.
+    pub types: &'a DeclaredTypes,
     pub diagnostics: &'a mut Vec<Diagnostic<F>>,
     scopes: Vec<Vec<Binding>>,
 }
@@ -38,12 +40,15 @@ struct Binding {
     used: bool,
     /// Only `let` bindings are reported when unused.
     is_let: bool,
+    /// The resource types it holds, when it holds resources of types named
+    /// in the check (`every role in resources("AWS::IAM::Role") ...`).
+    resources: Option<Vec<String>>,
 }
 
 impl Binding {
     /// A quantified or filtered item: always counts as used.
-    fn item(var: &Name) -> Binding {
-        Binding { name: var.text.clone(), span: var.span, ty: Ty::Any, used: true, is_let: false }
+    fn item(var: &Name, resources: Option<Vec<String>>) -> Binding {
+        Binding { name: var.text.clone(), span: var.span, ty: Ty::Any, used: true, is_let: false, resources }
     }
 }
 
@@ -51,9 +56,10 @@ impl<'a, F: Copy> Checker<'a, F> {
     pub fn new(
         file: F,
         predicates: &'a BTreeMap<String, usize>,
+        types: &'a DeclaredTypes,
         diagnostics: &'a mut Vec<Diagnostic<F>>,
     ) -> Checker<'a, F> {
-        Checker { file, predicates, diagnostics, scopes: Vec::new() }
+        Checker { file, predicates, types, diagnostics, scopes: Vec::new() }
     }
 
     /// Checks a block whose scope starts with `params` (a predicate's parameters).
@@ -64,7 +70,7 @@ impl<'a, F: Copy> Checker<'a, F> {
                 self.duplicate_binding(param, first.span);
                 continue;
             }
-            frame.push(Binding { name: param.text.clone(), span: param.span, ty: Ty::Any, used: true, is_let: false });
+            frame.push(Binding::item(param, None));
         }
         self.scopes.push(frame);
         let mut seen_assertion = false;
@@ -89,12 +95,20 @@ impl<'a, F: Copy> Checker<'a, F> {
                 }
                 Statement::Let { name, value, .. } => {
                     let ty = self.expr(value);
+                    let resources = self.selected_types(value);
                     let frame = self.scopes.last_mut().expect("a block pushed its frame");
                     if let Some(first) = frame.iter().find(|b| b.name == name.text) {
                         let first = first.span;
                         self.duplicate_binding(name, first);
                     } else {
-                        frame.push(Binding { name: name.text.clone(), span: name.span, ty, used: false, is_let: true });
+                        frame.push(Binding {
+                            name: name.text.clone(),
+                            span: name.span,
+                            ty,
+                            used: false,
+                            is_let: true,
+                            resources,
+                        });
                     }
                 }
                 Statement::Assert { condition, message, .. } => {
@@ -106,12 +120,13 @@ impl<'a, F: Copy> Checker<'a, F> {
                         ExprKind::Quantifier(quantifier)
                             if matches!(quantifier.kind, Quantifier::Every | Quantifier::None) =>
                         {
-                            Some(&quantifier.var)
+                            Some(quantifier)
                         }
                         _ => None,
                     };
-                    if let Some(var) = item {
-                        self.scopes.push(vec![Binding::item(var)]);
+                    if let Some(quantifier) = item {
+                        let resources = self.selected_types(&quantifier.source);
+                        self.scopes.push(vec![Binding::item(&quantifier.var, resources)]);
                     }
                     for part in message.iter().flat_map(|message| &message.parts) {
                         if let MessagePart::Interpolation(expr) = part {
@@ -233,8 +248,9 @@ impl<'a, F: Copy> Checker<'a, F> {
                 }
                 Ty::List
             }
-            ExprKind::Field { base, .. } => {
+            ExprKind::Field { base, name } => {
                 self.access(base);
+                self.property(base, name);
                 Ty::Any
             }
             ExprKind::Index { base, index } => {
@@ -259,7 +275,8 @@ impl<'a, F: Copy> Checker<'a, F> {
             ExprKind::Quantifier(quantifier) => {
                 let QuantifierExpr { var, source, filter, body, .. } = &**quantifier;
                 self.expect(source, Ty::List, "a quantifier's source");
-                self.scopes.push(vec![Binding::item(var)]);
+                let resources = self.selected_types(source);
+                self.scopes.push(vec![Binding::item(var, resources)]);
                 if let Some(filter) = filter {
                     self.expect(filter, Ty::Bool, "a `where` filter");
                 }
@@ -269,7 +286,8 @@ impl<'a, F: Copy> Checker<'a, F> {
             }
             ExprKind::Filter { var, source, condition } => {
                 self.expect(source, Ty::List, "a filter's source");
-                self.scopes.push(vec![Binding::item(var)]);
+                let resources = self.selected_types(source);
+                self.scopes.push(vec![Binding::item(var, resources)]);
                 self.expect(condition, Ty::Bool, "a `where` filter");
                 self.scopes.pop();
                 Ty::List
@@ -285,8 +303,59 @@ impl<'a, F: Copy> Checker<'a, F> {
         }
     }
 
+    /// The resource types `expr` holds, when the check names them:
+    /// `resources("A", "B")`, a variable bound to such, or a filter of one.
+    fn selected_types(&self, expr: &Expr) -> Option<Vec<String>> {
+        match &expr.kind {
+            ExprKind::Call { function, args } if function.text == "resources" && !args.is_empty() => args
+                .iter()
+                .map(|arg| match &arg.kind {
+                    ExprKind::String(text) => Some(text.clone()),
+                    _ => None,
+                })
+                .collect(),
+            ExprKind::Var(name) => self
+                .scopes
+                .iter()
+                .rev()
+                .find_map(|frame| frame.iter().rev().find(|binding| binding.name == name.text))
+                .and_then(|binding| binding.resources.clone()),
+            ExprKind::Filter { source, .. } => self.selected_types(source),
+            _ => None,
+        }
+    }
+
+    /// `resource.properties.NAME` where no type the resource may have has
+    /// such a top-level property: a typo the evidence would read as missing.
+    fn property(&mut self, base: &Expr, name: &Name) {
+        let ExprKind::Field { base: resource, name: properties } = &base.kind else { return };
+        if properties.text != "properties" {
+            return;
+        }
+        let Some(types) = self.selected_types(resource) else { return };
+        if let Some(help) = self.types.missing_property(&types, &name.text) {
+            let message = format!("{} has no top-level property `{}`", types.join(" or "), name.text);
+            self.report(Code::UnknownResourceProperty, message, name.span, "not in the resource schema").help =
+                Some(help);
+        }
+    }
+
+    /// Each type named in `resources(...)` that no catalog knows.
+    fn resource_types(&mut self, args: &[Expr]) {
+        for arg in args {
+            let ExprKind::String(ty) = &arg.kind else { continue };
+            if let Some(help) = self.types.unknown_type(ty) {
+                let message = format!("no catalog knows the resource type `{ty}`");
+                self.report(Code::UnknownResourceType, message, arg.span, "unknown type").help = Some(help);
+            }
+        }
+    }
+
     fn call(&mut self, function: &Name, args: &[Expr], span: Span) -> Ty {
         let arg_types: Vec<Ty> = args.iter().map(|arg| self.expr(arg)).collect();
+        if function.text == "resources" {
+            self.resource_types(args);
+        }
         if let Some(&arity) = self.predicates.get(&function.text) {
             if arity != args.len() {
                 self.wrong_arity(

@@ -22,6 +22,7 @@ mod index;
 mod limits;
 mod manifest;
 mod risk;
+mod types;
 mod validate;
 
 use std::sync::{Arc, Mutex};
@@ -32,6 +33,7 @@ pub use diagnostics::{file_diagnostics, pack_diagnostics, prefetch_diagnostics};
 pub use index::{ItemTree, PackIndex, item_tree, pack_index, pack_predicates};
 pub use loupe_diagnostics::{Code, Label, Severity, Span};
 pub use manifest::{LintLevel, Manifest, pack_manifest};
+pub use types::{DeclaredTypes, pack_types};
 pub use validate::validate_file;
 
 /// A diagnostic located in a database file.

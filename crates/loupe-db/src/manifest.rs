@@ -7,13 +7,17 @@
 //!
 //! [lints]
 //! L0503 = "allow"   # allow, warn or deny, for warning codes
+//!
+//! [types]           # resource types no built-in catalog has
+//! "Custom::ModelRegistry" = ["ModelName", "Stage"]   # its top-level properties
+//! "google_storage_bucket" = "*"                      # any property
 //! ```
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::{Code, Db, Diagnostic, Label, Pack, Severity, SourceFile, Span};
+use crate::{Code, Db, DeclaredTypes, Diagnostic, Label, Pack, Severity, SourceFile, Span};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Manifest {
@@ -21,6 +25,8 @@ pub struct Manifest {
     pub description: Option<String>,
     /// Overrides of the severity of warning codes.
     pub lints: BTreeMap<Code, LintLevel>,
+    /// Resource types the pack declares beside the built-in catalog.
+    pub types: DeclaredTypes,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -50,6 +56,16 @@ struct RawManifest {
     pack: RawPack,
     #[serde(default)]
     lints: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
+    #[serde(default)]
+    types: BTreeMap<String, toml::Spanned<RawProperties>>,
+}
+
+/// A declared type's properties: a list, or `"*"` for any.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawProperties {
+    Listed(Vec<String>),
+    Any(String),
 }
 
 #[derive(Deserialize)]
@@ -80,7 +96,7 @@ fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
                 format!("loupe.toml: {message}"),
                 problem.span().unwrap_or(0..0),
                 "here",
-                "a manifest has a `[pack]` table with `name` and an optional `description`, and an optional `[lints]` table",
+                "a manifest has a `[pack]` table with `name` and an optional `description`, and optional `[lints]` and `[types]` tables",
             );
             return Manifest { diagnostics: vec![diagnostic], ..Manifest::default() };
         }
@@ -125,6 +141,23 @@ fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
             }
         };
         manifest.lints.insert(code, level);
+    }
+    for (name, properties) in raw.types {
+        let span = properties.span();
+        let properties = match properties.into_inner() {
+            RawProperties::Listed(list) => Some(list.into_iter().collect()),
+            RawProperties::Any(star) if star == "*" => None,
+            RawProperties::Any(other) => {
+                manifest.diagnostics.push(error(
+                    format!("`{other}` is not a list of properties"),
+                    span,
+                    "expected a list or \"*\"",
+                    "declare a type's top-level properties as a list, or \"*\" for any property",
+                ));
+                continue;
+            }
+        };
+        manifest.types.types.insert(name, properties);
     }
     manifest
 }

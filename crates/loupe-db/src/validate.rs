@@ -9,7 +9,7 @@ use crate::checks::{BlockKind, Checker};
 use crate::index::PackIndex;
 use crate::limits::{self, Limits};
 use crate::risk::{self, quoted_list};
-use crate::{Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_predicates, parse_file};
+use crate::{Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_predicates, pack_types, parse_file};
 use loupe_diagnostics::suggest::did_you_mean;
 
 /// The lifecycle phases of the Generative AI Lens.
@@ -441,11 +441,8 @@ impl Validator<'_> {
                 );
             }
         }
-        Checker::new(file, pack_predicates(self.db, self.pack), &mut self.diagnostics).block(
-            &predicate.body,
-            BlockKind::Predicate,
-            &predicate.params,
-        );
+        Checker::new(file, pack_predicates(self.db, self.pack), pack_types(self.db, self.pack), &mut self.diagnostics)
+            .block(&predicate.body, BlockKind::Predicate, &predicate.params);
     }
 
     fn test(&mut self, test: &Test) {

@@ -94,6 +94,8 @@ codes! {
     ChoiceNotInRisk = "L0502", Warning, "no risk rule mentions this choice";
     NoAutomatedCheck = "L0503", Warning, "question has no automated check";
     UnusedBinding = "L0504", Warning, "`let` binding is never used";
+    UnknownResourceType = "L0505", Warning, "no catalog knows this resource type";
+    UnknownResourceProperty = "L0506", Warning, "the resource type has no such top-level property";
     // Reviews: the answers file and the evidence, reported by `loupe run`.
     InvalidAnswers = "L0601", Error, "invalid answers file";
     UnknownAnswerTarget = "L0602", Error, "answers name an unknown question or choice";
