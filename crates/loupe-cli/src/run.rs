@@ -168,18 +168,19 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
     Ok(if fails(&review, args.fail_on) { EXIT_FINDINGS } else { EXIT_OK })
 }
 
-/// Whether the review reaches `--fail-on`; waived risks do not count.
+/// Whether the review reaches `--fail-on`. Waived risks do not count: a
+/// question waiver accepts the question, practice and resource waivers leave
+/// its residual risk.
 fn fails(review: &Review, fail_on: FailOn) -> bool {
     review.pillars.iter().flat_map(|pillar| &pillar.questions).any(|question| {
-        let at_risk = question.waiver.is_none() && matches!(question.risk, Risk::High | Risk::Medium);
+        let Some(risk) = question.gated_risk() else { return false };
         match fail_on {
-            FailOn::High => question.waiver.is_none() && question.risk == Risk::High,
-            FailOn::Medium => at_risk,
+            FailOn::High => risk == Risk::High,
+            FailOn::Medium => matches!(risk, Risk::High | Risk::Medium),
             FailOn::Unanswered => {
-                let undecided = question.waiver.is_none()
-                    && question.risk != Risk::NotApplicable
+                let undecided = risk != Risk::NotApplicable
                     && question.choices.iter().any(|choice| !choice.is_none && choice.status == Status::Unknown);
-                at_risk || question.risk == Risk::Unanswered || undecided
+                matches!(risk, Risk::High | Risk::Medium | Risk::Unanswered) || undecided
             }
             FailOn::Never => false,
         }

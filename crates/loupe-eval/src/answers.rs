@@ -15,6 +15,12 @@
 //!     reason: Guardrails land in Q1; content stays internal until then.
 //!     owner: bob@example.com
 //!     expires: 2027-03-31
+//!   - question: GENSEC01
+//!     choice: GENSEC01_BP01            # one practice of the question
+//!     resource: aws_iam_role.legacy    # one resource of that practice's findings
+//!     reason: Decommissioned in January.
+//!     owner: carol@example.com
+//!     expires: 2027-01-31
 //! ```
 
 use loupe_db::PackIndex;
@@ -51,18 +57,38 @@ pub struct NotApplicable {
     pub reason: String,
 }
 
-/// An accepted risk: the question's risk stands in the report but does not
-/// fail the run until `expires` (`YYYY-MM-DD`, inclusive).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An accepted risk: it stands in the report but does not fail the run until
+/// `expires` (`YYYY-MM-DD`, inclusive). It accepts a whole question, one of
+/// its practices (`choice`), or that practice's findings on one resource.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Waiver {
     pub question: Named,
+    pub choice: Option<Named>,
+    /// A resource's CloudFormation logical id or Terraform address.
+    pub resource: Option<Named>,
     pub reason: String,
     pub owner: String,
     pub expires: String,
 }
 
-/// A question id with where the answers file names it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl Waiver {
+    /// Whether it still holds on `today` (`YYYY-MM-DD`).
+    pub fn in_force(&self, today: &str) -> bool {
+        self.expires.as_str() >= today
+    }
+
+    /// What it accepts: `GENSEC01`, `GENSEC01_BP01` or `GENSEC01_BP01 on aws_iam_role.legacy`.
+    pub fn target(&self) -> String {
+        match (&self.choice, &self.resource) {
+            (Some(choice), Some(resource)) => format!("{} on {}", choice.id, resource.id),
+            (Some(choice), None) => choice.id.clone(),
+            _ => self.question.id.clone(),
+        }
+    }
+}
+
+/// An id with where the answers file names it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Named {
     pub id: String,
     pub span: Span,
@@ -85,8 +111,25 @@ impl Answers {
         self.not_applicable.iter().find(|n| n.question.id == question).map(|n| n.reason.clone())
     }
 
+    /// The waiver of a whole question.
     pub fn waiver(&self, question: &str) -> Option<&Waiver> {
-        self.waivers.iter().find(|w| w.question.id == question)
+        self.waivers.iter().find(|w| w.question.id == question && w.choice.is_none())
+    }
+
+    /// The waiver of one practice of a question, all its findings.
+    pub fn choice_waiver(&self, question: &str, choice: &str) -> Option<&Waiver> {
+        self.waivers.iter().find(|w| {
+            w.question.id == question && w.choice.as_ref().is_some_and(|c| c.id == choice) && w.resource.is_none()
+        })
+    }
+
+    /// The waiver of one practice's findings on `resource`.
+    pub fn resource_waiver(&self, question: &str, choice: &str, resource: &str) -> Option<&Waiver> {
+        self.waivers.iter().find(|w| {
+            w.question.id == question
+                && w.choice.as_ref().is_some_and(|c| c.id == choice)
+                && w.resource.as_ref().is_some_and(|r| r.id == resource)
+        })
     }
 
     /// Reads an answers file. Every problem is reported, not just the first.
@@ -120,20 +163,28 @@ impl Answers {
             choices
         };
         let mut unknown_choices = Vec::new();
+        let mut choice = |question: &Named, choices: &Vec<String>, choice: &str, span: Span| {
+            if !choices.iter().any(|known| known == choice) {
+                unknown_choices.push(AnswersError {
+                    message: format!("question `{}` has no choice `{choice}`", question.id),
+                    span,
+                    help: loupe_diagnostics::suggest::did_you_mean(choice, choices.iter().map(String::as_str)),
+                });
+            }
+        };
         for attested in &self.attestations {
             if let Some(choices) = question(&attested.question) {
-                for (choice, span) in attested.choices.iter().zip(&attested.choice_spans) {
-                    if !choices.contains(choice) {
-                        unknown_choices.push(AnswersError {
-                            message: format!("question `{}` has no choice `{choice}`", attested.question.id),
-                            span: *span,
-                            help: loupe_diagnostics::suggest::did_you_mean(choice, choices.iter().map(String::as_str)),
-                        });
-                    }
+                for (id, span) in attested.choices.iter().zip(&attested.choice_spans) {
+                    choice(&attested.question, choices, id, *span);
                 }
             }
         }
-        for named in self.not_applicable.iter().map(|n| &n.question).chain(self.waivers.iter().map(|w| &w.question)) {
+        for waiver in &self.waivers {
+            if let (Some(choices), Some(named)) = (question(&waiver.question), &waiver.choice) {
+                choice(&waiver.question, choices, &named.id, named.span);
+            }
+        }
+        for named in self.not_applicable.iter().map(|n| &n.question) {
             question(named);
         }
         errors.extend(unknown_choices);
@@ -270,8 +321,18 @@ impl Reader {
     }
 
     fn waiver(&mut self, node: &Node) -> Option<Waiver> {
-        let object = self.fields(node, &["question", "reason", "owner", "expires"])?;
+        let object = self.fields(node, &["question", "choice", "resource", "reason", "owner", "expires"])?;
         let question = self.question(object, node.span);
+        let choice = self.text(object, node.span, "choice", false).map(|(id, span)| Named { id, span });
+        let resource = self.text(object, node.span, "resource", false).map(|(id, span)| Named { id, span });
+        if let (Some(resource), None) = (&resource, &choice) {
+            self.error(
+                resource.span,
+                "a resource waiver names its choice",
+                "add `choice: ...`: the practice whose findings on this resource are accepted",
+            );
+            return None;
+        }
         let reason = self.text(object, node.span, "reason", true);
         let owner = self.text(object, node.span, "owner", true);
         let expires = self.text(object, node.span, "expires", true);
@@ -281,7 +342,7 @@ impl Reader {
             self.error(*span, format!("`{date}` is not a date"), "write the expiry as YYYY-MM-DD");
             return None;
         }
-        Some(Waiver { question: question?, reason: reason?.0, owner: owner?.0, expires: expires?.0 })
+        Some(Waiver { question: question?, choice, resource, reason: reason?.0, owner: owner?.0, expires: expires?.0 })
     }
 }
 

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, QuantifierExpr, Statement, UnaryOp};
 
+use crate::answers::Waiver;
 use crate::compile::CompiledPredicate;
 use crate::value::{Origin, Val};
 
@@ -28,6 +29,32 @@ pub(crate) trait Host<'e> {
 pub struct Finding {
     pub message: String,
     pub location: Option<Location>,
+    /// The resource it is about (CloudFormation logical id, Terraform
+    /// address), when it is about one.
+    pub resource: Option<String>,
+    /// The message as the check writes it, holes unfilled (`{role.name} may
+    /// invoke any model`): with the resource, what names the finding across
+    /// runs whatever the values.
+    pub template: String,
+    /// Stable across runs and machines: pack, question, choice, resource and
+    /// template. Set by the review, which knows the choice.
+    pub fingerprint: String,
+    /// A waiver in force that accepts this finding (set by the review).
+    pub waiver: Option<Waiver>,
+}
+
+impl Finding {
+    /// A finding with no place in the evidence: about the workload as a whole.
+    pub fn general(message: String) -> Finding {
+        Finding {
+            template: message.clone(),
+            message,
+            location: None,
+            resource: None,
+            fingerprint: String::new(),
+            waiver: None,
+        }
+    }
 }
 
 /// A place in an evidence file, lines and columns from 1.
@@ -90,6 +117,12 @@ impl Inapplicable {
     }
 }
 
+/// An item being quantified over: where it is, and its name if a resource.
+struct Subject<'e> {
+    origin: Option<Origin<'e>>,
+    resource: Option<&'e str>,
+}
+
 /// Evaluation stopped before the check finished.
 struct OutOfFuel;
 
@@ -101,7 +134,7 @@ pub(crate) struct Interpreter<'h, 'e> {
     /// Bound names, innermost last.
     scope: Vec<(String, Val<'e>)>,
     /// The items being quantified over, innermost last, for locating findings.
-    subjects: Vec<Option<Origin<'e>>>,
+    subjects: Vec<Subject<'e>>,
     /// The text the current block was compiled from, for default messages.
     source: Rc<str>,
     /// Regexes compiled once per evaluation, by pattern and flags.
@@ -199,7 +232,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             for item in items {
                 self.burn(1)?;
                 self.scope.push((var.text.clone(), item.clone()));
-                self.subjects.push(item.origin());
+                self.subjects.push(Subject { origin: item.origin(), resource: item.resource_name() });
                 let mut body_findings = Vec::new();
                 let body_holds = self.block(body, &mut body_findings, &mut None)?;
                 let offends = if *kind == Quantifier::Every { !body_holds } else { body_holds };
@@ -226,20 +259,30 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     fn finding(&mut self, condition: &Expr, message: Option<&loupe_syntax::Message>) -> Eval<Finding> {
-        let message = match message {
+        let (message, template) = match message {
             Some(message) => {
-                let mut text = String::new();
+                let (mut text, mut template) = (String::new(), String::new());
                 for part in &message.parts {
                     match part {
-                        MessagePart::Literal(literal) => text.push_str(literal),
-                        MessagePart::Interpolation(expr) => text.push_str(&self.expr(expr)?.display()),
+                        MessagePart::Literal(literal) => {
+                            text.push_str(literal);
+                            template.push_str(literal);
+                        }
+                        MessagePart::Interpolation(expr) => {
+                            text.push_str(&self.expr(expr)?.display());
+                            template.push_str(&format!("{{{}}}", self.source_text(expr)));
+                        }
                     }
                 }
-                text
+                (text, template)
             }
-            None => format!("`{}` does not hold", self.source_text(condition)),
+            None => {
+                let text = format!("`{}` does not hold", self.source_text(condition));
+                (text.clone(), text)
+            }
         };
-        let location = self.subjects.iter().rev().flatten().next().map(|origin| {
+        let resource = self.subjects.iter().rev().find_map(|subject| subject.resource).map(str::to_string);
+        let location = self.subjects.iter().rev().find_map(|subject| subject.origin).map(|origin| {
             let position = origin.evidence.position(origin.span);
             Location {
                 file: origin.evidence.name.clone(),
@@ -249,7 +292,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 end: origin.span.end,
             }
         });
-        Ok(Finding { message, location })
+        Ok(Finding { message, location, resource, template, fingerprint: String::new(), waiver: None })
     }
 
     /// An expression's text as written, white space folded.

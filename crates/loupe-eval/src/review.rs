@@ -2,7 +2,7 @@
 //! pack order, with attestations, not-applicable questions and waivers
 //! from an answers file applied.
 
-use loupe_db::{Db, Pack, SourceFile, Span, line_starts, pack_index, parse_file};
+use loupe_db::{Db, Pack, SourceFile, Span, line_starts, pack_index, pack_manifest, parse_file};
 use loupe_syntax::{BinaryOp, Expr, ExprKind, Item, Link, Question, RiskLevel, UnaryOp};
 
 use crate::answers::{Answers, Waiver};
@@ -19,6 +19,9 @@ pub struct Review {
     pub pillars: Vec<PillarReview>,
     /// Waivers past their expiry date: reported, and not applied.
     pub expired_waivers: Vec<Waiver>,
+    /// Waivers in force that accept nothing: the question is not at risk,
+    /// the practice is not missing, or no finding is about the resource.
+    pub unmatched_waivers: Vec<Waiver>,
     /// What was read: each evidence file, in workload order.
     pub evidence: Vec<EvidenceSummary>,
     pub summary: Summary,
@@ -57,6 +60,10 @@ pub struct QuestionReview {
     pub description: Option<String>,
     pub helpful_url: Option<String>,
     pub risk: Risk,
+    /// The risk once the practice and resource waivers in force are taken
+    /// as accepted (a practice whose every failure is accepted counts as in
+    /// place): what the run is judged on. Equal to `risk` without such waivers.
+    pub residual_risk: Risk,
     /// The rule that decided the risk, as written (`high otherwise`).
     pub rule: Option<String>,
     pub choices: Vec<ChoiceReview>,
@@ -64,8 +71,23 @@ pub struct QuestionReview {
     pub not_applicable_reason: Option<String>,
     /// An accepted risk, in force on the review date.
     pub waiver: Option<Waiver>,
+    /// Waivers of this question, its practices or their resources that
+    /// expired before the review date: shown, not applied.
+    pub expired_waivers: Vec<Waiver>,
     /// Where the question is defined in the pack.
     pub defined_at: Location,
+}
+
+impl QuestionReview {
+    /// Whether a waiver accepts its high or medium risk, whole or in part.
+    pub fn is_waived(&self) -> bool {
+        matches!(self.risk, Risk::High | Risk::Medium) && (self.waiver.is_some() || self.residual_risk != self.risk)
+    }
+
+    /// The risk the run is judged on: none once a question waiver accepts it.
+    pub fn gated_risk(&self) -> Option<Risk> {
+        if self.waiver.is_some() { None } else { Some(self.residual_risk) }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -82,10 +104,27 @@ pub struct ChoiceReview {
     pub not_applicable: Option<Inapplicable>,
     /// The note and author of an attestation that selected the choice.
     pub attestation: Option<Attestation>,
+    /// A waiver in force that accepts this practice missing.
+    pub waiver: Option<Waiver>,
     pub improvement: Option<LinkInfo>,
     pub helpful: Option<LinkInfo>,
     /// Where the choice is defined in the pack.
     pub defined_at: Location,
+}
+
+impl ChoiceReview {
+    /// Whether it counts as in place for the residual risk: in place, not
+    /// applicable, or missing with every failure accepted by a waiver.
+    pub fn accepted(&self) -> bool {
+        match self.status {
+            Status::Selected | Status::NotApplicable => true,
+            Status::Unselected => {
+                self.waiver.is_some()
+                    || (!self.findings.is_empty() && self.findings.iter().all(|finding| finding.waiver.is_some()))
+            }
+            Status::Unknown => false,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +177,11 @@ impl Risk {
             Risk::Unanswered => "unanswered",
             Risk::NotApplicable => "not_applicable",
         }
+    }
+
+    /// The less severe of two risks.
+    fn min_severity(self, other: Risk) -> Risk {
+        self.max(other)
     }
 
     fn from_level(level: RiskLevel) -> Risk {
@@ -204,10 +248,57 @@ pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, to
             }
         }
     }
-    let expired_waivers = answers.waivers.iter().filter(|waiver| waiver.expires.as_str() < today).cloned().collect();
+    let expired_waivers = answers.waivers.iter().filter(|waiver| !waiver.in_force(today)).cloned().collect();
+    let unmatched_waivers = answers
+        .waivers
+        .iter()
+        .filter(|waiver| waiver.in_force(today) && !accepts_something(waiver, &pillars))
+        .cloned()
+        .collect();
+    let pack_name = pack_manifest(db, pack).name.clone().unwrap_or_else(|| lens.id.clone());
+    for question in pillars.iter_mut().flat_map(|pillar| &mut pillar.questions) {
+        for choice in &mut question.choices {
+            for finding in &mut choice.findings {
+                finding.fingerprint = fingerprint(&[
+                    &pack_name,
+                    &question.id,
+                    &choice.id,
+                    finding.resource.as_deref().unwrap_or_default(),
+                    &finding.template,
+                ]);
+            }
+        }
+    }
     let summary = summarize(&pillars);
     let evidence = workload.files(db).iter().filter_map(|&file| summarize_evidence(db, file)).collect();
-    Review { lens, pillars, expired_waivers, evidence, summary }
+    Review { lens, pillars, expired_waivers, unmatched_waivers, evidence, summary }
+}
+
+/// Whether a waiver in force accepts something of the review.
+fn accepts_something(waiver: &Waiver, pillars: &[PillarReview]) -> bool {
+    let Some(question) = pillars.iter().flat_map(|p| &p.questions).find(|q| q.id == waiver.question.id) else {
+        return false;
+    };
+    let Some(choice_id) = &waiver.choice else { return matches!(question.risk, Risk::High | Risk::Medium) };
+    let Some(choice) = question.choices.iter().find(|c| c.id == choice_id.id) else { return false };
+    match &waiver.resource {
+        None => choice.status == Status::Unselected,
+        Some(resource) => choice.findings.iter().any(|f| f.resource.as_deref() == Some(resource.id.as_str())),
+    }
+}
+
+/// A finding's fingerprint: 64-bit FNV-1a over the parts, each ended by a
+/// NUL, in hex. Fixed by its definition, so it never changes between
+/// versions, platforms or runs.
+fn fingerprint(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &byte in part.as_bytes().iter().chain(&[0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
 }
 
 fn summarize_evidence(db: &dyn Db, file: EvidenceFile) -> Option<EvidenceSummary> {
@@ -261,6 +352,13 @@ fn review_question(
                 Some(Outcome::NotApplicable(inapplicable)) => Some(inapplicable.clone()),
                 _ => None,
             };
+            let waiver = answers.choice_waiver(&id, &choice_id).filter(|w| w.in_force(today)).cloned();
+            let mut findings = findings;
+            for finding in &mut findings {
+                finding.waiver = finding.resource.as_deref().and_then(|resource| {
+                    answers.resource_waiver(&id, &choice_id, resource).filter(|w| w.in_force(today)).cloned()
+                });
+            }
             Some(ChoiceReview {
                 id: choice_id,
                 title: choice.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
@@ -270,6 +368,7 @@ fn review_question(
                 findings,
                 not_applicable,
                 attestation,
+                waiver,
                 improvement: choice.improve.first().map(link_info),
                 helpful: choice.helpful.first().map(link_info),
                 defined_at: locate(choice.id.as_ref().map_or(choice.keyword, |id| id.span)),
@@ -289,6 +388,8 @@ fn review_question(
     let none_selected = choices.iter().any(|c| c.is_none && c.status == Status::Selected);
     let decided = practices().any(|c| matches!(c.status, Status::Selected | Status::Unselected));
     let mut not_applicable_reason = answers.not_applicable_reason(&id);
+    let decided_risk = |in_place: &dyn Fn(&ChoiceReview) -> bool| decide_risk(question, source, &choices, in_place);
+    let in_place = |choice: &ChoiceReview| matches!(choice.status, Status::Selected | Status::NotApplicable);
     let (risk, rule) = if not_applicable_reason.is_some() {
         (Risk::NotApplicable, None)
     } else if !none_selected && practices().next().is_some() && practices().all(|c| c.status == Status::NotApplicable) {
@@ -298,19 +399,26 @@ fn review_question(
     } else if !decided && !none_selected {
         (Risk::Unanswered, None)
     } else {
-        decide_risk(question, source, &choices)
+        decided_risk(&in_place)
     };
-    let waiver = answers.waiver(&id).filter(|waiver| waiver.expires.as_str() >= today).cloned();
+    let residual_risk = match risk {
+        Risk::High | Risk::Medium => decided_risk(&ChoiceReview::accepted).0.min_severity(risk),
+        other => other,
+    };
+    let waiver = answers.waiver(&id).filter(|waiver| waiver.in_force(today)).cloned();
+    let expired_waivers = answers.waivers.iter().filter(|w| w.question.id == id && !w.in_force(today)).cloned().collect();
     Some(QuestionReview {
         id,
         title: question.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
         description: question.description.as_ref().map(|d| d.value.clone()),
         helpful_url: question.helpful.first().and_then(|link| link.url.as_ref()).map(|url| url.value.clone()),
         risk,
+        residual_risk,
         rule,
         choices,
         not_applicable_reason,
         waiver,
+        expired_waivers,
         defined_at: locate(question.id.as_ref().map_or(question.keyword, |id| id.span)),
     })
 }
@@ -322,19 +430,13 @@ fn status(outcome: Option<&Outcome>, attestation: Option<&Attestation>) -> (Stat
         (Some(Outcome::Fails(findings)), Some(attestation)) => {
             let mut findings = findings.clone();
             let by = attestation.by.as_deref().map_or(String::new(), |by| format!(" by {by}"));
-            findings.insert(
-                0,
-                Finding {
-                    message: format!("attested{by}, but the evidence contradicts the attestation"),
-                    location: None,
-                },
-            );
+            findings.insert(0, Finding::general(format!("attested{by}, but the evidence contradicts the attestation")));
             (Status::Unselected, findings)
         }
         (Some(Outcome::Fails(findings)), None) => (Status::Unselected, findings.clone()),
         (Some(Outcome::NotApplicable(_)), None) => (Status::NotApplicable, Vec::new()),
         (Some(Outcome::Undecided(reason)), None) => {
-            (Status::Unknown, vec![Finding { message: reason.clone(), location: None }])
+            (Status::Unknown, vec![Finding::general(reason.clone())])
         }
         // A person's word decides what the evidence cannot.
         (Some(Outcome::Undecided(_) | Outcome::NotApplicable(_)) | None, Some(_)) => (Status::Selected, Vec::new()),
@@ -342,10 +444,15 @@ fn status(outcome: Option<&Outcome>, attestation: Option<&Attestation>) -> (Stat
     }
 }
 
-/// The first risk rule that holds. A not-applicable choice counts as in place.
-fn decide_risk(question: &Question, source: &str, choices: &[ChoiceReview]) -> (Risk, Option<String>) {
-    let selected =
-        |id: &str| choices.iter().any(|c| c.id == id && matches!(c.status, Status::Selected | Status::NotApplicable));
+/// The first risk rule that holds, with the choices `in_place` accepts
+/// taken as selected.
+fn decide_risk(
+    question: &Question,
+    source: &str,
+    choices: &[ChoiceReview],
+    in_place: &dyn Fn(&ChoiceReview) -> bool,
+) -> (Risk, Option<String>) {
+    let selected = |id: &str| choices.iter().any(|c| c.id == id && in_place(c));
     for rule in question.risk.iter().flat_map(|block| &block.rules) {
         let holds = rule.condition.as_ref().is_none_or(|condition| holds(condition, &selected));
         if holds {
@@ -389,7 +496,7 @@ fn summarize(pillars: &[PillarReview]) -> Summary {
             Risk::Unanswered => summary.unanswered += 1,
             Risk::NotApplicable => summary.not_applicable += 1,
         }
-        if question.waiver.is_some() && matches!(question.risk, Risk::High | Risk::Medium) {
+        if question.is_waived() {
             summary.waived += 1;
         }
         for choice in question.choices.iter().filter(|c| !c.is_none) {

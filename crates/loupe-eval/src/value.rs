@@ -73,6 +73,14 @@ impl<'e> Val<'e> {
         }
     }
 
+    /// The resource's name (logical id, Terraform address), if it is one.
+    pub fn resource_name(&self) -> Option<&'e str> {
+        match self {
+            Val::Resource(resource) => Some(resource.name),
+            _ => None,
+        }
+    }
+
     /// Where the value was read, if it comes from the evidence.
     pub fn origin(&self) -> Option<Origin<'e>> {
         match self {

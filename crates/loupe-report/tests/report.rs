@@ -111,7 +111,15 @@ fn at(file: &str, needle: &str, nth: usize) -> Location {
 }
 
 fn finding(message: &str, location: Option<Location>) -> Finding {
-    Finding { message: message.to_owned(), location }
+    let resource = location.as_ref().map(|_| "Resource".to_owned());
+    Finding {
+        fingerprint: format!("{:016x}", message.len()),
+        template: message.to_owned(),
+        message: message.to_owned(),
+        location,
+        resource,
+        waiver: None,
+    }
 }
 
 fn link(text: &str, url: Option<&str>) -> Option<LinkInfo> {
@@ -128,6 +136,7 @@ fn choice(lens: &str, id: &str, title: &str, status: Status, automated: bool) ->
         findings: Vec::new(),
         not_applicable: None,
         attestation: None,
+        waiver: None,
         improvement: None,
         helpful: None,
         defined_at: at(lens, id, 0),
@@ -148,10 +157,12 @@ fn question(
         description: None,
         helpful_url: None,
         risk,
+        residual_risk: risk,
         rule: rule.map(str::to_owned),
         choices,
         not_applicable_reason: None,
         waiver: None,
+        expired_waivers: Vec::new(),
         defined_at: at(lens, id, 0),
     }
 }
@@ -159,6 +170,8 @@ fn question(
 fn waiver(question: &str, reason: &str, owner: &str, expires: &str) -> Waiver {
     Waiver {
         question: Named { id: question.to_owned(), span: Span::new(0, 0) },
+        choice: None,
+        resource: None,
         reason: reason.to_owned(),
         owner: owner.to_owned(),
         expires: expires.to_owned(),
@@ -312,6 +325,7 @@ fn review() -> Review {
         },
         summary: Summary::of(&pillars),
         pillars,
+        unmatched_waivers: Vec::new(),
         expired_waivers: vec![waiver("GENREL01", "Throttling fix shipped late.", "dave@example.com", "2024-12-31")],
         evidence: vec![
             EvidenceSummary {
@@ -366,6 +380,7 @@ fn big_review(pillars: usize, questions: usize) -> Review {
         summary: Summary::of(&pillars),
         pillars,
         expired_waivers: Vec::new(),
+        unmatched_waivers: Vec::new(),
         evidence: Vec::new(),
     }
 }
@@ -433,6 +448,7 @@ fn odd_reviews_render() {
         lens: LensInfo::default(),
         pillars: vec![PillarReview { id: "p".to_owned(), name: String::new(), questions: Vec::new() }],
         expired_waivers: Vec::new(),
+        unmatched_waivers: Vec::new(),
         evidence: Vec::new(),
         summary: Summary::default(),
     };
