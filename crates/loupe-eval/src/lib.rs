@@ -23,5 +23,5 @@ pub use inputs::{EvidenceFile, Workload, evidence_types, load_evidence};
 pub use interp::{Finding, Inapplicable, Location, Outcome};
 pub use review::{
     Attestation, ChoiceReview, EvidenceSummary, LensInfo, LinkInfo, PillarReview, QuestionReview, Review, Risk, Status,
-    Summary, review,
+    Summary, fingerprint, review,
 };

@@ -290,7 +290,7 @@ fn accepts_something(waiver: &Waiver, pillars: &[PillarReview]) -> bool {
 /// A finding's fingerprint: 64-bit FNV-1a over the parts, each ended by a
 /// NUL, in hex. Fixed by its definition, so it never changes between
 /// versions, platforms or runs.
-fn fingerprint(parts: &[&str]) -> String {
+pub fn fingerprint(parts: &[&str]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for &byte in part.as_bytes().iter().chain(&[0]) {

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use loupe_eval::{ChoiceReview, QuestionReview, Review, Risk, Status};
 use serde::Serialize;
 
-use crate::{Context, is_waived, position, truncate_chars};
+use crate::{Context, position, truncate_chars};
 
 /// The API's limit on a question's notes, in characters.
 const NOTES_LIMIT: usize = 2084;
@@ -107,7 +107,7 @@ fn notes(question: &QuestionReview, context: &Context) -> String {
             let _ = writeln!(out, "{}.", risk_words(question.risk));
         }
     }
-    if let Some(waiver) = question.waiver.as_ref().filter(|_| is_waived(question)) {
+    if let Some(waiver) = question.waiver.as_ref().filter(|_| question.is_waived()) {
         let _ = writeln!(out, "Risk accepted until {} (owner {}): {}", waiver.expires, waiver.owner, waiver.reason);
     }
     for choice in &question.choices {

@@ -1,10 +1,12 @@
 //! The JSON report: every pillar, question and choice of the review, in pack
 //! order. Its shape is documented in `docs/report.md` and only grows.
 
-use loupe_eval::{Attestation, ChoiceReview, Finding, LinkInfo, Location, QuestionReview, Review, Waiver};
+use loupe_eval::{
+    Attestation, ChoiceReview, EvidenceSummary, Finding, LinkInfo, Location, QuestionReview, Review, Waiver,
+};
 use serde::Serialize;
 
-use crate::{Context, is_waived};
+use crate::Context;
 
 /// The version of the JSON report's shape; it changes only when a field
 /// is removed or changes meaning.
@@ -32,6 +34,8 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
             })
             .collect(),
         expired_waivers: review.expired_waivers.iter().map(waiver).collect(),
+        unmatched_waivers: review.unmatched_waivers.iter().map(waiver).collect(),
+        evidence: review.evidence.iter().map(evidence).collect(),
         summary: Summary {
             questions: review.summary.questions,
             high: review.summary.high,
@@ -44,7 +48,10 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
             choices: review.summary.choices,
             selected: review.summary.selected,
             unselected: review.summary.unselected,
+            not_applicable_practices: review.summary.not_applicable_practices,
+            unknown: review.summary.unknown,
             automated: review.summary.automated,
+            applicable: review.summary.applicable,
         },
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
@@ -59,9 +66,11 @@ fn question(question: &QuestionReview) -> Question<'_> {
         description: question.description.as_deref(),
         helpful_url: question.helpful_url.as_deref(),
         risk: question.risk.as_str(),
+        residual_risk: question.residual_risk.as_str(),
         rule: question.rule.as_deref(),
-        waived: is_waived(question),
+        waived: question.is_waived(),
         waiver: question.waiver.as_ref().map(waiver),
+        expired_waivers: question.expired_waivers.iter().map(waiver).collect(),
         not_applicable_reason: question.not_applicable_reason.as_deref(),
         location: place(&question.defined_at),
         choices: question.choices.iter().map(choice).collect(),
@@ -75,6 +84,9 @@ fn choice(choice: &ChoiceReview) -> Choice<'_> {
         is_none: choice.is_none,
         status: choice.status.as_str(),
         automated: choice.automated,
+        not_applicable_reason: choice.not_applicable.as_ref().map(|inapplicable| inapplicable.reason()),
+        looked_for: choice.not_applicable.as_ref().map(|inapplicable| &inapplicable.looked_for[..]),
+        waiver: choice.waiver.as_ref().map(waiver),
         attestation: choice
             .attestation
             .as_ref()
@@ -93,11 +105,30 @@ fn finding(finding: &Finding) -> FindingJson<'_> {
         file: location.map(|l| l.file.as_str()),
         line: location.map(|l| l.line),
         column: location.map(|l| l.column),
+        resource: finding.resource.as_deref(),
+        fingerprint: &finding.fingerprint,
+        waiver: finding.waiver.as_ref().map(waiver),
     }
 }
 
 fn waiver(waiver: &Waiver) -> WaiverJson<'_> {
-    WaiverJson { question: &waiver.question.id, reason: &waiver.reason, owner: &waiver.owner, expires: &waiver.expires }
+    WaiverJson {
+        question: &waiver.question.id,
+        choice: waiver.choice.as_ref().map(|choice| choice.id.as_str()),
+        resource: waiver.resource.as_ref().map(|resource| resource.id.as_str()),
+        reason: &waiver.reason,
+        owner: &waiver.owner,
+        expires: &waiver.expires,
+    }
+}
+
+fn evidence(summary: &EvidenceSummary) -> EvidenceJson<'_> {
+    EvidenceJson {
+        file: &summary.file,
+        format: &summary.format,
+        resources: summary.resources,
+        types: summary.types.iter().map(|(kind, count)| (kind.as_str(), *count)).collect(),
+    }
 }
 
 fn link(link: &LinkInfo) -> Link<'_> {
@@ -117,7 +148,17 @@ struct Report<'a> {
     lens: Lens<'a>,
     pillars: Vec<Pillar<'a>>,
     expired_waivers: Vec<WaiverJson<'a>>,
+    unmatched_waivers: Vec<WaiverJson<'a>>,
+    evidence: Vec<EvidenceJson<'a>>,
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct EvidenceJson<'a> {
+    file: &'a str,
+    format: &'a str,
+    resources: usize,
+    types: std::collections::BTreeMap<&'a str, usize>,
 }
 
 #[derive(Serialize)]
@@ -148,9 +189,11 @@ struct Question<'a> {
     description: Option<&'a str>,
     helpful_url: Option<&'a str>,
     risk: &'a str,
+    residual_risk: &'a str,
     rule: Option<&'a str>,
     waived: bool,
     waiver: Option<WaiverJson<'a>>,
+    expired_waivers: Vec<WaiverJson<'a>>,
     not_applicable_reason: Option<&'a str>,
     location: Place<'a>,
     choices: Vec<Choice<'a>>,
@@ -163,6 +206,9 @@ struct Choice<'a> {
     is_none: bool,
     status: &'a str,
     automated: bool,
+    not_applicable_reason: Option<String>,
+    looked_for: Option<&'a [String]>,
+    waiver: Option<WaiverJson<'a>>,
     attestation: Option<AttestationJson<'a>>,
     improvement: Option<Link<'a>>,
     helpful: Option<Link<'a>>,
@@ -188,6 +234,9 @@ struct FindingJson<'a> {
     file: Option<&'a str>,
     line: Option<u32>,
     column: Option<u32>,
+    resource: Option<&'a str>,
+    fingerprint: &'a str,
+    waiver: Option<WaiverJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -200,6 +249,8 @@ struct Place<'a> {
 #[derive(Serialize)]
 struct WaiverJson<'a> {
     question: &'a str,
+    choice: Option<&'a str>,
+    resource: Option<&'a str>,
     reason: &'a str,
     owner: &'a str,
     expires: &'a str,
@@ -218,5 +269,8 @@ struct Summary {
     choices: usize,
     selected: usize,
     unselected: usize,
+    not_applicable_practices: usize,
+    unknown: usize,
     automated: usize,
+    applicable: usize,
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use loupe_eval::{QuestionReview, Review, Risk};
 
-use crate::{Context, is_waived, lens_title, not_selected, position, status_label};
+use crate::{Context, lens_title, not_selected, position, status_label};
 
 pub(crate) fn render(review: &Review, context: &Context) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -46,7 +46,7 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
 /// Whether a question fails the test run: a high or medium risk that no
 /// waiver accepts.
 fn fails(question: &QuestionReview) -> bool {
-    matches!(question.risk, Risk::High | Risk::Medium) && !is_waived(question)
+    matches!(question.risk, Risk::High | Risk::Medium) && !question.is_waived()
 }
 
 fn testcase(out: &mut String, classname: &str, question: &QuestionReview) {

@@ -147,11 +147,6 @@ fn not_selected(question: &QuestionReview) -> impl Iterator<Item = &ChoiceReview
     question.choices.iter().filter(|choice| choice.status != Status::Selected && !choice.is_none)
 }
 
-/// Whether a question's high or medium risk is accepted by a waiver.
-fn is_waived(question: &QuestionReview) -> bool {
-    question.waiver.is_some() && matches!(question.risk, Risk::High | Risk::Medium)
-}
-
 /// `file:line:column`.
 fn position(location: &Location) -> String {
     format!("{}:{}:{}", location.file, location.line, location.column)

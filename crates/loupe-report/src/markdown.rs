@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use loupe_eval::{QuestionReview, Review, Risk, Status};
 
-use crate::{Context, by_severity, in_place, is_waived, lens_title, not_selected, position, risk_label, status_label};
+use crate::{Context, by_severity, in_place, lens_title, not_selected, position, risk_label, status_label};
 
 /// The most bytes a report may have: GitHub takes comments of up to 65,536
 /// characters, and a character is at least one byte.
@@ -128,7 +128,7 @@ fn risk_cell(question: &QuestionReview) -> String {
         Risk::Unanswered => "⚪ ",
         Risk::NotApplicable => "",
     };
-    let waived = if is_waived(question) { " (waived)" } else { "" };
+    let waived = if question.is_waived() { " (waived)" } else { "" };
     format!("{icon}{}{waived}", risk_label(question.risk))
 }
 
@@ -145,7 +145,7 @@ fn details(question: &QuestionReview) -> String {
     if let Some(rule) = &question.rule {
         let _ = writeln!(out, "Rule: {}\n", code(rule));
     }
-    if let Some(waiver) = question.waiver.as_ref().filter(|_| is_waived(question)) {
+    if let Some(waiver) = question.waiver.as_ref().filter(|_| question.is_waived()) {
         let _ = writeln!(
             out,
             "Risk accepted: {} (owner {}, expires {})\n",

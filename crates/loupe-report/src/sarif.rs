@@ -7,11 +7,11 @@
 //! definition in the pack when the finding has no location (or the practice
 //! has no finding).
 
-use loupe_eval::{ChoiceReview, Location, PillarReview, QuestionReview, Review, Risk, Status};
+use loupe_eval::{ChoiceReview, Location, PillarReview, QuestionReview, Review, Risk, Status, Waiver};
 use serde::Serialize;
 
 use crate::markdown::escape;
-use crate::{Context, HOMEPAGE, is_waived, practices};
+use crate::{Context, HOMEPAGE, practices};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -122,16 +122,17 @@ fn add_results(
     choice: &ChoiceReview,
     context: &Context,
 ) {
-    let mut add = |message: String, location: &Location| {
-        let fingerprint = fnv1a(&[rule_id, &location.file, &message]);
+    let mut add = |message: String, location: &Location, fingerprint: String, waiver: Option<&Waiver>| {
+        // The question's waiver accepts everything in it; a practice's or a resource's, what it names.
+        let waiver = question.waiver.as_ref().filter(|_| question.is_waived()).or(choice.waiver.as_ref()).or(waiver);
         results.push(SarifResult {
             rule_id: rule_id.to_owned(),
             rule_index,
             level: level(question.risk),
             message: Message { text: message },
             locations: vec![ResultLocation { physical_location: physical(location, context) }],
-            partial_fingerprints: Fingerprints { loupe: format!("{fingerprint:016x}") },
-            suppressions: question.waiver.as_ref().filter(|_| is_waived(question)).map(|waiver| {
+            partial_fingerprints: Fingerprints { loupe: fingerprint },
+            suppressions: waiver.map(|waiver| {
                 vec![Suppression {
                     kind: "external",
                     status: "accepted",
@@ -142,11 +143,13 @@ fn add_results(
         });
     };
     if choice.findings.is_empty() {
-        add(format!("{}: not in place", choice.title), &choice.defined_at);
+        let fingerprint = loupe_eval::fingerprint(&[rule_id, "not in place"]);
+        add(format!("{}: not in place", choice.title), &choice.defined_at, fingerprint, None);
     }
     for finding in &choice.findings {
         let location = finding.location.as_ref().unwrap_or(&choice.defined_at);
-        add(format!("{}: {}", choice.title, finding.message), location);
+        let message = format!("{}: {}", choice.title, finding.message);
+        add(message, location, finding.fingerprint.clone(), finding.waiver.as_ref());
     }
 }
 
@@ -213,17 +216,6 @@ fn uri(path: &str) -> String {
 }
 
 /// FNV-1a, 64 bits: a hash that stays the same across Rust releases.
-fn fnv1a(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for byte in part.bytes().chain([0]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    hash
-}
-
 #[derive(Serialize)]
 struct Log<'a> {
     #[serde(rename = "$schema")]

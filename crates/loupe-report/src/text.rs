@@ -12,7 +12,7 @@ use codespan_reporting::term::{self, Config};
 use loupe_eval::{ChoiceReview, Finding, QuestionReview, Review, Risk, Status, Waiver};
 
 use crate::{
-    Context, by_severity, in_place, is_waived, lens_title, not_selected, position, status_label, summary_line,
+    Context, by_severity, in_place, lens_title, not_selected, position, status_label, summary_line,
 };
 
 /// Indentation of a question's details, and of a choice's details.
@@ -92,7 +92,7 @@ fn render_question(out: &mut Out, question: &QuestionReview, snippets: &Snippets
         out.plain(&format!("{DETAIL}not applicable: {reason}\n"));
     }
     if let Some(waiver) = &question.waiver {
-        let accepted = if is_waived(question) { "risk accepted" } else { "waiver" };
+        let accepted = if question.is_waived() { "risk accepted" } else { "waiver" };
         out.styled(ColorSpec::new().set_fg(Some(Color::Cyan)), &format!("{DETAIL}{accepted}"));
         out.plain(&format!(": {}\n", waiver_text(waiver, "expires")));
     }

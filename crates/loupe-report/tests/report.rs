@@ -609,7 +609,18 @@ struct JsonReport {
     lens: JsonLens,
     pillars: Vec<JsonPillar>,
     expired_waivers: Vec<JsonWaiver>,
+    unmatched_waivers: Vec<JsonWaiver>,
+    evidence: Vec<JsonEvidence>,
     summary: JsonSummary,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonEvidence {
+    file: String,
+    format: String,
+    resources: usize,
+    types: std::collections::BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -644,9 +655,11 @@ struct JsonQuestion {
     description: Option<String>,
     helpful_url: Option<String>,
     risk: String,
+    residual_risk: String,
     rule: Option<String>,
     waived: bool,
     waiver: Option<JsonWaiver>,
+    expired_waivers: Vec<JsonWaiver>,
     not_applicable_reason: Option<String>,
     location: JsonPlace,
     choices: Vec<JsonChoice>,
@@ -660,6 +673,9 @@ struct JsonChoice {
     is_none: bool,
     status: String,
     automated: bool,
+    not_applicable_reason: Option<String>,
+    looked_for: Option<Vec<String>>,
+    waiver: Option<JsonWaiver>,
     attestation: Option<JsonAttestation>,
     improvement: Option<JsonLink>,
     helpful: Option<JsonLink>,
@@ -688,6 +704,9 @@ struct JsonFinding {
     file: Option<String>,
     line: Option<u32>,
     column: Option<u32>,
+    resource: Option<String>,
+    fingerprint: String,
+    waiver: Option<JsonWaiver>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -702,6 +721,8 @@ struct JsonPlace {
 #[serde(deny_unknown_fields)]
 struct JsonWaiver {
     question: String,
+    choice: Option<String>,
+    resource: Option<String>,
     reason: String,
     owner: String,
     expires: String,
@@ -721,7 +742,10 @@ struct JsonSummary {
     choices: usize,
     selected: usize,
     unselected: usize,
+    not_applicable_practices: usize,
+    unknown: usize,
     automated: usize,
+    applicable: usize,
 }
 
 #[test]
