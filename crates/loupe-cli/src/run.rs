@@ -126,12 +126,12 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
     if !evidence_problems.is_empty() {
         return report_problems(&db, &evidence_problems, &mut stderr);
     }
-    let answers = match &args.answers {
+    let (answers, answers_file) = match &args.answers {
         Some(path) => match load_answers(&db, pack, path) {
-            Ok(answers) => answers,
+            Ok((answers, file)) => (answers, Some(file)),
             Err(problems) => return report_problems(&db, &problems, &mut stderr),
         },
-        None => Answers::default(),
+        None => (Answers::default(), None),
     };
     render::emit_text(&db, &evidence_warnings(&db, workload), &mut stderr)?;
 
@@ -143,6 +143,9 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
     if review.summary.automated > 0 && review.summary.applicable == 0 {
         let refusal = nothing_applies(&db, workload, &review);
         return report_problems(&db, &[refusal], &mut stderr);
+    }
+    if let Some(file) = answers_file {
+        render::emit_text(&db, &unmatched_waivers(file, &review), &mut stderr)?;
     }
 
     let sources = source_texts(&db, pack, workload);
@@ -372,7 +375,30 @@ fn collect_evidence(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn load_answers(db: &Database, pack: Pack, path: &Path) -> Result<Answers, Vec<Diagnostic>> {
+/// Waivers in force that accept nothing: stale, or naming the wrong thing.
+fn unmatched_waivers(file: SourceFile, review: &Review) -> Vec<Diagnostic> {
+    review
+        .unmatched_waivers
+        .iter()
+        .map(|waiver| {
+            let (span, what) = match (&waiver.choice, &waiver.resource) {
+                (Some(choice), Some(resource)) => {
+                    (resource.span, format!("no finding of {} is about `{}`", choice.id, resource.id))
+                }
+                (Some(choice), None) => (choice.span, format!("{} is not missing", choice.id)),
+                _ => (waiver.question.span, format!("{} is not at high or medium risk", waiver.question.id)),
+            };
+            Diagnostic::new(
+                Code::UnmatchedWaiver,
+                format!("this waiver of {} accepts nothing: {what}", waiver.target()),
+                Label::new(file, span, "matches nothing"),
+            )
+            .with_help("remove it if the risk is gone, or name the resource as findings do (logical id or address)")
+        })
+        .collect()
+}
+
+fn load_answers(db: &Database, pack: Pack, path: &Path) -> Result<(Answers, SourceFile), Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let Some(file) = load::read_source(db, path, &mut problems) else { return Err(problems) };
     let located = |errors: Vec<loupe_eval::AnswersError>, code: Code| -> Vec<Diagnostic> {
@@ -390,7 +416,7 @@ fn load_answers(db: &Database, pack: Pack, path: &Path) -> Result<Answers, Vec<D
     let answers =
         Answers::parse(file.name(db), file.text(db)).map_err(|errors| located(errors, Code::InvalidAnswers))?;
     let unknown = answers.check_against(pack_index(db, pack));
-    if unknown.is_empty() { Ok(answers) } else { Err(located(unknown, Code::UnknownAnswerTarget)) }
+    if unknown.is_empty() { Ok((answers, file)) } else { Err(located(unknown, Code::UnknownAnswerTarget)) }
 }
 
 /// The texts of the pack's files and the evidence, by display name, for snippets.

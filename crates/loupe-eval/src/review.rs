@@ -214,6 +214,10 @@ pub struct Summary {
     pub applicable: usize,
 }
 
+/// The six pillars of the Well-Architected Framework, in its order.
+const FRAMEWORK_PILLARS: [&str; 6] =
+    ["operationalExcellence", "security", "reliability", "performance", "costOptimization", "sustainability"];
+
 /// Reviews `workload` against `pack`, with `answers` applied as of `today`
 /// (`YYYY-MM-DD`).
 pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, today: &str) -> Review {
@@ -248,6 +252,8 @@ pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, to
             }
         }
     }
+    // The framework's pillars in the Well-Architected Tool's order, then the lens's own in pack order.
+    pillars.sort_by_key(|pillar| FRAMEWORK_PILLARS.iter().position(|id| *id == pillar.id).unwrap_or(usize::MAX));
     let expired_waivers = answers.waivers.iter().filter(|waiver| !waiver.in_force(today)).cloned().collect();
     let unmatched_waivers = answers
         .waivers
@@ -406,7 +412,8 @@ fn review_question(
         other => other,
     };
     let waiver = answers.waiver(&id).filter(|waiver| waiver.in_force(today)).cloned();
-    let expired_waivers = answers.waivers.iter().filter(|w| w.question.id == id && !w.in_force(today)).cloned().collect();
+    let expired_waivers =
+        answers.waivers.iter().filter(|w| w.question.id == id && !w.in_force(today)).cloned().collect();
     Some(QuestionReview {
         id,
         title: question.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
@@ -435,9 +442,7 @@ fn status(outcome: Option<&Outcome>, attestation: Option<&Attestation>) -> (Stat
         }
         (Some(Outcome::Fails(findings)), None) => (Status::Unselected, findings.clone()),
         (Some(Outcome::NotApplicable(_)), None) => (Status::NotApplicable, Vec::new()),
-        (Some(Outcome::Undecided(reason)), None) => {
-            (Status::Unknown, vec![Finding::general(reason.clone())])
-        }
+        (Some(Outcome::Undecided(reason)), None) => (Status::Unknown, vec![Finding::general(reason.clone())]),
         // A person's word decides what the evidence cannot.
         (Some(Outcome::Undecided(_) | Outcome::NotApplicable(_)) | None, Some(_)) => (Status::Selected, Vec::new()),
         (None, None) => (Status::Unknown, Vec::new()),

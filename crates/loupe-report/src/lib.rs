@@ -197,10 +197,20 @@ fn summary_line(review: &Review) -> String {
         line.push_str(": ");
         line.push_str(&risks.join(", "));
     }
-    line.push_str(&format!(
-        " · {}/{} practices in place ({} automated)",
-        summary.selected, summary.choices, summary.automated
-    ));
+    let others: Vec<String> = [
+        (summary.unselected, "missing"),
+        (summary.not_applicable_practices, "not applicable"),
+        (summary.unknown, "unknown"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, name)| format!("{count} {name}"))
+    .collect();
+    line.push_str(&format!(" · {}/{} practices in place", summary.selected, summary.choices));
+    if !others.is_empty() {
+        line.push_str(&format!(" ({})", others.join(", ")));
+    }
+    line.push_str(&format!(" · {} automated", summary.automated));
     if summary.waived > 0 {
         line.push_str(&format!(" · {}", plural(summary.waived, "waiver", "waivers")));
     }

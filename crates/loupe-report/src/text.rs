@@ -1,7 +1,7 @@
 //! The text report: what a person reads in a terminal or a CI log.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::ops::Range;
 
@@ -9,11 +9,9 @@ use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
 use codespan_reporting::term::{self, Config};
-use loupe_eval::{ChoiceReview, Finding, QuestionReview, Review, Risk, Status, Waiver};
+use loupe_eval::{ChoiceReview, Finding, Location, QuestionReview, Review, Risk, Status, Waiver};
 
-use crate::{
-    Context, by_severity, in_place, lens_title, not_selected, position, status_label, summary_line,
-};
+use crate::{Context, by_severity, lens_title, not_selected, plural, position, risk_label, status_label, summary_line};
 
 /// Indentation of a question's details, and of a choice's details.
 const DETAIL: &str = "    ";
@@ -21,7 +19,7 @@ const CHOICE_DETAIL: &str = "      ";
 
 pub(crate) fn render(review: &Review, context: &Context) -> String {
     let mut out = Out::new(context.color);
-    let snippets = Snippets::new(review, context);
+    let mut snippets = Snippets::new(review, context);
 
     out.styled(&bold(), &lens_title(review));
     if !review.lens.id.is_empty() {
@@ -29,6 +27,16 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
     }
     out.plain(&format!(" · review of {}\n", context.date));
     out.dimmed(&format!("pack {} · loupe {}\n", context.pack_root, context.tool_version));
+    for evidence in &review.evidence {
+        let resources = plural(evidence.resources, "resource", "resources");
+        out.dimmed(&format!("evidence {} ({}, {resources})\n", evidence.file, evidence.format));
+    }
+    out.plain("\n");
+    let (verdict, spec) = verdict(review);
+    out.styled(&spec, &verdict);
+    out.plain("\n");
+    out.styled(&bold(), &summary_line(review));
+    out.plain("\n");
 
     for pillar in &review.pillars {
         out.plain("\n");
@@ -39,16 +47,7 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
         }
         for question in by_severity(pillar) {
             out.plain("\n");
-            render_question(&mut out, question, &snippets);
-        }
-    }
-
-    if !review.expired_waivers.is_empty() {
-        out.plain("\n");
-        out.styled(bold().set_fg(Some(Color::Yellow)), "Expired waivers");
-        out.plain(" (no longer applied)\n");
-        for waiver in &review.expired_waivers {
-            out.plain(&format!("  {}: {}\n", waiver.question.id, waiver_text(waiver, "expired")));
+            render_question(&mut out, question, &mut snippets);
         }
     }
 
@@ -58,17 +57,51 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
     out.finish()
 }
 
-fn render_question(out: &mut Out, question: &QuestionReview, snippets: &Snippets) {
-    let (label, spec) = risk_style(question.risk);
+/// The verdict: the most severe risk that no waiver accepts, and how many
+/// questions have it.
+fn verdict(review: &Review) -> (String, ColorSpec) {
+    let gated: Vec<Risk> = review.pillars.iter().flat_map(|p| &p.questions).filter_map(|q| q.gated_risk()).collect();
+    let count = |risk: Risk| gated.iter().filter(|&&gated| gated == risk).count();
+    let waived = match review.summary.waived {
+        0 => String::new(),
+        n => format!(" ({} accepted by waivers)", plural(n, "risk", "risks")),
+    };
+    let (high, medium) = (count(Risk::High), count(Risk::Medium));
+    let mut spec = bold();
+    let text = if high > 0 {
+        spec.set_fg(Some(Color::Red));
+        format!(
+            "Verdict: HIGH RISK · {} at high risk, {medium} at medium{waived}",
+            plural(high, "question", "questions")
+        )
+    } else if medium > 0 {
+        spec.set_fg(Some(Color::Yellow));
+        format!("Verdict: MEDIUM RISK · {} at medium risk{waived}", plural(medium, "question", "questions"))
+    } else {
+        spec.set_fg(Some(Color::Green));
+        format!("Verdict: no high or medium risk{waived}")
+    };
+    (text, spec)
+}
+
+fn render_question(out: &mut Out, question: &QuestionReview, snippets: &mut Snippets) {
+    let (label, spec) = if question.is_waived() {
+        ("WAIVED", ColorSpec::new().set_fg(Some(Color::Cyan)).set_bold(true).clone())
+    } else {
+        risk_style(question.risk)
+    };
     out.plain("  ");
     out.styled(&spec, &format!("{label:<11}"));
     out.styled(&bold(), &question.id);
     out.plain(&format!(" {}\n", question.title));
 
-    let (selected, total) = in_place(question);
+    let counts = practice_counts(question);
     let mut facts = Vec::new();
-    if total > 0 && !matches!(question.risk, Risk::NotApplicable | Risk::Unanswered) {
-        facts.push(format!("{selected}/{total} practices in place"));
+    if question.is_waived() {
+        facts.push(format!("{} risk", risk_label(question.risk)));
+    }
+    if !counts.is_empty() && !matches!(question.risk, Risk::NotApplicable | Risk::Unanswered) {
+        facts.push(counts);
     }
     if let Some(rule) = &question.rule {
         facts.push(format!("rule: {rule}"));
@@ -95,11 +128,18 @@ fn render_question(out: &mut Out, question: &QuestionReview, snippets: &Snippets
         let accepted = if question.is_waived() { "risk accepted" } else { "waiver" };
         out.styled(ColorSpec::new().set_fg(Some(Color::Cyan)), &format!("{DETAIL}{accepted}"));
         out.plain(&format!(": {}\n", waiver_text(waiver, "expires")));
+    } else if question.residual_risk != question.risk {
+        out.styled(ColorSpec::new().set_fg(Some(Color::Cyan)), &format!("{DETAIL}risk accepted in part"));
+        out.plain(&format!(": {} once the waivers below apply\n", risk_label(question.residual_risk)));
+    }
+    for waiver in &question.expired_waivers {
+        out.styled(ColorSpec::new().set_fg(Some(Color::Yellow)), &format!("{DETAIL}expired waiver"));
+        out.plain(&format!(" of {}, not applied: {}\n", waiver.target(), waiver_text(waiver, "expired")));
     }
 
     let choices: Vec<&ChoiceReview> = match question.risk {
-        // Nothing to improve on a question that does not apply.
-        Risk::NotApplicable => Vec::new(),
+        // Nothing to improve on a question that does not apply: only what its checks looked for.
+        Risk::NotApplicable => not_selected(question).filter(|choice| choice.not_applicable.is_some()).collect(),
         // Every choice is unknown: list only those that say why.
         Risk::Unanswered => not_selected(question).filter(|choice| !choice.findings.is_empty()).collect(),
         _ => not_selected(question).collect(),
@@ -117,7 +157,24 @@ fn render_question(out: &mut Out, question: &QuestionReview, snippets: &Snippets
     }
 }
 
-fn render_choice(out: &mut Out, choice: &ChoiceReview, severity: Severity, snippets: &Snippets) {
+/// `1/3 practices in place, 1 not applicable, 1 unknown`: counts that add up.
+fn practice_counts(question: &QuestionReview) -> String {
+    let practices: Vec<&ChoiceReview> = question.choices.iter().filter(|choice| !choice.is_none).collect();
+    if practices.is_empty() {
+        return String::new();
+    }
+    let count = |status: Status| practices.iter().filter(|choice| choice.status == status).count();
+    let others: Vec<String> =
+        [(Status::Unselected, "missing"), (Status::NotApplicable, "not applicable"), (Status::Unknown, "unknown")]
+            .into_iter()
+            .filter(|&(status, _)| count(status) > 0)
+            .map(|(status, name)| format!("{} {name}", count(status)))
+            .collect();
+    let in_place = format!("{}/{} practices in place", count(Status::Selected), practices.len());
+    if others.is_empty() { in_place } else { format!("{in_place}: {}", others.join(", ")) }
+}
+
+fn render_choice(out: &mut Out, choice: &ChoiceReview, severity: Severity, snippets: &mut Snippets) {
     let (mark, color) = match choice.status {
         Status::Selected => ("✓", Color::Green),
         Status::Unselected => ("✗", Color::Red),
@@ -131,20 +188,31 @@ fn render_choice(out: &mut Out, choice: &ChoiceReview, severity: Severity, snipp
     out.styled(&bold(), &choice.id);
     out.plain(&format!(" {} ", choice.title));
     out.dimmed(&format!("[{}, {how}]\n", status_label(choice.status)));
+    if let Some(inapplicable) = choice.not_applicable.as_ref().filter(|_| choice.status == Status::NotApplicable) {
+        out.dimmed(&format!("{CHOICE_DETAIL}{}\n", inapplicable.reason()));
+        return;
+    }
+    if let Some(waiver) = &choice.waiver {
+        out.styled(ColorSpec::new().set_fg(Some(Color::Cyan)), &format!("{CHOICE_DETAIL}accepted"));
+        out.plain(&format!(": {}\n", waiver_text(waiver, "expires")));
+    }
     for finding in &choice.findings {
+        let severity = if finding.waiver.is_some() { Severity::Note } else { severity };
         match snippets.render(finding, severity, out.color) {
             Some(snippet) => out.raw_indented(&snippet, CHOICE_DETAIL),
             None => {
                 out.plain(&format!("{CHOICE_DETAIL}• {}", finding.message));
                 if let Some(location) = &finding.location {
-                    out.dimmed(&format!(" ({})", position(location)));
+                    let seen = if snippets.was_shown(location) { ", shown above" } else { "" };
+                    out.dimmed(&format!(" ({}{seen})", position(location)));
                 }
                 out.plain("\n");
             }
         }
-    }
-    if choice.status == Status::NotApplicable {
-        return;
+        if let Some(waiver) = &finding.waiver {
+            out.styled(ColorSpec::new().set_fg(Some(Color::Cyan)), &format!("{CHOICE_DETAIL}accepted"));
+            out.plain(&format!(" for {}: {}\n", waiver.target(), waiver_text(waiver, "expires")));
+        }
     }
     if let Some(plan) = &choice.improvement {
         out.styled(ColorSpec::new().set_fg(Some(Color::Cyan)), &format!("{CHOICE_DETAIL}improve:"));
@@ -199,6 +267,8 @@ fn bold() -> ColorSpec {
 struct Snippets<'a> {
     files: SimpleFiles<String, Cow<'a, str>>,
     ids: HashMap<String, usize>,
+    /// The places already shown: each snippet once, then referred to.
+    shown: HashSet<(String, u32, u32)>,
 }
 
 impl<'a> Snippets<'a> {
@@ -220,14 +290,22 @@ impl<'a> Snippets<'a> {
                 ids.insert(name.to_owned(), files.add(printable(name).into_owned(), printable(text)));
             }
         }
-        Snippets { files, ids }
+        Snippets { files, ids, shown: HashSet::new() }
+    }
+
+    fn was_shown(&self, location: &Location) -> bool {
+        self.shown.contains(&(location.file.clone(), location.start, location.end))
     }
 
     /// The finding as a codespan-reporting diagnostic with its evidence
-    /// snippet, or `None` when its source is not at hand.
-    fn render(&self, finding: &Finding, severity: Severity, color: bool) -> Option<String> {
+    /// snippet, or `None` when its source is not at hand or its snippet was
+    /// shown already.
+    fn render(&mut self, finding: &Finding, severity: Severity, color: bool) -> Option<String> {
         let location = finding.location.as_ref()?;
         let &id = self.ids.get(&location.file)?;
+        if !self.shown.insert((location.file.clone(), location.start, location.end)) {
+            return None;
+        }
         let source = self.files.get(id).ok()?.source().as_ref();
         let range = clamp(location.start as usize..location.end as usize, source);
         let diagnostic = Diagnostic::new(severity)
