@@ -11,6 +11,7 @@ use loupe_eval::{
     Answers, EvidenceFile, Review, Risk, Status, Workload, load_evidence, pack_choices, prefetch_evaluations, review,
 };
 use loupe_evidence::{Format, LoadOptions};
+use loupe_report::{Baseline, Comparison};
 
 use crate::render::{self, ColorMode};
 use crate::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, check, load};
@@ -46,6 +47,10 @@ pub struct RunArgs {
     /// The review date, YYYY-MM-DD, for waiver expiry (default: today, UTC)
     #[arg(long)]
     date: Option<String>,
+    /// An earlier JSON report of the same workload: fail only on findings and risks that are new or
+    /// worse (docs/report.md)
+    #[arg(long, value_name = "PREVIOUS.json")]
+    baseline: Option<PathBuf>,
 }
 
 /// The report formats, as `--help` lists them.
@@ -126,6 +131,13 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
     if !evidence_problems.is_empty() {
         return report_problems(&db, &evidence_problems, &mut stderr);
     }
+    let baseline = match &args.baseline {
+        Some(path) => match load_baseline(&db, path) {
+            Ok(baseline) => Some(baseline),
+            Err(problem) => return report_problems(&db, &[problem], &mut stderr),
+        },
+        None => None,
+    };
     let (answers, answers_file) = match &args.answers {
         Some(path) => match load_answers(&db, pack, path) {
             Ok((answers, file)) => (answers, Some(file)),
@@ -148,6 +160,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         render::emit_text(&db, &unmatched_waivers(file, &review), &mut stderr)?;
     }
 
+    let comparison = baseline.map(|baseline| baseline.compare(&review));
     let sources = source_texts(&db, pack, workload);
     let source = |name: &str| sources.get(name).map(|text| &**text);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
@@ -157,6 +170,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         pack_root: &args.pack.display().to_string(),
         color: to_terminal && render::stderr_color(color) != codespan_reporting::term::termcolor::ColorChoice::Never,
         source: &source,
+        baseline: comparison.as_ref(),
     };
     let report = loupe_report::render(args.format.report_format(), &review, &context);
     match &args.output {
@@ -168,15 +182,37 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
             stdout.flush()?;
         }
     }
-    Ok(if fails(&review, args.fail_on) { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(if fails(&review, args.fail_on, comparison.as_ref()) { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Reads `--baseline`, or says why it cannot be one.
+fn load_baseline(db: &Database, path: &Path) -> Result<Baseline, Diagnostic> {
+    const MAX_BASELINE_BYTES: u64 = 256 << 20;
+    let text = load::read_bytes(path, MAX_BASELINE_BYTES)
+        .map_err(|reason| load::missing(db, path, &reason))
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| load::missing(db, path, "not UTF-8 text")))?;
+    Baseline::parse(&text).map_err(|message| {
+        let file = SourceFile::new(db, load::display(path), text);
+        Diagnostic::new(Code::InvalidBaseline, message, Label::new(file, Span::empty(0), "read from here"))
+            .with_help("give a report written by `loupe run --format json` of the same pack")
+    })
 }
 
 /// Whether the review reaches `--fail-on`. Waived risks do not count: a
 /// question waiver accepts the question, practice and resource waivers leave
-/// its residual risk.
-fn fails(review: &Review, fail_on: FailOn) -> bool {
+/// its residual risk. With a baseline, only questions that are new or worse
+/// (or have new findings) count, and unknown practices never do.
+fn fails(review: &Review, fail_on: FailOn, baseline: Option<&Comparison>) -> bool {
     review.pillars.iter().flat_map(|pillar| &pillar.questions).any(|question| {
         let Some(risk) = question.gated_risk() else { return false };
+        if let Some(comparison) = baseline {
+            return comparison.regressed(question)
+                && match fail_on {
+                    FailOn::High => risk == Risk::High,
+                    FailOn::Medium | FailOn::Unanswered => matches!(risk, Risk::High | Risk::Medium),
+                    FailOn::Never => false,
+                };
+        }
         match fail_on {
             FailOn::High => risk == Risk::High,
             FailOn::Medium => matches!(risk, Risk::High | Risk::Medium),

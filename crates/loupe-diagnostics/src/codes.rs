@@ -100,6 +100,7 @@ codes! {
     InvalidAnswers = "L0601", Error, "invalid answers file";
     UnknownAnswerTarget = "L0602", Error, "answers name an unknown question or choice";
     UnmatchedWaiver = "L0603", Warning, "a waiver accepts nothing";
+    InvalidBaseline = "L0604", Error, "the baseline is not a loupe JSON report";
     InvalidEvidence = "L0701", Error, "evidence cannot be loaded";
     NothingApplies = "L0702", Error, "no automated check applies to the evidence";
     EvidenceWarning = "L0703", Warning, "evidence loaded with a caveat";

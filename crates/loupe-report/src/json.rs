@@ -36,6 +36,13 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
         expired_waivers: review.expired_waivers.iter().map(waiver).collect(),
         unmatched_waivers: review.unmatched_waivers.iter().map(waiver).collect(),
         evidence: review.evidence.iter().map(evidence).collect(),
+        baseline: context.baseline.map(|comparison| BaselineJson {
+            new: comparison.new.iter().map(String::as_str).collect(),
+            worse: comparison.worse.iter().map(String::as_str).collect(),
+            unchanged: comparison.unchanged,
+            fixed: comparison.fixed,
+            no_longer_seen: comparison.no_longer_seen,
+        }),
         summary: Summary {
             questions: review.summary.questions,
             high: review.summary.high,
@@ -150,7 +157,17 @@ struct Report<'a> {
     expired_waivers: Vec<WaiverJson<'a>>,
     unmatched_waivers: Vec<WaiverJson<'a>>,
     evidence: Vec<EvidenceJson<'a>>,
+    baseline: Option<BaselineJson<'a>>,
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct BaselineJson<'a> {
+    new: Vec<&'a str>,
+    worse: Vec<&'a str>,
+    unchanged: usize,
+    fixed: usize,
+    no_longer_seen: usize,
 }
 
 #[derive(Serialize)]

@@ -13,12 +13,14 @@ use std::str::FromStr;
 use loupe_eval::{ChoiceReview, Location, PillarReview, QuestionReview, Review, Risk, Status};
 
 mod aws;
+mod baseline;
 mod json;
 mod junit;
 mod markdown;
 mod sarif;
 mod text;
 
+pub use baseline::{Baseline, Comparison};
 pub use markdown::MARKDOWN_LIMIT;
 
 /// A report format.
@@ -90,6 +92,8 @@ pub struct Context<'a> {
     /// The text of an evidence or `.lens` file by the display name that
     /// [`Location`]s use, for snippets; `None` when it is not at hand.
     pub source: &'a dyn Fn(&str) -> Option<&'a str>,
+    /// What changed since `--baseline`, when one was given.
+    pub baseline: Option<&'a Comparison>,
 }
 
 impl fmt::Debug for Context<'_> {

@@ -37,6 +37,16 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
     out.plain("\n");
     out.styled(&bold(), &summary_line(review));
     out.plain("\n");
+    if let Some(comparison) = context.baseline {
+        out.plain(&format!(
+            "since the baseline: {} new, {} worse, {} unchanged, {} fixed, {} no longer seen (not counted as fixed)\n",
+            plural(comparison.new.len(), "finding", "findings"),
+            plural(comparison.worse.len(), "question", "questions"),
+            comparison.unchanged,
+            comparison.fixed,
+            comparison.no_longer_seen,
+        ));
+    }
 
     for pillar in &review.pillars {
         out.plain("\n");
@@ -70,10 +80,8 @@ fn verdict(review: &Review) -> (String, ColorSpec) {
     let mut spec = bold();
     let text = if high > 0 {
         spec.set_fg(Some(Color::Red));
-        format!(
-            "Verdict: HIGH RISK · {} at high risk, {medium} at medium{waived}",
-            plural(high, "question", "questions")
-        )
+        let medium = if medium > 0 { format!(", {medium} at medium") } else { String::new() };
+        format!("Verdict: HIGH RISK · {} at high risk{medium}{waived}", plural(high, "question", "questions"))
     } else if medium > 0 {
         spec.set_fg(Some(Color::Yellow));
         format!("Verdict: MEDIUM RISK · {} at medium risk{waived}", plural(medium, "question", "questions"))

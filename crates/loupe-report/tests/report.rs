@@ -388,8 +388,14 @@ fn big_review(pillars: usize, questions: usize) -> Review {
 fn render_with(format: Format, review: &Review, color: bool) -> String {
     let sources = sources();
     let source = |name: &str| sources.get(name).copied();
-    let context =
-        Context { tool_version: "0.1.0", date: "2025-06-01", pack_root: "policies/genai", color, source: &source };
+    let context = Context {
+        tool_version: "0.1.0",
+        date: "2025-06-01",
+        pack_root: "policies/genai",
+        color,
+        source: &source,
+        baseline: None,
+    };
     render(format, review, &context)
 }
 
@@ -466,8 +472,14 @@ fn odd_reviews_render() {
                 "evidence/unicode.txt" => Some("é\n"),
                 name => sources().get(name).copied(),
             };
-            let context =
-                Context { tool_version: "0.1.0", date: "2025-06-01", pack_root: ".", color: true, source: &sources };
+            let context = Context {
+                tool_version: "0.1.0",
+                date: "2025-06-01",
+                pack_root: ".",
+                color: true,
+                source: &sources,
+                baseline: None,
+            };
             let output = render(format, review, &context);
             assert!(!output.is_empty());
             match format {
@@ -611,7 +623,18 @@ struct JsonReport {
     expired_waivers: Vec<JsonWaiver>,
     unmatched_waivers: Vec<JsonWaiver>,
     evidence: Vec<JsonEvidence>,
+    baseline: Option<JsonBaseline>,
     summary: JsonSummary,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct JsonBaseline {
+    new: Vec<String>,
+    worse: Vec<String>,
+    unchanged: usize,
+    fixed: usize,
+    no_longer_seen: usize,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
