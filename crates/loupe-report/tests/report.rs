@@ -507,6 +507,7 @@ fn text_without_sources_still_locates_findings() {
         pack_root: "policies/genai",
         color: false,
         source: &|_| None,
+        baseline: None,
     };
     let text = render(Format::Text, &review, &context);
     assert!(text.contains("• aws_s3_bucket.logs has no server-side encryption (evidence/plan.json:9:46)"), "{text}");
