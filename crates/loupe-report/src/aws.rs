@@ -29,35 +29,57 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
 }
 
 fn answer<'a>(review: &'a Review, question: &'a QuestionReview, context: &Context) -> Answer<'a> {
-    let applicable = question.risk != Risk::NotApplicable;
+    let notes = truncate_chars(&notes(question, context), NOTES_LIMIT);
+    if question.risk == Risk::NotApplicable {
+        // The question's reason, and nothing about choices that do not matter.
+        return Answer {
+            lens_alias: &review.lens.id,
+            question_id: &question.id,
+            selected_choices: Vec::new(),
+            choice_updates: Updates(Vec::new()),
+            notes,
+            is_applicable: false,
+            reason: Some("OUT_OF_SCOPE"),
+        };
+    }
+    // When Loupe decided every practice and none is in place, "None of these"
+    // is what the tool must see to compute the same risk.
+    let practices = || question.choices.iter().filter(|choice| !choice.is_none);
+    let none_of_these = practices().all(|choice| matches!(choice.status, Status::Unselected | Status::NotApplicable))
+        && practices().any(|choice| choice.status == Status::Unselected);
+    let selected = |choice: &ChoiceReview| choice.status == Status::Selected || (choice.is_none && none_of_these);
     Answer {
         lens_alias: &review.lens.id,
         question_id: &question.id,
-        selected_choices: question
-            .choices
-            .iter()
-            .filter(|choice| choice.status == Status::Selected)
-            .map(|choice| choice.id.as_str())
-            .collect(),
+        selected_choices: question.choices.iter().filter(|c| selected(c)).map(|choice| choice.id.as_str()).collect(),
         choice_updates: Updates(
-            question.choices.iter().filter_map(|choice| Some((choice.id.as_str(), choice_update(choice)?))).collect(),
+            question
+                .choices
+                .iter()
+                .filter_map(|choice| Some((choice.id.as_str(), choice_update(choice, selected(choice))?)))
+                .collect(),
         ),
-        notes: truncate_chars(&notes(question, context), NOTES_LIMIT),
-        is_applicable: applicable,
-        reason: (!applicable).then_some("OUT_OF_SCOPE"),
+        notes,
+        is_applicable: true,
+        reason: None,
     }
 }
 
 /// A choice's status and why, for the choices a check or an attestation
 /// decided; `None` for the rest.
-fn choice_update(choice: &ChoiceReview) -> Option<ChoiceUpdate> {
+fn choice_update(choice: &ChoiceReview, selected: bool) -> Option<ChoiceUpdate> {
     let (status, reason) = match choice.status {
-        Status::Selected => ("SELECTED", None),
+        _ if selected => ("SELECTED", None),
         Status::NotApplicable => ("NOT_APPLICABLE", Some("OUT_OF_SCOPE")),
         Status::Unselected if !choice.is_none => ("UNSELECTED", None),
-        Status::Unselected | Status::Unknown => return None,
+        Status::Selected | Status::Unselected | Status::Unknown => return None,
     };
-    Some(ChoiceUpdate { status, reason, notes: truncate_chars(&evidence(choice), CHOICE_NOTES_LIMIT) })
+    let notes = if choice.is_none && selected && choice.attestation.is_none() {
+        "Every practice was decided by Loupe, and none is in place.".to_owned()
+    } else {
+        evidence(choice)
+    };
+    Some(ChoiceUpdate { status, reason, notes: truncate_chars(&notes, CHOICE_NOTES_LIMIT) })
 }
 
 /// One line on what decided a choice.
@@ -85,7 +107,10 @@ fn evidence(choice: &ChoiceReview) -> String {
             text
         }
         (Status::Selected, None) => "Loupe check passed.".to_owned(),
-        (Status::NotApplicable, _) => "Loupe check does not apply to this workload.".to_owned(),
+        (Status::NotApplicable, _) => match &choice.not_applicable {
+            Some(inapplicable) => format!("Loupe check does not apply: {}", inapplicable.reason()),
+            None => "Loupe check does not apply to this workload.".to_owned(),
+        },
         (Status::Unselected, _) if choice.findings.is_empty() => "Loupe check failed.".to_owned(),
         (Status::Unselected, _) => format!("Loupe check failed: {}", findings()),
         (Status::Unknown, _) => findings(),
@@ -98,7 +123,8 @@ fn notes(question: &QuestionReview, context: &Context) -> String {
     let mut out = format!("Loupe {} review of {}: ", context.tool_version, context.date);
     match (&question.not_applicable_reason, &question.rule) {
         (Some(reason), _) => {
-            let _ = writeln!(out, "not applicable: {reason}");
+            let _ = write!(out, "not applicable: {reason}");
+            return out;
         }
         (None, Some(rule)) => {
             let _ = writeln!(out, "{} (rule: {rule}).", risk_words(question.risk));

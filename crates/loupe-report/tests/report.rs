@@ -825,3 +825,80 @@ fn markdown_truncates_to_a_comment() {
     assert!(huge.len() <= MARKDOWN_LIMIT, "{} bytes", huge.len());
     assert!(huge.contains("part of the tables left out"));
 }
+
+/// The Well-Architected Tool's UpdateAnswer input: these keys, these enums.
+fn assert_valid_update_answer(answer: &serde_json::Value, choice_ids: &[&str]) {
+    const KEYS: [&str; 7] =
+        ["LensAlias", "QuestionId", "SelectedChoices", "ChoiceUpdates", "Notes", "IsApplicable", "Reason"];
+    const REASONS: [&str; 5] = ["OUT_OF_SCOPE", "BUSINESS_PRIORITIES", "ARCHITECTURE_CONSTRAINTS", "OTHER", "NONE"];
+    let object = answer.as_object().expect("an object");
+    assert!(object.keys().all(|key| KEYS.contains(&key.as_str())), "{answer}");
+    assert!(object["Notes"].as_str().is_some_and(|notes| notes.chars().count() <= 2084), "{answer}");
+    assert!(object["IsApplicable"].is_boolean(), "{answer}");
+    if let Some(reason) = object.get("Reason") {
+        assert!(REASONS.contains(&reason.as_str().unwrap_or_default()), "{answer}");
+    }
+    for id in object["SelectedChoices"].as_array().expect("a list") {
+        assert!(choice_ids.contains(&id.as_str().unwrap_or_default()), "{id} is not a choice: {answer}");
+    }
+    for (id, update) in object.get("ChoiceUpdates").and_then(|u| u.as_object()).into_iter().flatten() {
+        assert!(choice_ids.contains(&id.as_str()), "{id} is not a choice: {answer}");
+        let status = update["Status"].as_str().unwrap_or_default();
+        assert!(["SELECTED", "NOT_APPLICABLE", "UNSELECTED"].contains(&status), "{update}");
+        if let Some(reason) = update.get("Reason") {
+            assert!(REASONS.contains(&reason.as_str().unwrap_or_default()), "{update}");
+        }
+        assert!(update["Notes"].as_str().is_some_and(|notes| notes.chars().count() <= 250), "{update}");
+    }
+}
+
+#[test]
+fn aws_answers_are_faithful() {
+    let mut review = review();
+    // GENSEC03: every practice decided and none in place.
+    let gensec03 = &mut review.pillars[0].questions[2];
+    assert_eq!(gensec03.id, "GENSEC03");
+    for choice in gensec03.choices.iter_mut().filter(|choice| choice.status == Status::Selected) {
+        choice.status = Status::Unselected;
+    }
+    if !gensec03.choices.iter().any(|choice| choice.is_none) {
+        let mut none = gensec03.choices[0].clone();
+        (none.id, none.title, none.is_none, none.status) =
+            ("GENSEC03_no".to_owned(), "None of these".to_owned(), true, Status::Unselected);
+        (none.automated, none.findings, none.not_applicable) = (false, Vec::new(), None);
+        gensec03.choices.push(none);
+    }
+    let answers: serde_json::Value =
+        serde_json::from_str(&render_with(Format::AwsAnswers, &review, false)).expect("JSON");
+    for answer in answers.as_array().expect("an array") {
+        let question = review
+            .pillars
+            .iter()
+            .flat_map(|pillar| &pillar.questions)
+            .find(|question| answer["QuestionId"] == question.id.as_str())
+            .expect("a question of the review");
+        let ids: Vec<&str> = question.choices.iter().map(|choice| choice.id.as_str()).collect();
+        assert_valid_update_answer(answer, &ids);
+        match question.id.as_str() {
+            // The tool sees "None of these" and computes the same high risk.
+            "GENSEC03" => {
+                assert_eq!(answer["SelectedChoices"], serde_json::json!(["GENSEC03_no"]), "{answer}");
+                assert_eq!(answer["ChoiceUpdates"]["GENSEC03_no"]["Status"], "SELECTED", "{answer}");
+            }
+            // Not applicable: its reason, and no choice updates.
+            "GENREL02" => {
+                assert_eq!(answer["IsApplicable"], false);
+                assert_eq!(answer["Reason"], "OUT_OF_SCOPE");
+                assert!(answer.get("ChoiceUpdates").is_none() && answer["SelectedChoices"] == serde_json::json!([]));
+                assert!(answer["Notes"].as_str().is_some_and(|notes| notes.contains("No model customization")));
+            }
+            // Something is in place: "None of these" is not selected.
+            _ => assert!(
+                !answer["SelectedChoices"].as_array().into_iter().flatten().any(|id| id.as_str().is_some_and(
+                    |id| id.ends_with("_no") && question.choices.iter().any(|c| !c.is_none && c.status == Status::Selected)
+                )),
+                "{answer}"
+            ),
+        }
+    }
+}
