@@ -212,16 +212,17 @@ fn closed_stdout_ends_quietly() {
         &["check", "--format", "json", "policies/genai"],
     ];
     for args in runs {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
+        // The reading end is closed before loupe starts, so its first write fails.
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
             .args(args)
             .current_dir(repo_root())
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+            .stdout(writer)
             .stderr(Stdio::piped())
-            .spawn()
+            .output()
             .expect("loupe runs");
-        drop(child.stdout.take());
-        let output = child.wait_with_output().expect("loupe ends");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(141), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
