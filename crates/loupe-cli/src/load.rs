@@ -206,6 +206,16 @@ pub fn read_source(db: &Database, path: &Path, problems: &mut Vec<Diagnostic>) -
     }
 }
 
+/// A diagnostic for an input file that was refused: located at its start.
+pub fn refused(db: &Database, path: &Path, reason: &str) -> Diagnostic {
+    let file = SourceFile::new(db, display(path), String::new());
+    Diagnostic::new(
+        Code::ReadError,
+        format!("cannot read {}: {reason}", display(path)),
+        Label::new(file, Span::empty(0), "refused"),
+    )
+}
+
 /// A diagnostic for a path that has no readable text.
 pub fn missing(db: &Database, path: &Path, reason: &str) -> Diagnostic {
     let file = SourceFile::new(db, display(path), String::new());

@@ -41,8 +41,9 @@ pub fn emit_text(
     let config = term::Config::default();
     for diagnostic in diagnostics {
         let mut rendered = diagnostic.to_codespan();
-        // A file that could not be read has no text to show a snippet of.
-        if diagnostic.primary.file.text(db).is_empty() {
+        // A path with nothing behind it has no place to point at; a file that
+        // was refused (empty, too large) is pointed at, at 1:1.
+        if diagnostic.primary.file.text(db).is_empty() && diagnostic.primary.message.is_empty() {
             rendered.labels.clear();
         }
         let mut writer = term::StylesWriter::new(&mut *out, &STYLES);

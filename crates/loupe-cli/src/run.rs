@@ -299,10 +299,12 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
     for path in paths {
         let bytes = match load::read_bytes(&path, limit) {
             Ok(bytes) => bytes,
+            Err(reason) if reason.starts_with("larger") => {
+                problems.push(load::refused(db, &path, &reason).with_help("--max-evidence-size raises the limit"));
+                continue;
+            }
             Err(reason) => {
-                let help = "--max-evidence-size raises the limit";
-                let problem = load::missing(db, &path, &reason);
-                problems.push(if reason.starts_with("larger") { problem.with_help(help) } else { problem });
+                problems.push(load::missing(db, &path, &reason));
                 continue;
             }
         };

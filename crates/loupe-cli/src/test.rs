@@ -15,6 +15,9 @@ use loupe_syntax::{Expected, Item, RiskLevel, Test};
 use crate::render::{self, ColorMode};
 use crate::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, check, load};
 
+/// The largest evidence fixture a test may read: the default of `loupe run`.
+const MAX_FIXTURE_BYTES: u64 = 256 << 20;
+
 /// The date tests run at: fixed, so that no test depends on the day it runs.
 const TEST_DATE: &str = "2000-01-01";
 
@@ -101,8 +104,8 @@ fn fixture(db: &Database, pack_dir: &Path, file: loupe_db::SourceFile, test: &Te
             Diagnostic::new(Code::ReadError, message, Label::new(file, evidence.span, "this evidence"))
                 .with_help("evidence paths are relative to the pack directory")
         };
-        let bytes =
-            std::fs::read(&path).map_err(|error| problem(format!("cannot read {}: {error}", path.display())))?;
+        let bytes = load::read_bytes(&path, MAX_FIXTURE_BYTES)
+            .map_err(|reason| problem(format!("cannot read {}: {reason}", path.display())))?;
         let evidence_file = EvidenceFile::new(db, path.display().to_string(), Arc::from(bytes), LoadOptions::default());
         if let Err(error) = &**load_evidence(db, evidence_file) {
             return Err(Diagnostic::new(
