@@ -478,7 +478,12 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 let types: Vec<&str> = values.iter().filter_map(Val::as_str).collect();
                 let found = self.host.resources(&types);
                 self.burn(found.len() as u64)?;
-                self.looked_for.extend(types.iter().map(|kind| (*kind).to_string()));
+                for kind in &types {
+                    // Checked first: a call inside a loop would allocate once per item.
+                    if !self.looked_for.contains(*kind) {
+                        self.looked_for.insert((*kind).to_string());
+                    }
+                }
                 self.seen += found.len();
                 Val::List(found.into())
             }
