@@ -139,10 +139,27 @@ fn practices(question: &QuestionReview) -> impl Iterator<Item = &ChoiceReview> {
     question.choices.iter().filter(|choice| !choice.is_none)
 }
 
-/// How many of a question's practices are in place, and how many it has.
-fn in_place(question: &QuestionReview) -> (usize, usize) {
-    let selected = practices(question).filter(|choice| choice.status == Status::Selected).count();
-    (selected, practices(question).count())
+/// A question's practices in place (`1/3`) and the others by status
+/// (`1 missing, 1 not applicable`), so that the counts add up; `None` for a
+/// question without practices.
+fn practice_counts(question: &QuestionReview) -> Option<(String, Option<String>)> {
+    let total = practices(question).count();
+    if total == 0 {
+        return None;
+    }
+    let count = |status: Status| practices(question).filter(|choice| choice.status == status).count();
+    let others = other_counts(count(Status::Unselected), count(Status::NotApplicable), count(Status::Unknown));
+    Some((format!("{}/{total}", count(Status::Selected)), others))
+}
+
+/// `2 missing, 1 not applicable, 3 unknown`, zero counts left out.
+fn other_counts(missing: usize, not_applicable: usize, unknown: usize) -> Option<String> {
+    let parts: Vec<String> = [(missing, "missing"), (not_applicable, "not applicable"), (unknown, "unknown")]
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, name)| format!("{count} {name}"))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// The choices a report lists under a question: those not selected, except
@@ -201,18 +218,9 @@ fn summary_line(review: &Review) -> String {
         line.push_str(": ");
         line.push_str(&risks.join(", "));
     }
-    let others: Vec<String> = [
-        (summary.unselected, "missing"),
-        (summary.not_applicable_practices, "not applicable"),
-        (summary.unknown, "unknown"),
-    ]
-    .into_iter()
-    .filter(|(count, _)| *count > 0)
-    .map(|(count, name)| format!("{count} {name}"))
-    .collect();
     line.push_str(&format!(" · {}/{} practices in place", summary.selected, summary.choices));
-    if !others.is_empty() {
-        line.push_str(&format!(" ({})", others.join(", ")));
+    if let Some(others) = other_counts(summary.unselected, summary.not_applicable_practices, summary.unknown) {
+        line.push_str(&format!(" ({others})"));
     }
     line.push_str(&format!(" · {} automated", summary.automated));
     if summary.waived > 0 {

@@ -6,7 +6,9 @@ use std::fmt::Write;
 
 use loupe_eval::{QuestionReview, Review, Risk, Status};
 
-use crate::{Context, by_severity, in_place, lens_title, not_selected, position, risk_label, status_label};
+use crate::{
+    Context, by_severity, lens_title, not_selected, other_counts, position, practice_counts, risk_label, status_label,
+};
 
 /// The most bytes a report may have: GitHub takes comments of up to 65,536
 /// characters, and a character is at least one byte.
@@ -30,7 +32,9 @@ pub(crate) fn render(review: &Review, context: &Context, limit: usize) -> String
         "| {} | {} | {} | {} | {} | {} | {} |\n",
         s.questions, s.high, s.medium, s.none, s.unanswered, s.not_applicable, s.waived
     );
-    let _ = writeln!(head, "**{}/{} practices in place** ({} automated)\n", s.selected, s.choices, s.automated);
+    let others = other_counts(s.unselected, s.not_applicable_practices, s.unknown)
+        .map_or_else(String::new, |others| format!(": {others}"));
+    let _ = writeln!(head, "**{}/{} practices in place**{others} ({} automated)\n", s.selected, s.choices, s.automated);
     if !review.expired_waivers.is_empty() {
         head.push_str("> [!WARNING]\n> Expired waivers, no longer applied:\n");
         for waiver in &review.expired_waivers {
@@ -54,10 +58,10 @@ pub(crate) fn render(review: &Review, context: &Context, limit: usize) -> String
         }
         head.push_str("| Question | Risk | Practices in place |\n|---|---|---:|\n");
         for question in by_severity(pillar) {
-            let (selected, total) = in_place(question);
-            let practices = match question.risk {
-                Risk::Unanswered | Risk::NotApplicable => "–".to_owned(),
-                _ => format!("{selected}/{total}"),
+            let practices = match (question.risk, practice_counts(question)) {
+                (Risk::Unanswered | Risk::NotApplicable, _) | (_, None) => "–".to_owned(),
+                (_, Some((in_place, None))) => in_place,
+                (_, Some((in_place, Some(others)))) => format!("{in_place} ({others})"),
             };
             let _ = writeln!(
                 head,

@@ -11,7 +11,10 @@ use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
 use codespan_reporting::term::{self, Config};
 use loupe_eval::{ChoiceReview, Finding, Location, QuestionReview, Review, Risk, Status, Waiver};
 
-use crate::{Context, by_severity, lens_title, not_selected, plural, position, risk_label, status_label, summary_line};
+use crate::{
+    Context, by_severity, lens_title, not_selected, plural, position, practice_counts, risk_label, status_label,
+    summary_line,
+};
 
 /// Indentation of a question's details, and of a choice's details.
 const DETAIL: &str = "    ";
@@ -103,7 +106,10 @@ fn render_question(out: &mut Out, question: &QuestionReview, snippets: &mut Snip
     out.styled(&bold(), &question.id);
     out.plain(&format!(" {}\n", question.title));
 
-    let counts = practice_counts(question);
+    let counts = practice_counts(question).map_or_else(String::new, |(in_place, others)| match others {
+        Some(others) => format!("{in_place} practices in place: {others}"),
+        None => format!("{in_place} practices in place"),
+    });
     let mut facts = Vec::new();
     if question.is_waived() {
         facts.push(format!("{} risk", risk_label(question.risk)));
@@ -163,23 +169,6 @@ fn render_question(out: &mut Out, question: &QuestionReview, snippets: &mut Snip
     for choice in choices {
         render_choice(out, choice, severity, snippets);
     }
-}
-
-/// `1/3 practices in place, 1 not applicable, 1 unknown`: counts that add up.
-fn practice_counts(question: &QuestionReview) -> String {
-    let practices: Vec<&ChoiceReview> = question.choices.iter().filter(|choice| !choice.is_none).collect();
-    if practices.is_empty() {
-        return String::new();
-    }
-    let count = |status: Status| practices.iter().filter(|choice| choice.status == status).count();
-    let others: Vec<String> =
-        [(Status::Unselected, "missing"), (Status::NotApplicable, "not applicable"), (Status::Unknown, "unknown")]
-            .into_iter()
-            .filter(|&(status, _)| count(status) > 0)
-            .map(|(status, name)| format!("{} {name}", count(status)))
-            .collect();
-    let in_place = format!("{}/{} practices in place", count(Status::Selected), practices.len());
-    if others.is_empty() { in_place } else { format!("{in_place}: {}", others.join(", ")) }
 }
 
 fn render_choice(out: &mut Out, choice: &ChoiceReview, severity: Severity, snippets: &mut Snippets) {

@@ -894,9 +894,12 @@ fn aws_answers_are_faithful() {
             }
             // Something is in place: "None of these" is not selected.
             _ => assert!(
-                !answer["SelectedChoices"].as_array().into_iter().flatten().any(|id| id.as_str().is_some_and(
-                    |id| id.ends_with("_no") && question.choices.iter().any(|c| !c.is_none && c.status == Status::Selected)
-                )),
+                !answer["SelectedChoices"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|id| id.as_str().is_some_and(|id| id.ends_with("_no")
+                        && question.choices.iter().any(|c| !c.is_none && c.status == Status::Selected))),
                 "{answer}"
             ),
         }
