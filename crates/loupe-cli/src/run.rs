@@ -217,7 +217,7 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
         if let Err(error) = &**load_evidence(db, file) {
             let text = String::from_utf8_lossy(file.bytes(db)).into_owned();
             let source = SourceFile::new(db, file.name(db).clone(), text);
-            let span = error.span.map_or(Span::empty(0), |span| Span::new(span.start as usize, span.end as usize));
+            let span = error.span;
             let mut diagnostic =
                 Diagnostic::new(Code::InvalidEvidence, error.message.clone(), Label::new(source, span, "here"));
             if let Some(related) = &error.related {

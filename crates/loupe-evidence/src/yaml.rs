@@ -211,7 +211,7 @@ impl Builder<'_> {
     /// Checks that a list or object may open here.
     fn open(&self, span: Span) -> Result<(), EvidenceError> {
         if let Some(Frame::Mapping { key: None, .. }) = self.frames.last() {
-            return Err(EvidenceError::at(
+            return Err(EvidenceError::new(
                 ErrorKind::Unsupported,
                 "a list or mapping used as a mapping key is not supported",
                 Span::new(span.start as usize, span.start as usize + 1),
@@ -225,7 +225,7 @@ impl Builder<'_> {
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), EvidenceError> {
         let Some(anchored) = self.anchors.get(&id) else {
-            return Err(EvidenceError::at(ErrorKind::Syntax, "alias to an unknown anchor", span));
+            return Err(EvidenceError::new(ErrorKind::Syntax, "alias to an unknown anchor", span));
         };
         if anchored.size > self.alias_budget {
             return Err(self.over_budget(span));
@@ -247,7 +247,7 @@ impl Builder<'_> {
                     Str::from(text)
                 }
                 Value::List(_) | Value::Object(_) => {
-                    return Err(EvidenceError::at(
+                    return Err(EvidenceError::new(
                         ErrorKind::Unsupported,
                         "an alias to a list or mapping used as a mapping key is not supported",
                         span,
@@ -363,7 +363,7 @@ impl Builder<'_> {
     }
 
     fn over_budget(&self, span: Span) -> EvidenceError {
-        EvidenceError::at(
+        EvidenceError::new(
             ErrorKind::AliasBudget,
             format!(
                 "YAML anchors and aliases expand to more than {} nodes (an alias bomb?); refusing to expand further",
@@ -385,13 +385,13 @@ impl Builder<'_> {
             let rest = self.offsets.text.get(at..).unwrap_or_default();
             let len = rest.find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}')).unwrap_or(rest.len());
             let alias = rest.get(..len).unwrap_or_default();
-            return EvidenceError::at(
+            return EvidenceError::new(
                 ErrorKind::Syntax,
                 format!("alias `{alias}` names no anchor defined before it"),
                 Span::new(at, at + len),
             );
         }
-        EvidenceError::at(ErrorKind::Syntax, format!("malformed YAML: {}", error.info()), span)
+        EvidenceError::new(ErrorKind::Syntax, format!("malformed YAML: {}", error.info()), span)
     }
 }
 
@@ -419,11 +419,15 @@ fn container_end(end_event: Span, last_member: Option<Span>) -> usize {
 }
 
 fn too_deep(max_depth: usize, span: Span) -> EvidenceError {
-    EvidenceError::at(ErrorKind::TooDeep, format!("lists and mappings nest deeper than the limit of {max_depth}"), span)
+    EvidenceError::new(
+        ErrorKind::TooDeep,
+        format!("lists and mappings nest deeper than the limit of {max_depth}"),
+        span,
+    )
 }
 
 fn internal(span: Span) -> EvidenceError {
-    EvidenceError::at(ErrorKind::Syntax, "malformed YAML: unbalanced collection events", span)
+    EvidenceError::new(ErrorKind::Syntax, "malformed YAML: unbalanced collection events", span)
 }
 
 /// The size (nodes) and height (nesting) of a tree, without recursion.
@@ -490,7 +494,7 @@ fn merge(object: Object, merges: &[usize]) -> Result<Object, EvidenceError> {
 }
 
 fn bad_merge(span: Span) -> EvidenceError {
-    EvidenceError::at(ErrorKind::Unsupported, "the merge key `<<` needs a mapping or a list of mappings", span)
+    EvidenceError::new(ErrorKind::Unsupported, "the merge key `<<` needs a mapping or a list of mappings", span)
 }
 
 fn object_of(key: &str, value: Node, span: Span) -> Value {
@@ -619,7 +623,7 @@ mod tests {
     fn json(text: &str) -> String {
         match read(text) {
             Ok(stream) => stream.documents.iter().map(Node::to_json).collect::<Vec<_>>().join("\n"),
-            Err(error) => format!("error {:?} at {:?}: {}", error.kind, error.span.map(|s| s.range()), error.message),
+            Err(error) => format!("error {:?} at {:?}: {}", error.kind, error.span.range(), error.message),
         }
     }
 
@@ -685,7 +689,7 @@ mod tests {
         assert_eq!(json("a: &k key\n*k : v\n"), r#"{"a":"key","key":"v"}"#);
         assert_eq!(
             json("<<: 3"),
-            "error Unsupported at Some(4..5): the merge key `<<` needs a mapping or a list of mappings"
+            "error Unsupported at 4..5: the merge key `<<` needs a mapping or a list of mappings"
         );
     }
 
@@ -732,17 +736,17 @@ mod tests {
     fn errors_are_located_in_bytes() {
         assert_eq!(
             json("a: [1, 2\nb: 3"),
-            "error Syntax at Some(10..11): malformed YAML: illegal placement of ':' indicator"
+            "error Syntax at 10..11: malformed YAML: illegal placement of ':' indicator"
         );
         let text = "é: 1\né: 2\n";
         let error = read(text).err();
         assert_eq!(error.as_ref().map(|e| e.kind), Some(ErrorKind::DuplicateKey));
-        assert_eq!(error.and_then(|e| e.span).map(|s| &text[s.range()]), Some("é"));
+        assert_eq!(error.map(|e| &text[e.span.range()]), Some("é"));
         assert_eq!(
             json("? [a]\n: b"),
-            "error Unsupported at Some(2..3): a list or mapping used as a mapping key is not supported"
+            "error Unsupported at 2..3: a list or mapping used as a mapping key is not supported"
         );
-        assert_eq!(json("a: *nope"), "error Syntax at Some(3..8): alias `*nope` names no anchor defined before it");
+        assert_eq!(json("a: *nope"), "error Syntax at 3..8: alias `*nope` names no anchor defined before it");
     }
 
     #[test]

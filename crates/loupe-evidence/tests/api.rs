@@ -1,6 +1,8 @@
 //! The public API: limits and their errors, overrides, lookups by type and name, locations.
 
-use loupe_evidence::{ErrorKind, EvidenceError, Format, Limits, LineCol, LoadOptions, Node, Syntax, load, load_str};
+use loupe_evidence::{
+    ErrorKind, EvidenceError, Format, Limits, LineCol, LoadOptions, Node, Span, Syntax, load, load_str,
+};
 
 const CLOUDFORMATION_YAML: &str = include_str!("fixtures/load/cloudformation.yaml");
 const TERRAFORM_PLAN: &str = include_str!("fixtures/load/terraform-plan.json");
@@ -23,6 +25,9 @@ fn file_size_limit() {
     let refused = error("big.json", b"[1, 2, 3, 4, 5]", &small);
     assert_eq!(refused.kind, ErrorKind::TooLarge);
     assert_eq!(refused.to_string(), "big.json is 15 bytes, more than the limit of 10 bytes");
+    assert_eq!((refused.span, refused.position), (Span::empty(0), LineCol::START));
+    let refused = load_str("big.yaml", "a: [1, 2, 3, 4]", &small).err().map(|e| (e.kind, e.span, e.position));
+    assert_eq!(refused, Some((ErrorKind::TooLarge, Span::empty(0), LineCol::START)));
     assert!(load("ok.json", b"[1, 2, 3]", &small).is_ok());
 }
 
@@ -32,7 +37,7 @@ fn a_million_nested_brackets_are_refused_in_json_and_yaml() {
     for name in ["deep.json", "deep.yaml", "deep"] {
         let refused = error(name, deep.as_bytes(), &options());
         assert_eq!(refused.kind, ErrorKind::TooDeep, "{name}: {refused}");
-        assert_eq!(refused.position.map(|p| p.line), Some(1));
+        assert_eq!(refused.position.line, 1);
     }
     let yaml_only = LoadOptions { syntax: Some(Syntax::Yaml), ..options() };
     assert_eq!(error("deep", deep.as_bytes(), &yaml_only).kind, ErrorKind::TooDeep);
@@ -47,7 +52,7 @@ fn depth_limit_is_configurable() {
     let shallow = LoadOptions { limits: Limits { max_depth: 2, ..Limits::default() }, ..options() };
     assert!(load("a.json", b"[[1]]", &shallow).is_ok());
     let refused = error("a.json", b"[[[1]]]", &shallow);
-    assert_eq!((refused.kind, refused.span.map(|s| s.start)), (ErrorKind::TooDeep, Some(2)));
+    assert_eq!((refused.kind, refused.span.start), (ErrorKind::TooDeep, 2));
     assert!(load("a.yaml", b"a:\n  b: 1\n", &shallow).is_ok());
     assert_eq!(error("a.yaml", b"a:\n  b:\n    c: 1\n", &shallow).kind, ErrorKind::TooDeep);
 }
@@ -62,35 +67,59 @@ fn billion_laughs_is_refused() {
     let refused = error("bomb.yaml", bomb.as_bytes(), &options());
     assert_eq!(refused.kind, ErrorKind::AliasBudget);
     assert!(refused.message.contains("alias bomb"), "{refused}");
-    assert!(refused.position.is_some());
+    assert!(refused.position.line > 1);
 }
 
 #[test]
 fn non_utf8_is_located_at_the_first_bad_byte() {
     let refused = error("x.yaml", b"a: 1\nb: \x80\x80\n", &options());
     assert_eq!(refused.kind, ErrorKind::NotUtf8);
-    assert_eq!(refused.span.map(|s| s.range()), Some(8..9));
-    assert_eq!(refused.position, Some(LineCol { line: 2, column: 4 }));
+    assert_eq!(refused.span.range(), 8..9);
+    assert_eq!(refused.position, LineCol { line: 2, column: 4 });
     // Truncated multi-byte sequence at the end.
     let truncated = error("x.json", b"[\"\xE2\x82", &options());
-    assert_eq!(truncated.span.map(|s| s.range()), Some(2..4));
+    assert_eq!(truncated.span.range(), 2..4);
 }
 
 #[test]
-fn empty_inputs_are_refused() {
-    for input in [&b""[..], b"   \n\t\r\n", b"\xEF\xBB\xBF  \n"] {
-        assert_eq!(error("e.yaml", input, &options()).kind, ErrorKind::Empty);
+fn empty_inputs_are_refused_at_the_start() {
+    let empty = [&b""[..], b"   \n\t\r\n", b"\xEF\xBB\xBF", b"\xEF\xBB\xBF  \n"];
+    let comments = [&b"# comment\n"[..], b"\n# a\n\n# b", b"\xEF\xBB\xBF# c"];
+    for (input, name) in empty.iter().flat_map(|input| ["e.yaml", "e.json", "<stdin>"].map(|name| (input, name))) {
+        let refused = error(name, input, &options());
+        assert_eq!((refused.kind, refused.span, refused.position), (ErrorKind::Empty, Span::empty(0), LineCol::START));
     }
-    assert_eq!(error("e.yaml", b"# comment\n", &options()).kind, ErrorKind::Empty);
+    for (input, name) in comments.iter().flat_map(|input| ["e.yaml", "<stdin>"].map(|name| (input, name))) {
+        let refused = error(name, input, &options());
+        assert_eq!((refused.kind, refused.span, refused.position), (ErrorKind::Empty, Span::empty(0), LineCol::START));
+    }
+    // JSON has no comments: a `.json` file of comments is malformed, not empty.
+    assert_eq!(error("e.json", b"# comment\n", &options()).kind, ErrorKind::Syntax);
+    assert_eq!(error("e.yaml", b"", &options()).to_string(), "e.yaml is empty");
+}
+
+#[test]
+fn standard_input_is_detected_from_content() {
+    let read = |bytes: &[u8]| load("<stdin>", bytes, &options()).map(|evidence| (evidence.syntax, evidence.format()));
+    assert_eq!(read(TERRAFORM_PLAN.as_bytes()), Ok((Syntax::Json, Format::TerraformPlan)));
+    assert_eq!(read(CLOUDFORMATION_YAML.as_bytes()), Ok((Syntax::Yaml, Format::CloudFormation)));
+    assert_eq!(read(KUBERNETES.as_bytes()), Ok((Syntax::Yaml, Format::Kubernetes)));
+    // Flow-style YAML that looks like JSON falls back to YAML, as for any name but `*.json`.
+    assert_eq!(read(b"{apiVersion: v1, kind: ConfigMap}"), Ok((Syntax::Yaml, Format::Kubernetes)));
+    assert_eq!(read(b"\xEF\xBB\xBF[1, 2]").map(|(syntax, _)| syntax), Ok(Syntax::Json));
+    // Neither JSON nor YAML: the JSON error is reported.
+    let refused = error("<stdin>", b"{\"a\": [1, 2}", &options());
+    assert_eq!((refused.kind, refused.position.line), (ErrorKind::Syntax, 1));
+    assert!(!refused.message.contains("YAML"), "{refused}");
 }
 
 #[test]
 fn malformed_json_and_yaml_are_located() {
     let json = error("bad.json", b"{\n  \"a\": [1, 2,, 3]\n}", &options());
-    assert_eq!((json.kind, json.position), (ErrorKind::Syntax, Some(LineCol { line: 2, column: 14 })));
+    assert_eq!((json.kind, json.position), (ErrorKind::Syntax, LineCol { line: 2, column: 14 }));
     let yaml = error("bad.yaml", b"a:\n  - 1\n - 2\n", &options());
     assert_eq!(yaml.kind, ErrorKind::Syntax);
-    assert_eq!(yaml.position.map(|p| p.line), Some(3));
+    assert_eq!(yaml.position.line, 3);
 }
 
 #[test]
@@ -203,7 +232,7 @@ fn duplicate_keys_can_be_allowed() {
     let evidence = load("d.yaml", b"a: 1\na: 2\n", &lenient).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(evidence.documents[0].root.get("a").and_then(Node::as_f64), Some(2.0));
     let refused = error("d.yaml", b"a: 1\na: 2\n", &options());
-    assert_eq!(refused.related.and_then(|r| r.position), Some(LineCol { line: 1, column: 1 }));
+    assert_eq!(refused.related.map(|r| r.position), Some(LineCol { line: 1, column: 1 }));
 }
 
 #[test]
