@@ -27,8 +27,12 @@
 //!   from its content alone.
 //! - **JSON** is strict RFC 8259 (no comments, no trailing commas). Numbers are `f64`.
 //! - **YAML** streams may hold several documents. Plain scalars are typed by the YAML 1.2 core
-//!   schema (`null`/`~`, `true`/`false`, decimal, `0x`, `0o`, floats, `.inf`, `.nan`); quoted and
-//!   block scalars are strings, so are explicitly tagged ones (`!Ref 1` is the string `"1"`).
+//!   schema (`null`/`~`, `true`/`false`, decimal, `0x`, `0o`, floats, `.inf`, `.nan`), except that
+//!   a decimal number whose integer part has a leading zero (`[-+]?0[0-9]+`, then an optional
+//!   fraction or exponent: `054676820928`, `0123`, `00`, `01.5`) stays the string it is written
+//!   as, since reading it as a number would lose its written form (AWS account ids are strings,
+//!   and JSON has no such numbers); `0`, `-0`, `0.5`, `0e3`, `0x1F`, `0o17` are numbers. Quoted
+//!   and block scalars are strings, so are explicitly tagged ones (`!Ref 1` is the string `"1"`).
 //!   Anchors and aliases are expanded (within [`Limits::max_alias_nodes`]), merge keys (`<<`) are
 //!   applied. CloudFormation short forms (`!Ref`, `!GetAtt`, `!Sub`, …) are read as their long
 //!   forms (`{"Ref": …}`, `{"Fn::GetAtt": [resource, attribute]}`, `{"Fn::Sub": …}`); `!!str`,

@@ -548,7 +548,9 @@ fn split_get_att(text: &str, style: ScalarStyle, span: Span) -> Node {
     Node::new(Value::List(items.into_boxed_slice()), span)
 }
 
-/// Types a plain scalar by the YAML 1.2 core schema.
+/// Types a plain scalar by the YAML 1.2 core schema, except that a decimal number whose integer
+/// part has a leading zero (`0123`, `00`, `054676820928`) stays a string.
+
 pub(crate) fn resolve_plain(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -573,11 +575,20 @@ pub(crate) fn resolve_plain(text: &str) -> Value {
             return Value::Number(value as f64);
         }
     } else if is_core_number(bytes)
+        && !has_leading_zero(bytes)
         && let Ok(value) = text.parse::<f64>()
     {
         return Value::Number(value);
     }
     Value::String(Str::new(text))
+}
+
+/// Whether the integer part of a number has a leading zero (`0123`, `-00`, `01.5`), which JSON
+/// does not allow and which reading as a number would lose: an AWS account id such as
+/// `054676820928` must stay as written.
+fn has_leading_zero(bytes: &[u8]) -> bool {
+    let digits = bytes.strip_prefix(b"-").or_else(|| bytes.strip_prefix(b"+")).unwrap_or(bytes);
+    matches!(digits, [b'0', b'0'..=b'9', ..])
 }
 
 /// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
@@ -632,9 +643,18 @@ mod tests {
         let text = "a: [~, null, '', true, False, 1, -2, +3, 0x1F, 0o17, 1.5, .5, 1e3, -.inf, yes, on, 1.2.3, '1', \"true\", 0123, 12e, .]";
         assert_eq!(
             json(text),
-            r#"{"a":[null,null,"",true,false,1,-2,3,31,15,1.5,0.5,1000,"-.inf","yes","on","1.2.3","1","true",123,"12e","."]}"#
+            r#"{"a":[null,null,"",true,false,1,-2,3,31,15,1.5,0.5,1000,"-.inf","yes","on","1.2.3","1","true","0123","12e","."]}"#
         );
         assert_eq!(json("a:\nb: |\n  x\n  y\n"), r#"{"a":null,"b":"x\ny\n"}"#);
+    }
+
+    #[test]
+    fn leading_zeros_stay_strings() {
+        let text = "[0, -0, +0, 0.5, -0.5, 0e3, 0x1F, 0o17, 10, 00, 0123, -007, +01, 01.5, 00.5, 054676820928, '054676820928']";
+        assert_eq!(
+            json(text),
+            r#"[0,0,0,0.5,-0.5,0,31,15,10,"00","0123","-007","+01","01.5","00.5","054676820928","054676820928"]"#
+        );
     }
 
     #[test]
