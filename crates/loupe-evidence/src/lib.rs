@@ -34,10 +34,18 @@
 //!   and JSON has no such numbers); `0`, `-0`, `0.5`, `0e3`, `0x1F`, `0o17` are numbers. Quoted
 //!   and block scalars are strings, so are explicitly tagged ones (`!Ref 1` is the string `"1"`).
 //!   Anchors and aliases are expanded (within [`Limits::max_alias_nodes`]), merge keys (`<<`) are
-//!   applied. CloudFormation short forms (`!Ref`, `!GetAtt`, `!Sub`, …) are read as their long
-//!   forms (`{"Ref": …}`, `{"Fn::GetAtt": [resource, attribute]}`, `{"Fn::Sub": …}`); `!!str`,
-//!   `!!int` and the other core tags are applied; any other tag is dropped, keeping the value as
-//!   written, with a [`Warning`]. Lists or mappings used as mapping keys are refused.
+//!   applied. Lists or mappings used as mapping keys are refused.
+//! - **Tags**: CloudFormation short forms are read as their long forms (`!Ref` → `{"Ref": …}`,
+//!   `!Condition` → `{"Condition": …}`, `!GetAtt a.b` → `{"Fn::GetAtt": ["a", "b"]}`, and
+//!   `!Name` → `{"Fn::Name": …}` for the intrinsic, condition and rule functions `Base64`, `Cidr`,
+//!   `FindInMap`, `ForEach`, `GetAtt`, `GetAZs`, `GetStackOutput`, `ImportValue`, `Join`,
+//!   `Length`, `Select`, `Split`, `Sub`, `ToJsonString`, `Transform`, `And`, `Equals`, `If`,
+//!   `Not`, `Or`, `Contains`, `EachMemberEquals`, `EachMemberIn`, `RefAll`, `ValueOf`,
+//!   `ValueOfAll`). Any other `!Name` starting with an uppercase ASCII letter is read the same
+//!   way (`!BadFunc x` → `{"Fn::BadFunc": "x"}`, `!Rain::Embed f` → `{"Fn::Rain::Embed": "f"}`)
+//!   with a [`Warning`] naming the tag at its location: it is kept, not dropped. `!!str`, `!!int`
+//!   and the other core tags are applied; any other tag (`!custom`) is dropped, keeping the
+//!   value as written, with a [`Warning`] naming it.
 //! - **Keys** may not repeat within an object unless [`Limits::allow_duplicate_keys`] is set (then
 //!   the last one wins): a checker and the deploying tool must not read different values.
 //! - **Limits**: input size, nesting depth, alias expansion (see [`Limits`]).

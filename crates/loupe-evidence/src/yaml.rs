@@ -335,14 +335,20 @@ impl Builder<'_> {
         self.apply_tag(node, Some(&tag))
     }
 
-    /// Reads a tag on a list, object or already-typed scalar: CloudFormation tags become their long form.
+    /// Reads a tag on a list, object or already-typed scalar: CloudFormation tags become their
+    /// long form; an unknown `!Name` starting with an uppercase letter is read as `Fn::Name`.
     fn apply_tag(&mut self, node: Node, tag: Option<&Tag>) -> Node {
         let Some(tag) = tag else { return node };
-        if tag.handle == "!"
-            && let Some(long) = cloudformation_long_form(&tag.suffix)
-        {
+        if tag.handle == "!" {
             let span = node.span;
-            return Node::new(object_of(long, node, span), span);
+            if let Some(long) = cloudformation_long_form(&tag.suffix) {
+                return Node::new(object_of(long, node, span), span);
+            }
+            if tag.suffix.starts_with(|c: char| c.is_ascii_uppercase()) {
+                let long = format!("Fn::{}", tag.suffix);
+                self.warn(format!("unknown CloudFormation function tag `!{}`; read as `{long}`", tag.suffix), span);
+                return Node::new(object_of(&long, node, span), span);
+            }
         }
         if is_non_specific(tag) {
             return node;
@@ -501,29 +507,42 @@ fn object_of(key: &str, value: Node, span: Span) -> Value {
     Value::Object(Object::new(vec![Entry { key: Key { name: Str::new(key), span }, value }]))
 }
 
-/// The long form key of a CloudFormation short-form tag (`Ref` → `Ref`, `Sub` → `Fn::Sub`).
+/// The long form key of a CloudFormation short-form tag (`Ref` → `Ref`, `Sub` → `Fn::Sub`): the
+/// intrinsic functions, condition functions and rule functions of the CloudFormation template
+/// reference (`intrinsic-function-reference`, `rules-section-structure`).
 fn cloudformation_long_form(tag: &str) -> Option<&'static str> {
     Some(match tag {
         "Ref" => "Ref",
         "Condition" => "Condition",
-        "GetAtt" => "Fn::GetAtt",
-        "Sub" => "Fn::Sub",
-        "Join" => "Fn::Join",
-        "If" => "Fn::If",
-        "Select" => "Fn::Select",
-        "Split" => "Fn::Split",
-        "Equals" => "Fn::Equals",
-        "And" => "Fn::And",
-        "Or" => "Fn::Or",
-        "Not" => "Fn::Not",
-        "FindInMap" => "Fn::FindInMap",
+        // Intrinsic functions.
         "Base64" => "Fn::Base64",
         "Cidr" => "Fn::Cidr",
-        "ImportValue" => "Fn::ImportValue",
+        "FindInMap" => "Fn::FindInMap",
+        "ForEach" => "Fn::ForEach",
+        "GetAtt" => "Fn::GetAtt",
         "GetAZs" => "Fn::GetAZs",
-        "Transform" => "Fn::Transform",
+        "GetStackOutput" => "Fn::GetStackOutput",
+        "ImportValue" => "Fn::ImportValue",
+        "Join" => "Fn::Join",
         "Length" => "Fn::Length",
+        "Select" => "Fn::Select",
+        "Split" => "Fn::Split",
+        "Sub" => "Fn::Sub",
         "ToJsonString" => "Fn::ToJsonString",
+        "Transform" => "Fn::Transform",
+        // Condition functions.
+        "And" => "Fn::And",
+        "Equals" => "Fn::Equals",
+        "If" => "Fn::If",
+        "Not" => "Fn::Not",
+        "Or" => "Fn::Or",
+        // Rule functions (the `Rules` section).
+        "Contains" => "Fn::Contains",
+        "EachMemberEquals" => "Fn::EachMemberEquals",
+        "EachMemberIn" => "Fn::EachMemberIn",
+        "RefAll" => "Fn::RefAll",
+        "ValueOf" => "Fn::ValueOf",
+        "ValueOfAll" => "Fn::ValueOfAll",
         _ => return None,
     })
 }
@@ -682,16 +701,26 @@ mod tests {
 
     #[test]
     fn unknown_tags_keep_their_value_with_a_warning() {
-        let stream = read("a: !Custom 12\nb: !Other [1]\nc: ! 5\nd: !<tag:example.com,2024:x> y\n")
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(stream.documents[0].to_json(), r#"{"a":"12","b":[1],"c":"5","d":"y"}"#);
-        let messages: Vec<&str> = stream.warnings.iter().map(|w| w.message.as_str()).collect();
+        let text = "a: !Custom 12\nb: !Other [1]\nc: ! 5\nd: !<tag:example.com,2024:x> y\ne: !custom {k: v}\n\
+                    f: !Rain::Embed x.py\ng: !Contains [[a], b]\n";
+        let stream = read(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            stream.documents[0].to_json(),
+            r#"{"a":{"Fn::Custom":"12"},"b":{"Fn::Other":[1]},"c":"5","d":"y","e":{"k":"v"},"f":{"Fn::Rain::Embed":"x.py"},"g":{"Fn::Contains":[["a"],"b"]}}"#
+        );
+        let messages: Vec<(&str, &str)> =
+            stream.warnings.iter().map(|w| (&text[w.span.range()], w.message.as_str())).collect();
         assert_eq!(
             messages,
             [
-                "unknown tag `!Custom` ignored; its value is kept as written",
-                "unknown tag `!Other` ignored; its value is kept as written",
-                "unknown tag `!<tag:example.com,2024:x>` ignored; its value is kept as written"
+                ("!Custom 12", "unknown CloudFormation function tag `!Custom`; read as `Fn::Custom`"),
+                ("!Other [1]", "unknown CloudFormation function tag `!Other`; read as `Fn::Other`"),
+                (
+                    "!<tag:example.com,2024:x> y",
+                    "unknown tag `!<tag:example.com,2024:x>` ignored; its value is kept as written"
+                ),
+                ("!custom {k: v}", "unknown tag `!custom` ignored; its value is kept as written"),
+                ("!Rain::Embed x.py", "unknown CloudFormation function tag `!Rain::Embed`; read as `Fn::Rain::Embed`"),
             ]
         );
     }

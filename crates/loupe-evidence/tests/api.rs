@@ -7,6 +7,7 @@ use loupe_evidence::{
 const CLOUDFORMATION_YAML: &str = include_str!("fixtures/load/cloudformation.yaml");
 const TERRAFORM_PLAN: &str = include_str!("fixtures/load/terraform-plan.json");
 const KUBERNETES: &str = include_str!("fixtures/load/kubernetes.yaml");
+const SHORT_FORM_TAGS: &str = include_str!("fixtures/load/short-form-tags.yaml");
 
 fn options() -> LoadOptions {
     LoadOptions::default()
@@ -197,6 +198,33 @@ fn cloudformation_long_forms_outside_resources() {
     assert_eq!(
         value(&["Outputs", "AgentId", "Export", "Name"]),
         r#"{"Fn::Join":[":",[{"Ref":"AWS::StackName"},"AgentId"]]}"#
+    );
+}
+
+#[test]
+fn short_form_tags_in_rules_and_resources() {
+    let evidence = load_str("t.yaml", SHORT_FORM_TAGS, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let root = &evidence.documents[0].root;
+    let assertions = root.get_path(&["Rules", "AtLeastOneUser", "Assertions"]).and_then(Node::as_list);
+    let asserts: Vec<String> =
+        assertions.unwrap_or_default().iter().filter_map(|a| a.get("Assert")).map(Node::to_json).collect();
+    assert_eq!(
+        asserts,
+        [
+            r#"{"Fn::Not":[{"Fn::Contains":[{"Ref":"Users"},""]}]}"#,
+            r#"{"Fn::EachMemberEquals":[{"Fn::ValueOfAll":["AWS::EC2::Subnet::Id","Tags"]},"prod"]}"#
+        ]
+    );
+    let warned: Vec<&str> = evidence.warnings.iter().map(|w| &SHORT_FORM_TAGS[w.span.range()]).collect();
+    assert_eq!(
+        warned,
+        [
+            "!Rain::Embed handler.py",
+            "!BadFunc x",
+            "!custom index.handler",
+            "!BadList [a, b]",
+            "!lower {Variables: {A: \"1\"}}"
+        ]
     );
 }
 
