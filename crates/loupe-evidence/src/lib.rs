@@ -46,6 +46,11 @@
 //!   with a [`Warning`] naming the tag at its location: it is kept, not dropped. `!!str`, `!!int`
 //!   and the other core tags are applied; any other tag (`!custom`) is dropped, keeping the
 //!   value as written, with a [`Warning`] naming it.
+//! - **As libyaml reads it**: where YAML 1.2 (and `saphyr-parser`) and libyaml, which
+//!   CloudFormation and most tools read templates with, disagree on real files, Loupe reads as
+//!   libyaml does. A block scalar (`|`, `>`, `|+`) whose last line ends the file without a line
+//!   break gains no line break (`key: |` then `  line` at the end of the file is `"line"`; with a
+//!   final newline it is `"line\n"`).
 //! - **Keys** may not repeat within an object unless [`Limits::allow_duplicate_keys`] is set (then
 //!   the last one wins): a checker and the deploying tool must not read different values.
 //! - **Limits**: input size, nesting depth, alias expansion (see [`Limits`]).

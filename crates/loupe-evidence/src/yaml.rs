@@ -3,6 +3,12 @@
 //! This module does what the event parser leaves to its user: it resolves anchors and aliases
 //! (under an expansion budget), merge keys (`<<`), scalar typing by the YAML 1.2 core schema,
 //! CloudFormation short-form tags, depth limits, and byte offsets (the parser counts characters).
+//!
+//! Where `saphyr-parser` and libyaml (which CloudFormation, PyYAML and cfn-lint read with)
+//! disagree on real templates, the file is read as libyaml reads it:
+//!
+//! - A block scalar (`|`, `>`) whose last line ends the file without a line break gets no final
+//!   line break: the parser adds one, libyaml and the YAML 1.2 grammar do not.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -25,6 +31,7 @@ pub(crate) struct YamlStream {
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<YamlStream, EvidenceError> {
     let mut builder = Builder {
         offsets: Offsets::new(text),
+        source: text,
         max_depth: limits.effective_max_depth(),
         alias_budget: limits.max_alias_nodes,
         max_alias_nodes: limits.max_alias_nodes,
@@ -124,6 +131,8 @@ struct Anchored {
 
 struct Builder<'t> {
     offsets: Offsets<'t>,
+    /// The file's text, which spans point into.
+    source: &'t str,
     max_depth: usize,
     /// Nodes that anchors and aliases may still copy.
     alias_budget: usize,
@@ -157,7 +166,12 @@ impl Builder<'_> {
                     }
                     return Ok(());
                 }
-                let node = self.scalar(&text, style, tag, span);
+                let text = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    self.block_scalar_end(&text, span)
+                } else {
+                    &text
+                };
+                let node = self.scalar(text, style, tag, span);
                 self.finish(node, anchor)
             }
             Event::SequenceStart(anchor, tag) => {
@@ -206,6 +220,22 @@ impl Builder<'_> {
             }
             Event::Alias(id) => self.alias(id, span),
         }
+    }
+
+    /// The value of a block scalar, without the line break the parser adds when the scalar's last
+    /// line ends the file without one (`key: |\n  line` at the end is `"line"`, as in libyaml and
+    /// the YAML 1.2 grammar, where the final break of a clipped or kept scalar may be the end of
+    /// the input). The parser adds it when the chomping is not `-` and that last line is at least
+    /// as indented as the scalar's content.
+    fn block_scalar_end<'v>(&self, value: &'v str, span: Span) -> &'v str {
+        let source = self.source;
+        if !value.ends_with('\n') || span.end as usize != source.len() || source.ends_with(['\n', '\r']) {
+            return value;
+        }
+        let last_line = &source[source.rfind(['\n', '\r']).map_or(0, |i| i + 1)..];
+        let counted = last_line.bytes().any(|b| b != b' ')
+            || block_indent(source, span.start as usize, value).is_some_and(|indent| last_line.len() >= indent.max(1));
+        if counted { &value[..value.len() - 1] } else { value }
     }
 
     /// Checks that a list or object may open here.
@@ -547,6 +577,28 @@ fn cloudformation_long_form(tag: &str) -> Option<&'static str> {
     })
 }
 
+/// The content indentation of the block scalar whose event starts at `start` and whose value is
+/// `value`, when it has content lines. The event starts at its first content character, or at
+/// its tag or anchor: then the indentation is what the first non-blank line loses in the value.
+fn block_indent(source: &str, start: usize, value: &str) -> Option<usize> {
+    let line_start = |at: usize| source.get(..at).and_then(|before| before.rfind('\n')).map_or(0, |i| i + 1);
+    let spaces = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    match source.as_bytes().get(start)? {
+        // No content line: the event starts at the header.
+        b'|' | b'>' => None,
+        b'!' | b'&' => {
+            let after_header = start + source.get(start..)?.find('\n')? + 1;
+            let in_source = spaces(first_non_blank(source.get(after_header..)?)?);
+            in_source.checked_sub(spaces(first_non_blank(value)?))
+        }
+        _ => Some(source.get(line_start(start)..start)?.chars().count()),
+    }
+}
+
+fn first_non_blank(text: &str) -> Option<&str> {
+    text.split('\n').find(|line| line.bytes().any(|b| !matches!(b, b' ' | b'\r')))
+}
+
 /// `!GetAtt Resource.Attribute.Path` as `["Resource", "Attribute.Path"]`.
 fn split_get_att(text: &str, style: ScalarStyle, span: Span) -> Node {
     let Some((resource, attribute)) = text.split_once('.') else {
@@ -674,6 +726,40 @@ mod tests {
             json(text),
             r#"[0,0,0,0.5,-0.5,0,31,15,10,"00","0123","-007","+01","01.5","00.5","054676820928","054676820928"]"#
         );
+    }
+
+    #[test]
+    fn block_scalars_at_the_end_of_the_file() {
+        // As libyaml reads them: a last line ended by the end of the file has no line break.
+        let cases = [
+            ("k: |\n  line", "line"),
+            ("k: |\n  line\n", "line\n"),
+            ("k: |\n  line\r\n", "line\n"),
+            ("k: |+\n  line", "line"),
+            ("k: |-\n  line", "line"),
+            ("k: >\n  a\n  b", "a b"),
+            ("k: |\n  a\n  # x", "a\n# x"),
+            ("k: |\n  line\n  ", "line\n"),
+            ("k: |\n  line\n\n  ", "line\n"),
+            ("k: |+\n  line\n  ", "line\n"),
+            ("k: |+\n  line\n\n  ", "line\n\n"),
+            ("k: |-\n  line\n  ", "line"),
+            ("k: |+\n  line\n   ", "line\n "),
+            ("k: |\n  a\n   ", "a\n "),
+            ("k: >\n  a\n\n  b\n ", "a\nb\n"),
+            ("k: |\n   ", ""),
+            ("k: |+\n\n  ", "\n"),
+            ("k: !!str |1+\n  line\n ", " line\n"),
+            ("k: &x |1+\n  a\n  b\n ", " a\n b\n"),
+            ("k: !!str |\n  line", "line"),
+            ("- |\n  x\n- |\n  y", "y"),
+        ];
+        for (text, expected) in cases {
+            let stream = read(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            let root = &stream.documents[0];
+            let value = root.get("k").or_else(|| root.item(1)).and_then(Node::as_str);
+            assert_eq!(value, Some(expected), "{text:?}");
+        }
     }
 
     #[test]
