@@ -48,9 +48,15 @@
 //!   value as written, with a [`Warning`] naming it.
 //! - **As libyaml reads it**: where YAML 1.2 (and `saphyr-parser`) and libyaml, which
 //!   CloudFormation and most tools read templates with, disagree on real files, Loupe reads as
-//!   libyaml does. A block scalar (`|`, `>`, `|+`) whose last line ends the file without a line
-//!   break gains no line break (`key: |` then `  line` at the end of the file is `"line"`; with a
-//!   final newline it is `"line\n"`).
+//!   libyaml does. A multi-line quoted scalar or flow collection whose continuation lines (or
+//!   closing bracket) are indented no deeper than their key loads, with a [`Warning`]: when the
+//!   strict reading fails, those lines are padded with spaces (white space that has no meaning
+//!   there) and the text read again, spans being mapped back so that they and lines and columns
+//!   stay exact; the padding is kept only if the parser read a quoted scalar or flow collection
+//!   exactly where each padded one is, so YAML that reads as YAML 1.2 is never changed. A block
+//!   scalar (`|`, `>`, `|+`) whose last line ends the file without a line break gains no line
+//!   break (`key: |` then `  line` at the end of the file is `"line"`; with a final newline it is
+//!   `"line\n"`).
 //! - **Keys** may not repeat within an object unless [`Limits::allow_duplicate_keys`] is set (then
 //!   the last one wins): a checker and the deploying tool must not read different values.
 //! - **Limits**: input size, nesting depth, alias expansion (see [`Limits`]).
@@ -74,6 +80,7 @@ mod detect;
 mod error;
 mod json;
 mod lines;
+mod relax;
 mod resources;
 mod value;
 mod yaml;

@@ -7,6 +7,10 @@
 //! Where `saphyr-parser` and libyaml (which CloudFormation, PyYAML and cfn-lint read with)
 //! disagree on real templates, the file is read as libyaml reads it:
 //!
+//! - A multi-line quoted scalar or flow collection whose continuation lines are indented no
+//!   deeper than their key is refused by YAML 1.2 and by the parser. When the strict reading
+//!   fails, such lines are padded and the text read again, with spans mapped back to the file's
+//!   bytes (see [`crate::relax`]); each construct read this way gets a [`Warning`].
 //! - A block scalar (`|`, `>`) whose last line ends the file without a line break gets no final
 //!   line break: the parser adds one, libyaml and the YAML 1.2 grammar do not.
 
@@ -18,6 +22,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
 use crate::error::{ErrorKind, EvidenceError, Limits, Warning};
 use crate::json::check_duplicates;
+use crate::relax::{self, Construct, Relaxed};
 use crate::value::{Entry, Key, Node, Object, Str, Value};
 
 /// The documents of a YAML stream and what is worth a warning.
@@ -29,9 +34,77 @@ pub(crate) struct YamlStream {
 
 /// Reads every document of the YAML stream `text`.
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<YamlStream, EvidenceError> {
+    let strict = match read(text, None, limits) {
+        Ok((stream, _)) => return Ok(stream),
+        Err(failure) => failure,
+    };
+    // Only the scanner refuses under-indented lines; other errors are not about indentation.
+    let relaxed = if strict.scan { relax::relax(text) } else { None };
+    let Some(relaxed) = relaxed else { return Err(strict.error) };
+    match read(text, Some(&relaxed), limits) {
+        Ok((mut stream, seen)) if relaxed.constructs.iter().all(|construct| confirmed(text, construct, &seen)) => {
+            for construct in &relaxed.constructs {
+                let what = if construct.quoted { "quoted scalar" } else { "flow collection" };
+                stream.warnings.push(Warning {
+                    message: format!(
+                        "this multi-line {what} has lines indented no deeper than its parent, which YAML 1.2 \
+                         refuses; read as libyaml and CloudFormation read it"
+                    ),
+                    span: Span::new(construct.open, construct.open + 1),
+                });
+            }
+            stream.warnings.sort_by_key(|warning| warning.span.start);
+            Ok(stream)
+        }
+        Ok(_) => Err(strict.error),
+        // The padding got the reading past the first error: report the next one, unless the
+        // padding itself may be the cause.
+        Err(failure) => {
+            let at = failure.error.span.start as usize;
+            let padded_before = relaxed.constructs.iter().filter(|construct| construct.end <= at);
+            if at > strict.error.span.start as usize
+                && padded_before.into_iter().all(|construct| confirmed(text, construct, &failure.seen))
+            {
+                Err(failure.error)
+            } else {
+                Err(strict.error)
+            }
+        }
+    }
+}
+
+/// A quoted scalar or flow collection the parser read: its span and whether it was quoted.
+type Seen = (Span, bool);
+
+/// Whether the parser read a quoted scalar or flow collection where the lexer padded one: ending
+/// at its end, and starting at its opening (or at the tag or anchor before it). `seen` is sorted
+/// by end.
+fn confirmed(text: &str, construct: &Construct, seen: &[Seen]) -> bool {
+    let first = seen.partition_point(|(span, _)| (span.end as usize) < construct.end);
+    seen[first..].iter().take_while(|(span, _)| span.end as usize == construct.end).any(|&(span, quoted)| {
+        let (start, end) = (span.start as usize, span.end as usize);
+        quoted == construct.quoted
+            && end == construct.end
+            && (start == construct.open
+                || (start < construct.open && matches!(text.as_bytes().get(start), Some(b'!' | b'&'))))
+    })
+}
+
+/// Why a reading failed, and what it had seen.
+struct Failure {
+    error: EvidenceError,
+    /// Whether the parser refused the text (else the tree builder did).
+    scan: bool,
+    seen: Vec<Seen>,
+}
+
+/// Reads `source`, or its padded version when `relaxed` is given.
+fn read(source: &str, relaxed: Option<&Relaxed>, limits: &Limits) -> Result<(YamlStream, Vec<Seen>), Failure> {
+    let text = relaxed.map_or(source, |relaxed| relaxed.text.as_str());
     let mut builder = Builder {
         offsets: Offsets::new(text),
-        source: text,
+        source,
+        seen: relaxed.map(|_| Vec::new()),
         max_depth: limits.effective_max_depth(),
         alias_budget: limits.max_alias_nodes,
         max_alias_nodes: limits.max_alias_nodes,
@@ -43,12 +116,35 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<YamlStream, EvidenceE
         documents: Vec::new(),
         warnings: Vec::new(),
     };
+    // The tree builder works in the file's offsets; the parser's errors are in those of its text.
+    let seen = |builder: &mut Builder<'_>| {
+        let mut seen = builder.seen.take().unwrap_or_default();
+        seen.sort_unstable_by_key(|(span, _)| span.end);
+        seen
+    };
+    let fail =
+        |builder: &mut Builder<'_>, error: EvidenceError, scan: bool| Failure { error, scan, seen: seen(builder) };
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|error| builder.scan_error(&error))?;
-        let span = builder.offsets.span(span.start.index(), span.end.index());
-        builder.event(event, span)?;
+        let (event, span) = match event {
+            Ok(event) => event,
+            Err(error) => {
+                let mut error = builder.scan_error(&error);
+                if let Some(relaxed) = relaxed {
+                    error.span = relaxed.span(error.span);
+                }
+                return Err(fail(&mut builder, error, true));
+            }
+        };
+        let mut span = builder.offsets.span(span.start.index(), span.end.index());
+        if let Some(relaxed) = relaxed {
+            span = relaxed.span(span);
+        }
+        if let Err(error) = builder.event(event, span) {
+            return Err(fail(&mut builder, error, false));
+        }
     }
-    Ok(YamlStream { documents: builder.documents, warnings: builder.warnings })
+    let seen = seen(&mut builder);
+    Ok((YamlStream { documents: builder.documents, warnings: builder.warnings }, seen))
 }
 
 /// Converts the parser's character indexes to byte offsets, moving a cursor (events arrive
@@ -130,9 +226,12 @@ struct Anchored {
 }
 
 struct Builder<'t> {
+    /// Converts the parser's positions in the text it reads (the padded one, if relaxed).
     offsets: Offsets<'t>,
     /// The file's text, which spans point into.
     source: &'t str,
+    /// Quoted scalars and flow collections read, when reading a padded text.
+    seen: Option<Vec<Seen>>,
     max_depth: usize,
     /// Nodes that anchors and aliases may still copy.
     alias_budget: usize,
@@ -156,6 +255,11 @@ impl Builder<'_> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(Cow::into_owned);
+                if let Some(seen) = &mut self.seen
+                    && matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
+                {
+                    seen.push((span, true));
+                }
                 if let Some(Frame::Mapping { key: key @ None, key_merges, .. }) = self.frames.last_mut() {
                     *key_merges = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
                     let name = Str::new(&text);
@@ -199,6 +303,7 @@ impl Builder<'_> {
                 };
                 let items: Box<[Node]> = self.items.drain(base.min(self.items.len())..).collect();
                 let end = container_end(span, items.last().map(|item| item.span));
+                self.see_flow(span, Span::new(start, end));
                 let node = Node::new(Value::List(items), Span::new(start, end));
                 let node = self.apply_tag(node, properties.tag.as_ref());
                 self.finish(node, properties.anchor)
@@ -209,6 +314,7 @@ impl Builder<'_> {
                 };
                 let entries: Vec<Entry> = self.entries.drain(base.min(self.entries.len())..).collect();
                 let end = container_end(span, entries.last().map(|entry| entry.value.span));
+                self.see_flow(span, Span::new(start, end));
                 let object = Object::new(entries);
                 if !self.allow_duplicate_keys {
                     check_duplicates(&object)?;
@@ -219,6 +325,15 @@ impl Builder<'_> {
                 self.finish(node, properties.anchor)
             }
             Event::Alias(id) => self.alias(id, span),
+        }
+    }
+
+    /// Notes a flow collection (its end event spans the closing bracket) when reading padded text.
+    fn see_flow(&mut self, end_event: Span, collection: Span) {
+        if let Some(seen) = &mut self.seen
+            && !end_event.is_empty()
+        {
+            seen.push((collection, false));
         }
     }
 
@@ -621,7 +736,6 @@ fn split_get_att(text: &str, style: ScalarStyle, span: Span) -> Node {
 
 /// Types a plain scalar by the YAML 1.2 core schema, except that a decimal number whose integer
 /// part has a leading zero (`0123`, `00`, `054676820928`) stays a string.
-
 pub(crate) fn resolve_plain(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -760,6 +874,40 @@ mod tests {
             let value = root.get("k").or_else(|| root.item(1)).and_then(Node::as_str);
             assert_eq!(value, Some(expected), "{text:?}");
         }
+    }
+
+    #[test]
+    fn relaxed_indentation_is_read_as_libyaml_reads_it() {
+        assert_eq!(
+            json("a:\n  b: \"x\n  y\"\n  c: [1,\n  2\n  ]\n  d: 'e\n\n f'\n"),
+            r#"{"a":{"b":"x y","c":[1,2],"d":"e\nf"}}"#
+        );
+        let stream = read("a:\n  b: \"x\n  y\"\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stream.warnings.len(), 1);
+        // The parser must have read a construct of the same kind, ending where the padded one ends
+        // and starting at its opening or at the tag or anchor before it.
+        let construct = |open, end, quoted| Construct { open, end, quoted };
+        let text = "a: !Sub \"x\ny\"";
+        assert!(confirmed(text, &construct(8, 14, true), &[(Span::new(8, 14), true)]));
+        assert!(confirmed(text, &construct(8, 14, true), &[(Span::new(3, 14), true)]));
+        assert!(!confirmed(text, &construct(8, 14, false), &[(Span::new(8, 14), true)]));
+        assert!(!confirmed(text, &construct(8, 14, true), &[(Span::new(8, 13), true)]));
+        assert!(!confirmed(text, &construct(8, 14, true), &[(Span::new(9, 14), true)]));
+        assert!(!confirmed(text, &construct(8, 14, true), &[(Span::new(2, 14), true)]));
+        // An error the padding gets past is not the one reported.
+        assert_eq!(
+            json("a:\n  b: \"x\n  y\"\n  c: *nope\n"),
+            "error Syntax at 21..26: alias `*nope` names no anchor defined before it"
+        );
+        let text = "a:\n  b: \"x\n  y\"\n  é: [1,\n  2]\n  é: 3\n";
+        let error = read(text).err().unwrap_or_else(|| panic!("loaded"));
+        assert_eq!((error.kind, &text[error.span.range()]), (ErrorKind::DuplicateKey, "é"));
+        assert_eq!(error.span.start, 33);
+        assert_eq!(error.related.map(|related| related.span.start), Some(18));
+        assert_eq!(
+            json("a:\n  b: \"x\n---\n  y\"\n"),
+            "error Syntax at 8..9: malformed YAML: while scanning a quoted scalar, found unexpected document indicator"
+        );
     }
 
     #[test]

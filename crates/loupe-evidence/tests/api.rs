@@ -1,13 +1,15 @@
 //! The public API: limits and their errors, overrides, lookups by type and name, locations.
 
 use loupe_evidence::{
-    ErrorKind, EvidenceError, Format, Limits, LineCol, LoadOptions, Node, Span, Syntax, load, load_str,
+    ErrorKind, EvidenceError, Format, Limits, LineCol, LoadOptions, Node, Span, Syntax, Value, load, load_str,
 };
 
 const CLOUDFORMATION_YAML: &str = include_str!("fixtures/load/cloudformation.yaml");
 const TERRAFORM_PLAN: &str = include_str!("fixtures/load/terraform-plan.json");
 const KUBERNETES: &str = include_str!("fixtures/load/kubernetes.yaml");
 const SHORT_FORM_TAGS: &str = include_str!("fixtures/load/short-form-tags.yaml");
+const QUOTED_AT_KEY_INDENTATION: &str = include_str!("fixtures/load/quoted-at-key-indentation.yaml");
+const FLOW_AT_KEY_INDENTATION: &str = include_str!("fixtures/load/flow-at-key-indentation.yaml");
 
 fn options() -> LoadOptions {
     LoadOptions::default()
@@ -112,6 +114,60 @@ fn standard_input_is_detected_from_content() {
     let refused = error("<stdin>", b"{\"a\": [1, 2}", &options());
     assert_eq!((refused.kind, refused.position.line), (ErrorKind::Syntax, 1));
     assert!(!refused.message.contains("YAML"), "{refused}");
+}
+
+/// Every node of every document, with the text its span covers in `text`.
+fn spans<'t>(text: &'t str, node: &Node, out: &mut Vec<(String, &'t str)>) {
+    let covered = text.get(node.span.range()).unwrap_or("<out of range>");
+    out.push((node.to_json(), covered));
+    match &node.value {
+        Value::List(items) => items.iter().for_each(|item| spans(text, item, out)),
+        Value::Object(object) => object.iter().for_each(|entry| spans(text, &entry.value, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn relaxed_indentation_keeps_exact_spans() {
+    let evidence = load_str("t.yaml", FLOW_AT_KEY_INDENTATION, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let mut covered = Vec::new();
+    spans(FLOW_AT_KEY_INDENTATION, &evidence.documents[0].root, &mut covered);
+    let find = |json: &str| covered.iter().find(|(node, _)| node == json).map(|(_, text)| *text);
+    assert_eq!(find(r#""arn:aws:iam::aws:policy/B""#), Some(r#""arn:aws:iam::aws:policy/B""#));
+    assert_eq!(
+        find(r#"["arn:aws:iam::aws:policy/A","arn:aws:iam::aws:policy/B"]"#),
+        Some("[\n        \"arn:aws:iam::aws:policy/A\",\n        \"arn:aws:iam::aws:policy/B\"\n      ]")
+    );
+    assert_eq!(find(r#"{"Ref":"Env"}"#), Some("!Ref Env"));
+    assert_eq!(find(r#""alerts""#), Some("alerts"));
+    let env = evidence.resources_named("Role").next().and_then(|role| role.properties?.get_path(&["Tags"])?.item(1));
+    assert_eq!(env.map(|env| evidence.position(env.span)), Some(LineCol { line: 12, column: 7 }));
+
+    let evidence = load_str("t.yaml", QUOTED_AT_KEY_INDENTATION, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let mut covered = Vec::new();
+    spans(QUOTED_AT_KEY_INDENTATION, &evidence.documents[0].root, &mut covered);
+    let find = |json: &str| covered.iter().find(|(node, _)| node == json).map(|(_, text)| *text);
+    assert_eq!(
+        find(r#""first line continued at the key's indentation""#),
+        Some("\"first line\n      continued at the key's indentation\"")
+    );
+    assert_eq!(find(r#""index.handler""#), Some("index.handler"));
+    assert_eq!(find(r#""anthropic.claude-3-haiku-20240307-v1:0""#), Some("anthropic.claude-3-haiku-20240307-v1:0"));
+    let positions: Vec<String> = evidence.warnings.iter().map(|w| evidence.position(w.span).to_string()).collect();
+    assert_eq!(positions, ["4:14", "10:20", "17:20", "21:25"]);
+}
+
+#[test]
+fn relaxed_indentation_keeps_refusing_what_libyaml_refuses() {
+    // A document marker inside a quoted scalar or flow collection.
+    for text in ["a: \"x\n---\ny\"\n", "a: [x,\n---\n]\n", "a: [x,\n...\n]\n"] {
+        assert_eq!(error("m.yaml", text.as_bytes(), &options()).kind, ErrorKind::Syntax, "{text:?}");
+    }
+    // An error after the relaxed lines is the one reported.
+    let refused = error("e.yaml", b"a:\n  b: \"x\n  y\"\n  c: [1, 2\n  d: 3\n", &options());
+    assert!(refused.position.line >= 4, "{refused}");
+    // A key indented less than its mapping is still an error.
+    assert_eq!(error("i.yaml", b"a:\n  b: 1\n c: 2\n", &options()).kind, ErrorKind::Syntax);
 }
 
 #[test]
@@ -273,7 +329,9 @@ fn any_bytes_load_or_fail_without_panicking() {
         state ^= state << 17;
         state
     };
-    for fixture in [CLOUDFORMATION_YAML, TERRAFORM_PLAN, KUBERNETES] {
+    let fixtures =
+        [CLOUDFORMATION_YAML, TERRAFORM_PLAN, KUBERNETES, QUOTED_AT_KEY_INDENTATION, FLOW_AT_KEY_INDENTATION];
+    for fixture in fixtures {
         let bytes = fixture.as_bytes();
         for _ in 0..150 {
             let mut mutated = bytes[..(next() as usize % bytes.len())].to_vec();
@@ -284,8 +342,17 @@ fn any_bytes_load_or_fail_without_panicking() {
                 }
             }
             for name in ["f.json", "f.yaml"] {
-                if let Ok(evidence) = load(name, &mutated, &options()) {
-                    let _ = evidence.resources().count();
+                match load(name, &mutated, &options()) {
+                    Ok(evidence) => {
+                        let _ = evidence.resources().count();
+                        // Every span, relaxed reading or not, is a range of the input.
+                        let text = String::from_utf8_lossy(&mutated);
+                        let mut covered = Vec::new();
+                        evidence.documents.iter().for_each(|document| spans(&text, &document.root, &mut covered));
+                        assert!(covered.iter().all(|(_, text)| *text != "<out of range>"), "{text:?}");
+                        assert!(evidence.warnings.iter().all(|w| text.get(w.span.range()).is_some()), "{text:?}");
+                    }
+                    Err(error) => assert!(error.span.end as usize <= mutated.len(), "{error}"),
                 }
             }
         }
