@@ -320,7 +320,7 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
     for file in files {
         if let Err(error) = &**load_evidence(db, file) {
             let source = evidence_source(db, file);
-            let span = error.span.map_or(Span::empty(0), |span| Span::new(span.start as usize, span.end as usize));
+            let span = error.span;
             let mut diagnostic =
                 Diagnostic::new(Code::InvalidEvidence, error.message.clone(), Label::new(source, span, "here"));
             if let Some(related) = &error.related {

@@ -134,9 +134,8 @@ impl Answers {
 
     /// Reads an answers file. Every problem is reported, not just the first.
     pub fn parse(name: &str, text: &str) -> Result<Answers, Vec<AnswersError>> {
-        let evidence = loupe_evidence::load_str(name, text, &LoadOptions::default()).map_err(|error| {
-            vec![AnswersError { message: error.message.clone(), span: error.span.unwrap_or_default(), help: None }]
-        })?;
+        let evidence = loupe_evidence::load_str(name, text, &LoadOptions::default())
+            .map_err(|error| vec![AnswersError { message: error.message.clone(), span: error.span, help: None }])?;
         let mut reader = Reader { errors: Vec::new() };
         let answers = match evidence.documents.first() {
             Some(document) => reader.answers(&document.root),

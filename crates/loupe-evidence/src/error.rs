@@ -63,7 +63,10 @@ pub enum ErrorKind {
     Unsupported,
 }
 
-/// A load failure: what, why, and where when there is a place to point at.
+/// A load failure: what, why, and where.
+///
+/// Every error has a place: a failure about the whole file ([`ErrorKind::TooLarge`],
+/// [`ErrorKind::Empty`]) points at its start, an empty span at line 1, column 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvidenceError {
     /// What kind of failure.
@@ -71,9 +74,9 @@ pub struct EvidenceError {
     /// A sentence for people, without the location.
     pub message: String,
     /// The bytes the error is about.
-    pub span: Option<Span>,
+    pub span: Span,
     /// The line and column of `span.start`.
-    pub position: Option<LineCol>,
+    pub position: LineCol,
     /// A second place the error is about (the first occurrence of a duplicated key).
     pub related: Option<Related>,
 }
@@ -86,40 +89,44 @@ pub struct Related {
     /// Where.
     pub span: Span,
     /// The line and column of `span.start`.
-    pub position: Option<LineCol>,
+    pub position: LineCol,
 }
 
 impl EvidenceError {
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>, span: Option<Span>) -> EvidenceError {
-        EvidenceError { kind, message: message.into(), span, position: None, related: None }
+    /// An error at `span`, at line 1, column 1 until [`EvidenceError::locate`] places it.
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>, span: Span) -> EvidenceError {
+        EvidenceError { kind, message: message.into(), span, position: LineCol::START, related: None }
     }
 
-    pub(crate) fn at(kind: ErrorKind, message: impl Into<String>, span: Span) -> EvidenceError {
-        EvidenceError::new(kind, message, Some(span))
+    /// An error about the whole file: an empty span at its start.
+    pub(crate) fn whole_file(kind: ErrorKind, message: impl Into<String>) -> EvidenceError {
+        EvidenceError::new(kind, message, Span::empty(0))
     }
 
     pub(crate) fn with_related(mut self, message: impl Into<String>, span: Span) -> EvidenceError {
-        self.related = Some(Related { message: message.into(), span, position: None });
+        self.related = Some(Related { message: message.into(), span, position: LineCol::START });
         self
     }
 
     /// Fills in lines and columns from the index of the source the spans point into.
     pub(crate) fn locate(mut self, lines: &crate::lines::LineIndex) -> EvidenceError {
-        self.position = self.span.map(|span| lines.line_col(span.start));
+        self.position = lines.line_col(self.span.start);
         if let Some(related) = &mut self.related {
-            related.position = Some(lines.line_col(related.span.start));
+            related.position = lines.line_col(related.span.start);
         }
         self
     }
 }
 
 impl fmt::Display for EvidenceError {
+    /// The message, then the position, except for errors about the whole file (too large, empty),
+    /// whose position is always line 1, column 1.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        if let Some(position) = self.position {
-            write!(f, " (line {}, column {})", position.line, position.column)?;
+        if !matches!(self.kind, ErrorKind::TooLarge | ErrorKind::Empty) {
+            write!(f, " (line {}, column {})", self.position.line, self.position.column)?;
         }
-        if let Some(Related { message, position: Some(position), .. }) = &self.related {
+        if let Some(Related { message, position, .. }) = &self.related {
             write!(f, "; {message} at line {}, column {}", position.line, position.column)?;
         }
         Ok(())

@@ -22,20 +22,48 @@
 //!
 //! - **Syntax** is detected from content: JSON when the first character is `{` or `[` (and if that
 //!   fails to parse as JSON, YAML, which has the same flow syntax), else YAML. A name ending in
-//!   `.json` means JSON only; [`LoadOptions::syntax`] overrides both.
+//!   `.json` means JSON only; [`LoadOptions::syntax`] overrides both. Nothing else depends on the
+//!   name, which is only for display: evidence read from standard input (`<stdin>`) is detected
+//!   from its content alone.
 //! - **JSON** is strict RFC 8259 (no comments, no trailing commas). Numbers are `f64`.
 //! - **YAML** streams may hold several documents. Plain scalars are typed by the YAML 1.2 core
-//!   schema (`null`/`~`, `true`/`false`, decimal, `0x`, `0o`, floats, `.inf`, `.nan`); quoted and
-//!   block scalars are strings, so are explicitly tagged ones (`!Ref 1` is the string `"1"`).
+//!   schema (`null`/`~`, `true`/`false`, decimal, `0x`, `0o`, floats, `.inf`, `.nan`), except that
+//!   a decimal number whose integer part has a leading zero (`[-+]?0[0-9]+`, then an optional
+//!   fraction or exponent: `054676820928`, `0123`, `00`, `01.5`) stays the string it is written
+//!   as, since reading it as a number would lose its written form (AWS account ids are strings,
+//!   and JSON has no such numbers); `0`, `-0`, `0.5`, `0e3`, `0x1F`, `0o17` are numbers. Quoted
+//!   and block scalars are strings, so are explicitly tagged ones (`!Ref 1` is the string `"1"`).
 //!   Anchors and aliases are expanded (within [`Limits::max_alias_nodes`]), merge keys (`<<`) are
-//!   applied. CloudFormation short forms (`!Ref`, `!GetAtt`, `!Sub`, …) are read as their long
-//!   forms (`{"Ref": …}`, `{"Fn::GetAtt": [resource, attribute]}`, `{"Fn::Sub": …}`); `!!str`,
-//!   `!!int` and the other core tags are applied; any other tag is dropped, keeping the value as
-//!   written, with a [`Warning`]. Lists or mappings used as mapping keys are refused.
+//!   applied. Lists or mappings used as mapping keys are refused.
+//! - **Tags**: CloudFormation short forms are read as their long forms (`!Ref` → `{"Ref": …}`,
+//!   `!Condition` → `{"Condition": …}`, `!GetAtt a.b` → `{"Fn::GetAtt": ["a", "b"]}`, and
+//!   `!Name` → `{"Fn::Name": …}` for the intrinsic, condition and rule functions `Base64`, `Cidr`,
+//!   `FindInMap`, `ForEach`, `GetAtt`, `GetAZs`, `GetStackOutput`, `ImportValue`, `Join`,
+//!   `Length`, `Select`, `Split`, `Sub`, `ToJsonString`, `Transform`, `And`, `Equals`, `If`,
+//!   `Not`, `Or`, `Contains`, `EachMemberEquals`, `EachMemberIn`, `RefAll`, `ValueOf`,
+//!   `ValueOfAll`). Any other `!Name` starting with an uppercase ASCII letter is read the same
+//!   way (`!BadFunc x` → `{"Fn::BadFunc": "x"}`, `!Rain::Embed f` → `{"Fn::Rain::Embed": "f"}`)
+//!   with a [`Warning`] naming the tag at its location: it is kept, not dropped. `!!str`, `!!int`
+//!   and the other core tags are applied; any other tag (`!custom`) is dropped, keeping the
+//!   value as written, with a [`Warning`] naming it.
+//! - **As libyaml reads it**: where YAML 1.2 (and `saphyr-parser`) and libyaml, which
+//!   CloudFormation and most tools read templates with, disagree on real files, Loupe reads as
+//!   libyaml does. A multi-line quoted scalar or flow collection whose continuation lines (or
+//!   closing bracket) are indented no deeper than their key loads, with a [`Warning`]: when the
+//!   strict reading fails, those lines are padded with spaces (white space that has no meaning
+//!   there) and the text read again, spans being mapped back so that they and lines and columns
+//!   stay exact; the padding is kept only if the parser read a quoted scalar or flow collection
+//!   exactly where each padded one is, so YAML that reads as YAML 1.2 is never changed. A block
+//!   scalar (`|`, `>`, `|+`) whose last line ends the file without a line break gains no line
+//!   break (`key: |` then `  line` at the end of the file is `"line"`; with a final newline it is
+//!   `"line\n"`).
 //! - **Keys** may not repeat within an object unless [`Limits::allow_duplicate_keys`] is set (then
 //!   the last one wins): a checker and the deploying tool must not read different values.
-//! - **Limits**: input size, nesting depth, alias expansion (see [`Limits`]); every error has a
-//!   kind, a message and, where there is one, a span and line/column ([`EvidenceError`]).
+//! - **Limits**: input size, nesting depth, alias expansion (see [`Limits`]).
+//! - **Errors** ([`EvidenceError`]) have a kind, a message, a span and a line and column. An empty
+//!   file (no bytes, or only white space, comments or a byte-order mark) and a file over the size
+//!   limit are errors about the whole file, located at its start: an empty span at line 1,
+//!   column 1.
 //!
 //! # Formats and resources
 //!
@@ -52,6 +80,7 @@ mod detect;
 mod error;
 mod json;
 mod lines;
+mod relax;
 mod resources;
 mod value;
 mod yaml;
@@ -105,11 +134,7 @@ pub struct Evidence {
 pub fn load(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Evidence, EvidenceError> {
     let limits = &options.limits;
     if bytes.len() > limits.max_file_size {
-        return Err(EvidenceError::new(
-            ErrorKind::TooLarge,
-            format!("{name} is {} bytes, more than the limit of {} bytes", bytes.len(), limits.max_file_size),
-            None,
-        ));
+        return Err(too_large(name, bytes.len(), limits));
     }
     let text = std::str::from_utf8(bytes).map_err(|error| not_utf8(name, bytes, &error))?;
     load_str(name, text, options)
@@ -119,21 +144,17 @@ pub fn load(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Evidence,
 pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Result<Evidence, EvidenceError> {
     let limits = &options.limits;
     if text.len() > limits.max_file_size {
-        return Err(EvidenceError::new(
-            ErrorKind::TooLarge,
-            format!("{name} is {} bytes, more than the limit of {} bytes", text.len(), limits.max_file_size),
-            None,
-        ));
+        return Err(too_large(name, text.len(), limits));
     }
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     if text[start..].trim().is_empty() {
-        return Err(EvidenceError::new(ErrorKind::Empty, format!("{name} is empty"), None));
+        return Err(EvidenceError::whole_file(ErrorKind::Empty, format!("{name} is empty")));
     }
     let lines = LineIndex::new(text);
     let locate = |error: EvidenceError| error.locate(&lines);
     let (syntax, roots, mut warnings) = parse(name, text, start, options).map_err(locate)?;
     if roots.is_empty() {
-        return Err(EvidenceError::new(ErrorKind::Empty, format!("{name} holds no YAML document"), None));
+        return Err(EvidenceError::whole_file(ErrorKind::Empty, format!("{name} holds no YAML document")));
     }
     let documents: Vec<Document> = roots
         .into_iter()
@@ -167,6 +188,11 @@ fn parse(name: &str, text: &str, start: usize, options: &LoadOptions) -> Result<
     }
 }
 
+fn too_large(name: &str, len: usize, limits: &Limits) -> EvidenceError {
+    let message = format!("{name} is {len} bytes, more than the limit of {} bytes", limits.max_file_size);
+    EvidenceError::whole_file(ErrorKind::TooLarge, message)
+}
+
 fn not_utf8(name: &str, bytes: &[u8], error: &std::str::Utf8Error) -> EvidenceError {
     let at = error.valid_up_to();
     let end = at + error.error_len().unwrap_or(bytes.len() - at);
@@ -177,8 +203,8 @@ fn not_utf8(name: &str, bytes: &[u8], error: &std::str::Utf8Error) -> EvidenceEr
     };
     let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
     let position = LineIndex::new(valid).line_col(u32::try_from(at).unwrap_or(u32::MAX));
-    let mut error = EvidenceError::at(ErrorKind::NotUtf8, message, Span::new(at, end));
-    error.position = Some(position);
+    let mut error = EvidenceError::new(ErrorKind::NotUtf8, message, Span::new(at, end));
+    error.position = position;
     error
 }
 

@@ -9,6 +9,11 @@ pub struct LineCol {
     pub column: u32,
 }
 
+impl LineCol {
+    /// Line 1, column 1: where a file starts.
+    pub const START: LineCol = LineCol { line: 1, column: 1 };
+}
+
 impl std::fmt::Display for LineCol {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.line, self.column)

@@ -3,6 +3,16 @@
 //! This module does what the event parser leaves to its user: it resolves anchors and aliases
 //! (under an expansion budget), merge keys (`<<`), scalar typing by the YAML 1.2 core schema,
 //! CloudFormation short-form tags, depth limits, and byte offsets (the parser counts characters).
+//!
+//! Where `saphyr-parser` and libyaml (which CloudFormation, PyYAML and cfn-lint read with)
+//! disagree on real templates, the file is read as libyaml reads it:
+//!
+//! - A multi-line quoted scalar or flow collection whose continuation lines are indented no
+//!   deeper than their key is refused by YAML 1.2 and by the parser. When the strict reading
+//!   fails, such lines are padded and the text read again, with spans mapped back to the file's
+//!   bytes (see [`crate::relax`]); each construct read this way gets a [`Warning`].
+//! - A block scalar (`|`, `>`) whose last line ends the file without a line break gets no final
+//!   line break: the parser adds one, libyaml and the YAML 1.2 grammar do not.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -12,6 +22,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
 use crate::error::{ErrorKind, EvidenceError, Limits, Warning};
 use crate::json::check_duplicates;
+use crate::relax::{self, Construct, Relaxed};
 use crate::value::{Entry, Key, Node, Object, Str, Value};
 
 /// The documents of a YAML stream and what is worth a warning.
@@ -23,8 +34,77 @@ pub(crate) struct YamlStream {
 
 /// Reads every document of the YAML stream `text`.
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<YamlStream, EvidenceError> {
+    let strict = match read(text, None, limits) {
+        Ok((stream, _)) => return Ok(stream),
+        Err(failure) => failure,
+    };
+    // Only the scanner refuses under-indented lines; other errors are not about indentation.
+    let relaxed = if strict.scan { relax::relax(text) } else { None };
+    let Some(relaxed) = relaxed else { return Err(strict.error) };
+    match read(text, Some(&relaxed), limits) {
+        Ok((mut stream, seen)) if relaxed.constructs.iter().all(|construct| confirmed(text, construct, &seen)) => {
+            for construct in &relaxed.constructs {
+                let what = if construct.quoted { "quoted scalar" } else { "flow collection" };
+                stream.warnings.push(Warning {
+                    message: format!(
+                        "this multi-line {what} has lines indented no deeper than its parent, which YAML 1.2 \
+                         refuses; read as libyaml and CloudFormation read it"
+                    ),
+                    span: Span::new(construct.open, construct.open + 1),
+                });
+            }
+            stream.warnings.sort_by_key(|warning| warning.span.start);
+            Ok(stream)
+        }
+        Ok(_) => Err(strict.error),
+        // The padding got the reading past the first error: report the next one, unless the
+        // padding itself may be the cause.
+        Err(failure) => {
+            let at = failure.error.span.start as usize;
+            let padded_before = relaxed.constructs.iter().filter(|construct| construct.end <= at);
+            if at > strict.error.span.start as usize
+                && padded_before.into_iter().all(|construct| confirmed(text, construct, &failure.seen))
+            {
+                Err(failure.error)
+            } else {
+                Err(strict.error)
+            }
+        }
+    }
+}
+
+/// A quoted scalar or flow collection the parser read: its span and whether it was quoted.
+type Seen = (Span, bool);
+
+/// Whether the parser read a quoted scalar or flow collection where the lexer padded one: ending
+/// at its end, and starting at its opening (or at the tag or anchor before it). `seen` is sorted
+/// by end.
+fn confirmed(text: &str, construct: &Construct, seen: &[Seen]) -> bool {
+    let first = seen.partition_point(|(span, _)| (span.end as usize) < construct.end);
+    seen[first..].iter().take_while(|(span, _)| span.end as usize == construct.end).any(|&(span, quoted)| {
+        let (start, end) = (span.start as usize, span.end as usize);
+        quoted == construct.quoted
+            && end == construct.end
+            && (start == construct.open
+                || (start < construct.open && matches!(text.as_bytes().get(start), Some(b'!' | b'&'))))
+    })
+}
+
+/// Why a reading failed, and what it had seen.
+struct Failure {
+    error: EvidenceError,
+    /// Whether the parser refused the text (else the tree builder did).
+    scan: bool,
+    seen: Vec<Seen>,
+}
+
+/// Reads `source`, or its padded version when `relaxed` is given.
+fn read(source: &str, relaxed: Option<&Relaxed>, limits: &Limits) -> Result<(YamlStream, Vec<Seen>), Failure> {
+    let text = relaxed.map_or(source, |relaxed| relaxed.text.as_str());
     let mut builder = Builder {
         offsets: Offsets::new(text),
+        source,
+        seen: relaxed.map(|_| Vec::new()),
         max_depth: limits.effective_max_depth(),
         alias_budget: limits.max_alias_nodes,
         max_alias_nodes: limits.max_alias_nodes,
@@ -36,12 +116,35 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<YamlStream, EvidenceE
         documents: Vec::new(),
         warnings: Vec::new(),
     };
+    // The tree builder works in the file's offsets; the parser's errors are in those of its text.
+    let seen = |builder: &mut Builder<'_>| {
+        let mut seen = builder.seen.take().unwrap_or_default();
+        seen.sort_unstable_by_key(|(span, _)| span.end);
+        seen
+    };
+    let fail =
+        |builder: &mut Builder<'_>, error: EvidenceError, scan: bool| Failure { error, scan, seen: seen(builder) };
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|error| builder.scan_error(&error))?;
-        let span = builder.offsets.span(span.start.index(), span.end.index());
-        builder.event(event, span)?;
+        let (event, span) = match event {
+            Ok(event) => event,
+            Err(error) => {
+                let mut error = builder.scan_error(&error);
+                if let Some(relaxed) = relaxed {
+                    error.span = relaxed.span(error.span);
+                }
+                return Err(fail(&mut builder, error, true));
+            }
+        };
+        let mut span = builder.offsets.span(span.start.index(), span.end.index());
+        if let Some(relaxed) = relaxed {
+            span = relaxed.span(span);
+        }
+        if let Err(error) = builder.event(event, span) {
+            return Err(fail(&mut builder, error, false));
+        }
     }
-    Ok(YamlStream { documents: builder.documents, warnings: builder.warnings })
+    let seen = seen(&mut builder);
+    Ok((YamlStream { documents: builder.documents, warnings: builder.warnings }, seen))
 }
 
 /// Converts the parser's character indexes to byte offsets, moving a cursor (events arrive
@@ -123,7 +226,12 @@ struct Anchored {
 }
 
 struct Builder<'t> {
+    /// Converts the parser's positions in the text it reads (the padded one, if relaxed).
     offsets: Offsets<'t>,
+    /// The file's text, which spans point into.
+    source: &'t str,
+    /// Quoted scalars and flow collections read, when reading a padded text.
+    seen: Option<Vec<Seen>>,
     max_depth: usize,
     /// Nodes that anchors and aliases may still copy.
     alias_budget: usize,
@@ -147,6 +255,11 @@ impl Builder<'_> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(Cow::into_owned);
+                if let Some(seen) = &mut self.seen
+                    && matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
+                {
+                    seen.push((span, true));
+                }
                 if let Some(Frame::Mapping { key: key @ None, key_merges, .. }) = self.frames.last_mut() {
                     *key_merges = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
                     let name = Str::new(&text);
@@ -157,7 +270,12 @@ impl Builder<'_> {
                     }
                     return Ok(());
                 }
-                let node = self.scalar(&text, style, tag, span);
+                let text = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    self.block_scalar_end(&text, span)
+                } else {
+                    &text
+                };
+                let node = self.scalar(text, style, tag, span);
                 self.finish(node, anchor)
             }
             Event::SequenceStart(anchor, tag) => {
@@ -185,6 +303,7 @@ impl Builder<'_> {
                 };
                 let items: Box<[Node]> = self.items.drain(base.min(self.items.len())..).collect();
                 let end = container_end(span, items.last().map(|item| item.span));
+                self.see_flow(span, Span::new(start, end));
                 let node = Node::new(Value::List(items), Span::new(start, end));
                 let node = self.apply_tag(node, properties.tag.as_ref());
                 self.finish(node, properties.anchor)
@@ -195,6 +314,7 @@ impl Builder<'_> {
                 };
                 let entries: Vec<Entry> = self.entries.drain(base.min(self.entries.len())..).collect();
                 let end = container_end(span, entries.last().map(|entry| entry.value.span));
+                self.see_flow(span, Span::new(start, end));
                 let object = Object::new(entries);
                 if !self.allow_duplicate_keys {
                     check_duplicates(&object)?;
@@ -208,10 +328,35 @@ impl Builder<'_> {
         }
     }
 
+    /// Notes a flow collection (its end event spans the closing bracket) when reading padded text.
+    fn see_flow(&mut self, end_event: Span, collection: Span) {
+        if let Some(seen) = &mut self.seen
+            && !end_event.is_empty()
+        {
+            seen.push((collection, false));
+        }
+    }
+
+    /// The value of a block scalar, without the line break the parser adds when the scalar's last
+    /// line ends the file without one (`key: |\n  line` at the end is `"line"`, as in libyaml and
+    /// the YAML 1.2 grammar, where the final break of a clipped or kept scalar may be the end of
+    /// the input). The parser adds it when the chomping is not `-` and that last line is at least
+    /// as indented as the scalar's content.
+    fn block_scalar_end<'v>(&self, value: &'v str, span: Span) -> &'v str {
+        let source = self.source;
+        if !value.ends_with('\n') || span.end as usize != source.len() || source.ends_with(['\n', '\r']) {
+            return value;
+        }
+        let last_line = &source[source.rfind(['\n', '\r']).map_or(0, |i| i + 1)..];
+        let counted = last_line.bytes().any(|b| b != b' ')
+            || block_indent(source, span.start as usize, value).is_some_and(|indent| last_line.len() >= indent.max(1));
+        if counted { &value[..value.len() - 1] } else { value }
+    }
+
     /// Checks that a list or object may open here.
     fn open(&self, span: Span) -> Result<(), EvidenceError> {
         if let Some(Frame::Mapping { key: None, .. }) = self.frames.last() {
-            return Err(EvidenceError::at(
+            return Err(EvidenceError::new(
                 ErrorKind::Unsupported,
                 "a list or mapping used as a mapping key is not supported",
                 Span::new(span.start as usize, span.start as usize + 1),
@@ -225,7 +370,7 @@ impl Builder<'_> {
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), EvidenceError> {
         let Some(anchored) = self.anchors.get(&id) else {
-            return Err(EvidenceError::at(ErrorKind::Syntax, "alias to an unknown anchor", span));
+            return Err(EvidenceError::new(ErrorKind::Syntax, "alias to an unknown anchor", span));
         };
         if anchored.size > self.alias_budget {
             return Err(self.over_budget(span));
@@ -247,7 +392,7 @@ impl Builder<'_> {
                     Str::from(text)
                 }
                 Value::List(_) | Value::Object(_) => {
-                    return Err(EvidenceError::at(
+                    return Err(EvidenceError::new(
                         ErrorKind::Unsupported,
                         "an alias to a list or mapping used as a mapping key is not supported",
                         span,
@@ -335,14 +480,20 @@ impl Builder<'_> {
         self.apply_tag(node, Some(&tag))
     }
 
-    /// Reads a tag on a list, object or already-typed scalar: CloudFormation tags become their long form.
+    /// Reads a tag on a list, object or already-typed scalar: CloudFormation tags become their
+    /// long form; an unknown `!Name` starting with an uppercase letter is read as `Fn::Name`.
     fn apply_tag(&mut self, node: Node, tag: Option<&Tag>) -> Node {
         let Some(tag) = tag else { return node };
-        if tag.handle == "!"
-            && let Some(long) = cloudformation_long_form(&tag.suffix)
-        {
+        if tag.handle == "!" {
             let span = node.span;
-            return Node::new(object_of(long, node, span), span);
+            if let Some(long) = cloudformation_long_form(&tag.suffix) {
+                return Node::new(object_of(long, node, span), span);
+            }
+            if tag.suffix.starts_with(|c: char| c.is_ascii_uppercase()) {
+                let long = format!("Fn::{}", tag.suffix);
+                self.warn(format!("unknown CloudFormation function tag `!{}`; read as `{long}`", tag.suffix), span);
+                return Node::new(object_of(&long, node, span), span);
+            }
         }
         if is_non_specific(tag) {
             return node;
@@ -363,7 +514,7 @@ impl Builder<'_> {
     }
 
     fn over_budget(&self, span: Span) -> EvidenceError {
-        EvidenceError::at(
+        EvidenceError::new(
             ErrorKind::AliasBudget,
             format!(
                 "YAML anchors and aliases expand to more than {} nodes (an alias bomb?); refusing to expand further",
@@ -385,13 +536,13 @@ impl Builder<'_> {
             let rest = self.offsets.text.get(at..).unwrap_or_default();
             let len = rest.find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}')).unwrap_or(rest.len());
             let alias = rest.get(..len).unwrap_or_default();
-            return EvidenceError::at(
+            return EvidenceError::new(
                 ErrorKind::Syntax,
                 format!("alias `{alias}` names no anchor defined before it"),
                 Span::new(at, at + len),
             );
         }
-        EvidenceError::at(ErrorKind::Syntax, format!("malformed YAML: {}", error.info()), span)
+        EvidenceError::new(ErrorKind::Syntax, format!("malformed YAML: {}", error.info()), span)
     }
 }
 
@@ -419,11 +570,15 @@ fn container_end(end_event: Span, last_member: Option<Span>) -> usize {
 }
 
 fn too_deep(max_depth: usize, span: Span) -> EvidenceError {
-    EvidenceError::at(ErrorKind::TooDeep, format!("lists and mappings nest deeper than the limit of {max_depth}"), span)
+    EvidenceError::new(
+        ErrorKind::TooDeep,
+        format!("lists and mappings nest deeper than the limit of {max_depth}"),
+        span,
+    )
 }
 
 fn internal(span: Span) -> EvidenceError {
-    EvidenceError::at(ErrorKind::Syntax, "malformed YAML: unbalanced collection events", span)
+    EvidenceError::new(ErrorKind::Syntax, "malformed YAML: unbalanced collection events", span)
 }
 
 /// The size (nodes) and height (nesting) of a tree, without recursion.
@@ -490,38 +645,73 @@ fn merge(object: Object, merges: &[usize]) -> Result<Object, EvidenceError> {
 }
 
 fn bad_merge(span: Span) -> EvidenceError {
-    EvidenceError::at(ErrorKind::Unsupported, "the merge key `<<` needs a mapping or a list of mappings", span)
+    EvidenceError::new(ErrorKind::Unsupported, "the merge key `<<` needs a mapping or a list of mappings", span)
 }
 
 fn object_of(key: &str, value: Node, span: Span) -> Value {
     Value::Object(Object::new(vec![Entry { key: Key { name: Str::new(key), span }, value }]))
 }
 
-/// The long form key of a CloudFormation short-form tag (`Ref` → `Ref`, `Sub` → `Fn::Sub`).
+/// The long form key of a CloudFormation short-form tag (`Ref` → `Ref`, `Sub` → `Fn::Sub`): the
+/// intrinsic functions, condition functions and rule functions of the CloudFormation template
+/// reference (`intrinsic-function-reference`, `rules-section-structure`).
 fn cloudformation_long_form(tag: &str) -> Option<&'static str> {
     Some(match tag {
         "Ref" => "Ref",
         "Condition" => "Condition",
-        "GetAtt" => "Fn::GetAtt",
-        "Sub" => "Fn::Sub",
-        "Join" => "Fn::Join",
-        "If" => "Fn::If",
-        "Select" => "Fn::Select",
-        "Split" => "Fn::Split",
-        "Equals" => "Fn::Equals",
-        "And" => "Fn::And",
-        "Or" => "Fn::Or",
-        "Not" => "Fn::Not",
-        "FindInMap" => "Fn::FindInMap",
+        // Intrinsic functions.
         "Base64" => "Fn::Base64",
         "Cidr" => "Fn::Cidr",
-        "ImportValue" => "Fn::ImportValue",
+        "FindInMap" => "Fn::FindInMap",
+        "ForEach" => "Fn::ForEach",
+        "GetAtt" => "Fn::GetAtt",
         "GetAZs" => "Fn::GetAZs",
-        "Transform" => "Fn::Transform",
+        "GetStackOutput" => "Fn::GetStackOutput",
+        "ImportValue" => "Fn::ImportValue",
+        "Join" => "Fn::Join",
         "Length" => "Fn::Length",
+        "Select" => "Fn::Select",
+        "Split" => "Fn::Split",
+        "Sub" => "Fn::Sub",
         "ToJsonString" => "Fn::ToJsonString",
+        "Transform" => "Fn::Transform",
+        // Condition functions.
+        "And" => "Fn::And",
+        "Equals" => "Fn::Equals",
+        "If" => "Fn::If",
+        "Not" => "Fn::Not",
+        "Or" => "Fn::Or",
+        // Rule functions (the `Rules` section).
+        "Contains" => "Fn::Contains",
+        "EachMemberEquals" => "Fn::EachMemberEquals",
+        "EachMemberIn" => "Fn::EachMemberIn",
+        "RefAll" => "Fn::RefAll",
+        "ValueOf" => "Fn::ValueOf",
+        "ValueOfAll" => "Fn::ValueOfAll",
         _ => return None,
     })
+}
+
+/// The content indentation of the block scalar whose event starts at `start` and whose value is
+/// `value`, when it has content lines. The event starts at its first content character, or at
+/// its tag or anchor: then the indentation is what the first non-blank line loses in the value.
+fn block_indent(source: &str, start: usize, value: &str) -> Option<usize> {
+    let line_start = |at: usize| source.get(..at).and_then(|before| before.rfind('\n')).map_or(0, |i| i + 1);
+    let spaces = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    match source.as_bytes().get(start)? {
+        // No content line: the event starts at the header.
+        b'|' | b'>' => None,
+        b'!' | b'&' => {
+            let after_header = start + source.get(start..)?.find('\n')? + 1;
+            let in_source = spaces(first_non_blank(source.get(after_header..)?)?);
+            in_source.checked_sub(spaces(first_non_blank(value)?))
+        }
+        _ => Some(source.get(line_start(start)..start)?.chars().count()),
+    }
+}
+
+fn first_non_blank(text: &str) -> Option<&str> {
+    text.split('\n').find(|line| line.bytes().any(|b| !matches!(b, b' ' | b'\r')))
 }
 
 /// `!GetAtt Resource.Attribute.Path` as `["Resource", "Attribute.Path"]`.
@@ -544,7 +734,8 @@ fn split_get_att(text: &str, style: ScalarStyle, span: Span) -> Node {
     Node::new(Value::List(items.into_boxed_slice()), span)
 }
 
-/// Types a plain scalar by the YAML 1.2 core schema.
+/// Types a plain scalar by the YAML 1.2 core schema, except that a decimal number whose integer
+/// part has a leading zero (`0123`, `00`, `054676820928`) stays a string.
 pub(crate) fn resolve_plain(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -569,11 +760,20 @@ pub(crate) fn resolve_plain(text: &str) -> Value {
             return Value::Number(value as f64);
         }
     } else if is_core_number(bytes)
+        && !has_leading_zero(bytes)
         && let Ok(value) = text.parse::<f64>()
     {
         return Value::Number(value);
     }
     Value::String(Str::new(text))
+}
+
+/// Whether the integer part of a number has a leading zero (`0123`, `-00`, `01.5`), which JSON
+/// does not allow and which reading as a number would lose: an AWS account id such as
+/// `054676820928` must stay as written.
+fn has_leading_zero(bytes: &[u8]) -> bool {
+    let digits = bytes.strip_prefix(b"-").or_else(|| bytes.strip_prefix(b"+")).unwrap_or(bytes);
+    matches!(digits, [b'0', b'0'..=b'9', ..])
 }
 
 /// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
@@ -619,7 +819,7 @@ mod tests {
     fn json(text: &str) -> String {
         match read(text) {
             Ok(stream) => stream.documents.iter().map(Node::to_json).collect::<Vec<_>>().join("\n"),
-            Err(error) => format!("error {:?} at {:?}: {}", error.kind, error.span.map(|s| s.range()), error.message),
+            Err(error) => format!("error {:?} at {:?}: {}", error.kind, error.span.range(), error.message),
         }
     }
 
@@ -628,9 +828,86 @@ mod tests {
         let text = "a: [~, null, '', true, False, 1, -2, +3, 0x1F, 0o17, 1.5, .5, 1e3, -.inf, yes, on, 1.2.3, '1', \"true\", 0123, 12e, .]";
         assert_eq!(
             json(text),
-            r#"{"a":[null,null,"",true,false,1,-2,3,31,15,1.5,0.5,1000,"-.inf","yes","on","1.2.3","1","true",123,"12e","."]}"#
+            r#"{"a":[null,null,"",true,false,1,-2,3,31,15,1.5,0.5,1000,"-.inf","yes","on","1.2.3","1","true","0123","12e","."]}"#
         );
         assert_eq!(json("a:\nb: |\n  x\n  y\n"), r#"{"a":null,"b":"x\ny\n"}"#);
+    }
+
+    #[test]
+    fn leading_zeros_stay_strings() {
+        let text = "[0, -0, +0, 0.5, -0.5, 0e3, 0x1F, 0o17, 10, 00, 0123, -007, +01, 01.5, 00.5, 054676820928, '054676820928']";
+        assert_eq!(
+            json(text),
+            r#"[0,0,0,0.5,-0.5,0,31,15,10,"00","0123","-007","+01","01.5","00.5","054676820928","054676820928"]"#
+        );
+    }
+
+    #[test]
+    fn block_scalars_at_the_end_of_the_file() {
+        // As libyaml reads them: a last line ended by the end of the file has no line break.
+        let cases = [
+            ("k: |\n  line", "line"),
+            ("k: |\n  line\n", "line\n"),
+            ("k: |\n  line\r\n", "line\n"),
+            ("k: |+\n  line", "line"),
+            ("k: |-\n  line", "line"),
+            ("k: >\n  a\n  b", "a b"),
+            ("k: |\n  a\n  # x", "a\n# x"),
+            ("k: |\n  line\n  ", "line\n"),
+            ("k: |\n  line\n\n  ", "line\n"),
+            ("k: |+\n  line\n  ", "line\n"),
+            ("k: |+\n  line\n\n  ", "line\n\n"),
+            ("k: |-\n  line\n  ", "line"),
+            ("k: |+\n  line\n   ", "line\n "),
+            ("k: |\n  a\n   ", "a\n "),
+            ("k: >\n  a\n\n  b\n ", "a\nb\n"),
+            ("k: |\n   ", ""),
+            ("k: |+\n\n  ", "\n"),
+            ("k: !!str |1+\n  line\n ", " line\n"),
+            ("k: &x |1+\n  a\n  b\n ", " a\n b\n"),
+            ("k: !!str |\n  line", "line"),
+            ("- |\n  x\n- |\n  y", "y"),
+        ];
+        for (text, expected) in cases {
+            let stream = read(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            let root = &stream.documents[0];
+            let value = root.get("k").or_else(|| root.item(1)).and_then(Node::as_str);
+            assert_eq!(value, Some(expected), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn relaxed_indentation_is_read_as_libyaml_reads_it() {
+        assert_eq!(
+            json("a:\n  b: \"x\n  y\"\n  c: [1,\n  2\n  ]\n  d: 'e\n\n f'\n"),
+            r#"{"a":{"b":"x y","c":[1,2],"d":"e\nf"}}"#
+        );
+        let stream = read("a:\n  b: \"x\n  y\"\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stream.warnings.len(), 1);
+        // The parser must have read a construct of the same kind, ending where the padded one ends
+        // and starting at its opening or at the tag or anchor before it.
+        let construct = |open, end, quoted| Construct { open, end, quoted };
+        let text = "a: !Sub \"x\ny\"";
+        assert!(confirmed(text, &construct(8, 14, true), &[(Span::new(8, 14), true)]));
+        assert!(confirmed(text, &construct(8, 14, true), &[(Span::new(3, 14), true)]));
+        assert!(!confirmed(text, &construct(8, 14, false), &[(Span::new(8, 14), true)]));
+        assert!(!confirmed(text, &construct(8, 14, true), &[(Span::new(8, 13), true)]));
+        assert!(!confirmed(text, &construct(8, 14, true), &[(Span::new(9, 14), true)]));
+        assert!(!confirmed(text, &construct(8, 14, true), &[(Span::new(2, 14), true)]));
+        // An error the padding gets past is not the one reported.
+        assert_eq!(
+            json("a:\n  b: \"x\n  y\"\n  c: *nope\n"),
+            "error Syntax at 21..26: alias `*nope` names no anchor defined before it"
+        );
+        let text = "a:\n  b: \"x\n  y\"\n  é: [1,\n  2]\n  é: 3\n";
+        let error = read(text).err().unwrap_or_else(|| panic!("loaded"));
+        assert_eq!((error.kind, &text[error.span.range()]), (ErrorKind::DuplicateKey, "é"));
+        assert_eq!(error.span.start, 33);
+        assert_eq!(error.related.map(|related| related.span.start), Some(18));
+        assert_eq!(
+            json("a:\n  b: \"x\n---\n  y\"\n"),
+            "error Syntax at 8..9: malformed YAML: while scanning a quoted scalar, found unexpected document indicator"
+        );
     }
 
     #[test]
@@ -658,16 +935,26 @@ mod tests {
 
     #[test]
     fn unknown_tags_keep_their_value_with_a_warning() {
-        let stream = read("a: !Custom 12\nb: !Other [1]\nc: ! 5\nd: !<tag:example.com,2024:x> y\n")
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(stream.documents[0].to_json(), r#"{"a":"12","b":[1],"c":"5","d":"y"}"#);
-        let messages: Vec<&str> = stream.warnings.iter().map(|w| w.message.as_str()).collect();
+        let text = "a: !Custom 12\nb: !Other [1]\nc: ! 5\nd: !<tag:example.com,2024:x> y\ne: !custom {k: v}\n\
+                    f: !Rain::Embed x.py\ng: !Contains [[a], b]\n";
+        let stream = read(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            stream.documents[0].to_json(),
+            r#"{"a":{"Fn::Custom":"12"},"b":{"Fn::Other":[1]},"c":"5","d":"y","e":{"k":"v"},"f":{"Fn::Rain::Embed":"x.py"},"g":{"Fn::Contains":[["a"],"b"]}}"#
+        );
+        let messages: Vec<(&str, &str)> =
+            stream.warnings.iter().map(|w| (&text[w.span.range()], w.message.as_str())).collect();
         assert_eq!(
             messages,
             [
-                "unknown tag `!Custom` ignored; its value is kept as written",
-                "unknown tag `!Other` ignored; its value is kept as written",
-                "unknown tag `!<tag:example.com,2024:x>` ignored; its value is kept as written"
+                ("!Custom 12", "unknown CloudFormation function tag `!Custom`; read as `Fn::Custom`"),
+                ("!Other [1]", "unknown CloudFormation function tag `!Other`; read as `Fn::Other`"),
+                (
+                    "!<tag:example.com,2024:x> y",
+                    "unknown tag `!<tag:example.com,2024:x>` ignored; its value is kept as written"
+                ),
+                ("!custom {k: v}", "unknown tag `!custom` ignored; its value is kept as written"),
+                ("!Rain::Embed x.py", "unknown CloudFormation function tag `!Rain::Embed`; read as `Fn::Rain::Embed`"),
             ]
         );
     }
@@ -685,7 +972,7 @@ mod tests {
         assert_eq!(json("a: &k key\n*k : v\n"), r#"{"a":"key","key":"v"}"#);
         assert_eq!(
             json("<<: 3"),
-            "error Unsupported at Some(4..5): the merge key `<<` needs a mapping or a list of mappings"
+            "error Unsupported at 4..5: the merge key `<<` needs a mapping or a list of mappings"
         );
     }
 
@@ -732,17 +1019,17 @@ mod tests {
     fn errors_are_located_in_bytes() {
         assert_eq!(
             json("a: [1, 2\nb: 3"),
-            "error Syntax at Some(10..11): malformed YAML: illegal placement of ':' indicator"
+            "error Syntax at 10..11: malformed YAML: illegal placement of ':' indicator"
         );
         let text = "é: 1\né: 2\n";
         let error = read(text).err();
         assert_eq!(error.as_ref().map(|e| e.kind), Some(ErrorKind::DuplicateKey));
-        assert_eq!(error.and_then(|e| e.span).map(|s| &text[s.range()]), Some("é"));
+        assert_eq!(error.map(|e| &text[e.span.range()]), Some("é"));
         assert_eq!(
             json("? [a]\n: b"),
-            "error Unsupported at Some(2..3): a list or mapping used as a mapping key is not supported"
+            "error Unsupported at 2..3: a list or mapping used as a mapping key is not supported"
         );
-        assert_eq!(json("a: *nope"), "error Syntax at Some(3..8): alias `*nope` names no anchor defined before it");
+        assert_eq!(json("a: *nope"), "error Syntax at 3..8: alias `*nope` names no anchor defined before it");
     }
 
     #[test]

@@ -1,10 +1,15 @@
 //! The public API: limits and their errors, overrides, lookups by type and name, locations.
 
-use loupe_evidence::{ErrorKind, EvidenceError, Format, Limits, LineCol, LoadOptions, Node, Syntax, load, load_str};
+use loupe_evidence::{
+    ErrorKind, EvidenceError, Format, Limits, LineCol, LoadOptions, Node, Span, Syntax, Value, load, load_str,
+};
 
 const CLOUDFORMATION_YAML: &str = include_str!("fixtures/load/cloudformation.yaml");
 const TERRAFORM_PLAN: &str = include_str!("fixtures/load/terraform-plan.json");
 const KUBERNETES: &str = include_str!("fixtures/load/kubernetes.yaml");
+const SHORT_FORM_TAGS: &str = include_str!("fixtures/load/short-form-tags.yaml");
+const QUOTED_AT_KEY_INDENTATION: &str = include_str!("fixtures/load/quoted-at-key-indentation.yaml");
+const FLOW_AT_KEY_INDENTATION: &str = include_str!("fixtures/load/flow-at-key-indentation.yaml");
 
 fn options() -> LoadOptions {
     LoadOptions::default()
@@ -23,6 +28,9 @@ fn file_size_limit() {
     let refused = error("big.json", b"[1, 2, 3, 4, 5]", &small);
     assert_eq!(refused.kind, ErrorKind::TooLarge);
     assert_eq!(refused.to_string(), "big.json is 15 bytes, more than the limit of 10 bytes");
+    assert_eq!((refused.span, refused.position), (Span::empty(0), LineCol::START));
+    let refused = load_str("big.yaml", "a: [1, 2, 3, 4]", &small).err().map(|e| (e.kind, e.span, e.position));
+    assert_eq!(refused, Some((ErrorKind::TooLarge, Span::empty(0), LineCol::START)));
     assert!(load("ok.json", b"[1, 2, 3]", &small).is_ok());
 }
 
@@ -32,7 +40,7 @@ fn a_million_nested_brackets_are_refused_in_json_and_yaml() {
     for name in ["deep.json", "deep.yaml", "deep"] {
         let refused = error(name, deep.as_bytes(), &options());
         assert_eq!(refused.kind, ErrorKind::TooDeep, "{name}: {refused}");
-        assert_eq!(refused.position.map(|p| p.line), Some(1));
+        assert_eq!(refused.position.line, 1);
     }
     let yaml_only = LoadOptions { syntax: Some(Syntax::Yaml), ..options() };
     assert_eq!(error("deep", deep.as_bytes(), &yaml_only).kind, ErrorKind::TooDeep);
@@ -47,7 +55,7 @@ fn depth_limit_is_configurable() {
     let shallow = LoadOptions { limits: Limits { max_depth: 2, ..Limits::default() }, ..options() };
     assert!(load("a.json", b"[[1]]", &shallow).is_ok());
     let refused = error("a.json", b"[[[1]]]", &shallow);
-    assert_eq!((refused.kind, refused.span.map(|s| s.start)), (ErrorKind::TooDeep, Some(2)));
+    assert_eq!((refused.kind, refused.span.start), (ErrorKind::TooDeep, 2));
     assert!(load("a.yaml", b"a:\n  b: 1\n", &shallow).is_ok());
     assert_eq!(error("a.yaml", b"a:\n  b:\n    c: 1\n", &shallow).kind, ErrorKind::TooDeep);
 }
@@ -62,35 +70,113 @@ fn billion_laughs_is_refused() {
     let refused = error("bomb.yaml", bomb.as_bytes(), &options());
     assert_eq!(refused.kind, ErrorKind::AliasBudget);
     assert!(refused.message.contains("alias bomb"), "{refused}");
-    assert!(refused.position.is_some());
+    assert!(refused.position.line > 1);
 }
 
 #[test]
 fn non_utf8_is_located_at_the_first_bad_byte() {
     let refused = error("x.yaml", b"a: 1\nb: \x80\x80\n", &options());
     assert_eq!(refused.kind, ErrorKind::NotUtf8);
-    assert_eq!(refused.span.map(|s| s.range()), Some(8..9));
-    assert_eq!(refused.position, Some(LineCol { line: 2, column: 4 }));
+    assert_eq!(refused.span.range(), 8..9);
+    assert_eq!(refused.position, LineCol { line: 2, column: 4 });
     // Truncated multi-byte sequence at the end.
     let truncated = error("x.json", b"[\"\xE2\x82", &options());
-    assert_eq!(truncated.span.map(|s| s.range()), Some(2..4));
+    assert_eq!(truncated.span.range(), 2..4);
 }
 
 #[test]
-fn empty_inputs_are_refused() {
-    for input in [&b""[..], b"   \n\t\r\n", b"\xEF\xBB\xBF  \n"] {
-        assert_eq!(error("e.yaml", input, &options()).kind, ErrorKind::Empty);
+fn empty_inputs_are_refused_at_the_start() {
+    let empty = [&b""[..], b"   \n\t\r\n", b"\xEF\xBB\xBF", b"\xEF\xBB\xBF  \n"];
+    let comments = [&b"# comment\n"[..], b"\n# a\n\n# b", b"\xEF\xBB\xBF# c"];
+    for (input, name) in empty.iter().flat_map(|input| ["e.yaml", "e.json", "<stdin>"].map(|name| (input, name))) {
+        let refused = error(name, input, &options());
+        assert_eq!((refused.kind, refused.span, refused.position), (ErrorKind::Empty, Span::empty(0), LineCol::START));
     }
-    assert_eq!(error("e.yaml", b"# comment\n", &options()).kind, ErrorKind::Empty);
+    for (input, name) in comments.iter().flat_map(|input| ["e.yaml", "<stdin>"].map(|name| (input, name))) {
+        let refused = error(name, input, &options());
+        assert_eq!((refused.kind, refused.span, refused.position), (ErrorKind::Empty, Span::empty(0), LineCol::START));
+    }
+    // JSON has no comments: a `.json` file of comments is malformed, not empty.
+    assert_eq!(error("e.json", b"# comment\n", &options()).kind, ErrorKind::Syntax);
+    assert_eq!(error("e.yaml", b"", &options()).to_string(), "e.yaml is empty");
+}
+
+#[test]
+fn standard_input_is_detected_from_content() {
+    let read = |bytes: &[u8]| load("<stdin>", bytes, &options()).map(|evidence| (evidence.syntax, evidence.format()));
+    assert_eq!(read(TERRAFORM_PLAN.as_bytes()), Ok((Syntax::Json, Format::TerraformPlan)));
+    assert_eq!(read(CLOUDFORMATION_YAML.as_bytes()), Ok((Syntax::Yaml, Format::CloudFormation)));
+    assert_eq!(read(KUBERNETES.as_bytes()), Ok((Syntax::Yaml, Format::Kubernetes)));
+    // Flow-style YAML that looks like JSON falls back to YAML, as for any name but `*.json`.
+    assert_eq!(read(b"{apiVersion: v1, kind: ConfigMap}"), Ok((Syntax::Yaml, Format::Kubernetes)));
+    assert_eq!(read(b"\xEF\xBB\xBF[1, 2]").map(|(syntax, _)| syntax), Ok(Syntax::Json));
+    // Neither JSON nor YAML: the JSON error is reported.
+    let refused = error("<stdin>", b"{\"a\": [1, 2}", &options());
+    assert_eq!((refused.kind, refused.position.line), (ErrorKind::Syntax, 1));
+    assert!(!refused.message.contains("YAML"), "{refused}");
+}
+
+/// Every node of every document, with the text its span covers in `text`.
+fn spans<'t>(text: &'t str, node: &Node, out: &mut Vec<(String, &'t str)>) {
+    let covered = text.get(node.span.range()).unwrap_or("<out of range>");
+    out.push((node.to_json(), covered));
+    match &node.value {
+        Value::List(items) => items.iter().for_each(|item| spans(text, item, out)),
+        Value::Object(object) => object.iter().for_each(|entry| spans(text, &entry.value, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn relaxed_indentation_keeps_exact_spans() {
+    let evidence = load_str("t.yaml", FLOW_AT_KEY_INDENTATION, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let mut covered = Vec::new();
+    spans(FLOW_AT_KEY_INDENTATION, &evidence.documents[0].root, &mut covered);
+    let find = |json: &str| covered.iter().find(|(node, _)| node == json).map(|(_, text)| *text);
+    assert_eq!(find(r#""arn:aws:iam::aws:policy/B""#), Some(r#""arn:aws:iam::aws:policy/B""#));
+    assert_eq!(
+        find(r#"["arn:aws:iam::aws:policy/A","arn:aws:iam::aws:policy/B"]"#),
+        Some("[\n        \"arn:aws:iam::aws:policy/A\",\n        \"arn:aws:iam::aws:policy/B\"\n      ]")
+    );
+    assert_eq!(find(r#"{"Ref":"Env"}"#), Some("!Ref Env"));
+    assert_eq!(find(r#""alerts""#), Some("alerts"));
+    let env = evidence.resources_named("Role").next().and_then(|role| role.properties?.get_path(&["Tags"])?.item(1));
+    assert_eq!(env.map(|env| evidence.position(env.span)), Some(LineCol { line: 12, column: 7 }));
+
+    let evidence = load_str("t.yaml", QUOTED_AT_KEY_INDENTATION, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let mut covered = Vec::new();
+    spans(QUOTED_AT_KEY_INDENTATION, &evidence.documents[0].root, &mut covered);
+    let find = |json: &str| covered.iter().find(|(node, _)| node == json).map(|(_, text)| *text);
+    assert_eq!(
+        find(r#""first line continued at the key's indentation""#),
+        Some("\"first line\n      continued at the key's indentation\"")
+    );
+    assert_eq!(find(r#""index.handler""#), Some("index.handler"));
+    assert_eq!(find(r#""anthropic.claude-3-haiku-20240307-v1:0""#), Some("anthropic.claude-3-haiku-20240307-v1:0"));
+    let positions: Vec<String> = evidence.warnings.iter().map(|w| evidence.position(w.span).to_string()).collect();
+    assert_eq!(positions, ["4:14", "10:20", "17:20", "21:25"]);
+}
+
+#[test]
+fn relaxed_indentation_keeps_refusing_what_libyaml_refuses() {
+    // A document marker inside a quoted scalar or flow collection.
+    for text in ["a: \"x\n---\ny\"\n", "a: [x,\n---\n]\n", "a: [x,\n...\n]\n"] {
+        assert_eq!(error("m.yaml", text.as_bytes(), &options()).kind, ErrorKind::Syntax, "{text:?}");
+    }
+    // An error after the relaxed lines is the one reported.
+    let refused = error("e.yaml", b"a:\n  b: \"x\n  y\"\n  c: [1, 2\n  d: 3\n", &options());
+    assert!(refused.position.line >= 4, "{refused}");
+    // A key indented less than its mapping is still an error.
+    assert_eq!(error("i.yaml", b"a:\n  b: 1\n c: 2\n", &options()).kind, ErrorKind::Syntax);
 }
 
 #[test]
 fn malformed_json_and_yaml_are_located() {
     let json = error("bad.json", b"{\n  \"a\": [1, 2,, 3]\n}", &options());
-    assert_eq!((json.kind, json.position), (ErrorKind::Syntax, Some(LineCol { line: 2, column: 14 })));
+    assert_eq!((json.kind, json.position), (ErrorKind::Syntax, LineCol { line: 2, column: 14 }));
     let yaml = error("bad.yaml", b"a:\n  - 1\n - 2\n", &options());
     assert_eq!(yaml.kind, ErrorKind::Syntax);
-    assert_eq!(yaml.position.map(|p| p.line), Some(3));
+    assert_eq!(yaml.position.line, 3);
 }
 
 #[test]
@@ -172,6 +258,33 @@ fn cloudformation_long_forms_outside_resources() {
 }
 
 #[test]
+fn short_form_tags_in_rules_and_resources() {
+    let evidence = load_str("t.yaml", SHORT_FORM_TAGS, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let root = &evidence.documents[0].root;
+    let assertions = root.get_path(&["Rules", "AtLeastOneUser", "Assertions"]).and_then(Node::as_list);
+    let asserts: Vec<String> =
+        assertions.unwrap_or_default().iter().filter_map(|a| a.get("Assert")).map(Node::to_json).collect();
+    assert_eq!(
+        asserts,
+        [
+            r#"{"Fn::Not":[{"Fn::Contains":[{"Ref":"Users"},""]}]}"#,
+            r#"{"Fn::EachMemberEquals":[{"Fn::ValueOfAll":["AWS::EC2::Subnet::Id","Tags"]},"prod"]}"#
+        ]
+    );
+    let warned: Vec<&str> = evidence.warnings.iter().map(|w| &SHORT_FORM_TAGS[w.span.range()]).collect();
+    assert_eq!(
+        warned,
+        [
+            "!Rain::Embed handler.py",
+            "!BadFunc x",
+            "!custom index.handler",
+            "!BadList [a, b]",
+            "!lower {Variables: {A: \"1\"}}"
+        ]
+    );
+}
+
+#[test]
 fn terraform_addresses_modules_and_data_sources() {
     let evidence = load_str("plan.json", TERRAFORM_PLAN, &options()).unwrap_or_else(|e| panic!("{e}"));
     let bucket = evidence.resources_named("aws_s3_bucket.artifacts").next();
@@ -203,7 +316,7 @@ fn duplicate_keys_can_be_allowed() {
     let evidence = load("d.yaml", b"a: 1\na: 2\n", &lenient).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(evidence.documents[0].root.get("a").and_then(Node::as_f64), Some(2.0));
     let refused = error("d.yaml", b"a: 1\na: 2\n", &options());
-    assert_eq!(refused.related.and_then(|r| r.position), Some(LineCol { line: 1, column: 1 }));
+    assert_eq!(refused.related.map(|r| r.position), Some(LineCol { line: 1, column: 1 }));
 }
 
 #[test]
@@ -216,7 +329,9 @@ fn any_bytes_load_or_fail_without_panicking() {
         state ^= state << 17;
         state
     };
-    for fixture in [CLOUDFORMATION_YAML, TERRAFORM_PLAN, KUBERNETES] {
+    let fixtures =
+        [CLOUDFORMATION_YAML, TERRAFORM_PLAN, KUBERNETES, QUOTED_AT_KEY_INDENTATION, FLOW_AT_KEY_INDENTATION];
+    for fixture in fixtures {
         let bytes = fixture.as_bytes();
         for _ in 0..150 {
             let mut mutated = bytes[..(next() as usize % bytes.len())].to_vec();
@@ -227,8 +342,17 @@ fn any_bytes_load_or_fail_without_panicking() {
                 }
             }
             for name in ["f.json", "f.yaml"] {
-                if let Ok(evidence) = load(name, &mutated, &options()) {
-                    let _ = evidence.resources().count();
+                match load(name, &mutated, &options()) {
+                    Ok(evidence) => {
+                        let _ = evidence.resources().count();
+                        // Every span, relaxed reading or not, is a range of the input.
+                        let text = String::from_utf8_lossy(&mutated);
+                        let mut covered = Vec::new();
+                        evidence.documents.iter().for_each(|document| spans(&text, &document.root, &mut covered));
+                        assert!(covered.iter().all(|(_, text)| *text != "<out of range>"), "{text:?}");
+                        assert!(evidence.warnings.iter().all(|w| text.get(w.span.range()).is_some()), "{text:?}");
+                    }
+                    Err(error) => assert!(error.span.end as usize <= mutated.len(), "{error}"),
                 }
             }
         }

@@ -111,19 +111,17 @@ fn truncate(text: &str, max: usize) -> String {
 /// The error, and the source line it points at with a caret under the span.
 fn describe_error(error: &EvidenceError, bytes: &[u8]) -> String {
     let mut out = format!("{:?}: {}\n", error.kind, error.message);
-    if let (Some(span), Some(position)) = (error.span, error.position) {
-        let _ = writeln!(out, "at {position} (bytes {}..{})", span.start, span.end);
-        let text = String::from_utf8_lossy(bytes);
-        if let Some(line) = text.lines().nth(position.line as usize - 1) {
-            let width = text.get(span.range()).map_or(1, |spanned| spanned.chars().count().max(1));
-            let line_width = line.chars().count().saturating_sub(position.column as usize - 1).max(1);
-            let _ = writeln!(out, "  | {line}");
-            let _ =
-                writeln!(out, "  | {}{}", " ".repeat(position.column as usize - 1), "^".repeat(width.min(line_width)));
-        }
+    let (span, position) = (error.span, error.position);
+    let _ = writeln!(out, "at {position} (bytes {}..{})", span.start, span.end);
+    let text = String::from_utf8_lossy(bytes);
+    if let Some(line) = text.lines().nth(position.line as usize - 1) {
+        let width = text.get(span.range()).map_or(1, |spanned| spanned.chars().count().max(1));
+        let line_width = line.chars().count().saturating_sub(position.column as usize - 1).max(1);
+        let _ = writeln!(out, "  | {line}");
+        let _ = writeln!(out, "  | {}{}", " ".repeat(position.column as usize - 1), "^".repeat(width.min(line_width)));
     }
     if let Some(related) = &error.related {
-        let at = related.position.map(|position| position.to_string()).unwrap_or_default();
+        let at = related.position;
         let _ = writeln!(out, "{} at {at} (bytes {}..{})", related.message, related.span.start, related.span.end);
     }
     let _ = writeln!(out, "display: {error}");
