@@ -270,10 +270,10 @@ impl Builder<'_> {
                     }
                     return Ok(());
                 }
-                let text = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-                    self.block_scalar_end(&text, span)
+                let (text, span) = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    (self.block_scalar_end(&text, span), self.block_scalar_span(span))
                 } else {
-                    &text
+                    (&*text, span)
                 };
                 let node = self.scalar(text, style, tag, span);
                 self.finish(node, anchor)
@@ -351,6 +351,17 @@ impl Builder<'_> {
         let counted = last_line.bytes().any(|b| b != b' ')
             || block_indent(source, span.start as usize, value).is_some_and(|indent| last_line.len() >= indent.max(1));
         if counted { &value[..value.len() - 1] } else { value }
+    }
+
+    /// A block scalar's span, ending at its last character that is not white
+    /// space: the parser's ends where the next token starts, so the mapping
+    /// holding it would take in the blank lines and the next key.
+    fn block_scalar_span(&self, span: Span) -> Span {
+        let source = self.source.as_bytes();
+        let (start, end) = (span.start as usize, (span.end as usize).min(source.len()));
+        let content = source.get(start..end).unwrap_or_default();
+        let kept = content.iter().rposition(|byte| !byte.is_ascii_whitespace()).map_or(0, |last| last + 1);
+        Span::new(start, start + kept)
     }
 
     /// Checks that a list or object may open here.
