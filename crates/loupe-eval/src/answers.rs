@@ -18,6 +18,7 @@
 //!   - question: GENSEC01
 //!     choice: GENSEC01_BP01            # one practice of the question
 //!     resource: aws_iam_role.legacy    # one resource of that practice's findings
+//!     file: plan.json                  # in this evidence file only (optional)
 //!     reason: Decommissioned in January.
 //!     owner: carol@example.com
 //!     expires: 2027-01-31
@@ -66,6 +67,9 @@ pub struct Waiver {
     pub choice: Option<Named>,
     /// A resource's CloudFormation logical id or Terraform address.
     pub resource: Option<Named>,
+    /// The evidence file the resource is in, as the review names it: logical
+    /// ids repeat across generated stacks.
+    pub file: Option<Named>,
     pub reason: String,
     pub owner: String,
     pub expires: String,
@@ -80,7 +84,10 @@ impl Waiver {
     /// What it accepts: `GENSEC01`, `GENSEC01_BP01` or `GENSEC01_BP01 on aws_iam_role.legacy`.
     pub fn target(&self) -> String {
         match (&self.choice, &self.resource) {
-            (Some(choice), Some(resource)) => format!("{} on {}", choice.id, resource.id),
+            (Some(choice), Some(resource)) => match &self.file {
+                Some(file) => format!("{} on {} in {}", choice.id, resource.id, file.id),
+                None => format!("{} on {}", choice.id, resource.id),
+            },
             (Some(choice), None) => choice.id.clone(),
             _ => self.question.id.clone(),
         }
@@ -123,12 +130,13 @@ impl Answers {
         })
     }
 
-    /// The waiver of one practice's findings on `resource`.
-    pub fn resource_waiver(&self, question: &str, choice: &str, resource: &str) -> Option<&Waiver> {
+    /// The waiver of one practice's findings on `resource`, in evidence `file`.
+    pub fn resource_waiver(&self, question: &str, choice: &str, resource: &str, file: Option<&str>) -> Option<&Waiver> {
         self.waivers.iter().find(|w| {
             w.question.id == question
                 && w.choice.as_ref().is_some_and(|c| c.id == choice)
                 && w.resource.as_ref().is_some_and(|r| r.id == resource)
+                && w.file.as_ref().is_none_or(|f| Some(f.id.as_str()) == file)
         })
     }
 
@@ -320,16 +328,21 @@ impl Reader {
     }
 
     fn waiver(&mut self, node: &Node) -> Option<Waiver> {
-        let object = self.fields(node, &["question", "choice", "resource", "reason", "owner", "expires"])?;
+        let object = self.fields(node, &["question", "choice", "resource", "file", "reason", "owner", "expires"])?;
         let question = self.question(object, node.span);
         let choice = self.text(object, node.span, "choice", false).map(|(id, span)| Named { id, span });
         let resource = self.text(object, node.span, "resource", false).map(|(id, span)| Named { id, span });
+        let file = self.text(object, node.span, "file", false).map(|(id, span)| Named { id, span });
         if let (Some(resource), None) = (&resource, &choice) {
             self.error(
                 resource.span,
                 "a resource waiver names its choice",
                 "add `choice: ...`: the practice whose findings on this resource are accepted",
             );
+            return None;
+        }
+        if let (Some(file), None) = (&file, &resource) {
+            self.error(file.span, "`file` narrows a resource waiver", "add `resource: ...`, or remove `file`");
             return None;
         }
         let reason = self.text(object, node.span, "reason", true);
@@ -341,7 +354,15 @@ impl Reader {
             self.error(*span, format!("`{date}` is not a date"), "write the expiry as YYYY-MM-DD");
             return None;
         }
-        Some(Waiver { question: question?, choice, resource, reason: reason?.0, owner: owner?.0, expires: expires?.0 })
+        Some(Waiver {
+            question: question?,
+            choice,
+            resource,
+            file,
+            reason: reason?.0,
+            owner: owner?.0,
+            expires: expires?.0,
+        })
     }
 }
 

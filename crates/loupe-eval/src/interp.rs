@@ -34,24 +34,57 @@ pub struct Finding {
     pub resource: Option<String>,
     /// The message as the check writes it, holes unfilled (`{role.name} may
     /// invoke any model`): with the resource, what names the finding across
-    /// runs whatever the values.
-    pub template: String,
-    /// Stable across runs and machines: pack, question, choice, resource and
-    /// template. Set by the review, which knows the choice.
-    pub fingerprint: String,
+    /// runs whatever the values. Shared by the findings of one message.
+    pub template: Arc<str>,
+    /// Stable across runs and machines: pack, question, choice, evidence
+    /// file, resource and template. Set by the review, which knows the choice.
+    pub fingerprint: Fingerprint,
     /// A waiver in force that accepts this finding (set by the review).
-    pub waiver: Option<Waiver>,
+    pub waiver: Option<Arc<Waiver>>,
+}
+
+/// A finding's identity across runs: 64-bit FNV-1a over its parts, each ended
+/// by a NUL. Fixed by its definition, so it never changes between versions,
+/// platforms or runs; written as 16 hex digits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint(pub u64);
+
+impl Fingerprint {
+    pub fn of(parts: &[&str]) -> Fingerprint {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in parts {
+            for &byte in part.as_bytes().iter().chain(&[0]) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        Fingerprint(hash)
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+impl std::str::FromStr for Fingerprint {
+    type Err = std::num::ParseIntError;
+
+    fn from_str(text: &str) -> Result<Fingerprint, Self::Err> {
+        u64::from_str_radix(text, 16).map(Fingerprint)
+    }
 }
 
 impl Finding {
     /// A finding with no place in the evidence: about the workload as a whole.
     pub fn general(message: String) -> Finding {
         Finding {
-            template: message.clone(),
+            template: Arc::from(message.as_str()),
             message,
             location: None,
             resource: None,
-            fingerprint: String::new(),
+            fingerprint: Fingerprint::default(),
             waiver: None,
         }
     }
@@ -144,6 +177,9 @@ pub(crate) struct Interpreter<'h, 'e> {
     /// How many resources and non-empty documents the check was given: a
     /// check that saw none gives no answer.
     seen: usize,
+    /// Message templates, by the address of their message in the block
+    /// being evaluated: one per message, not one per finding.
+    templates: HashMap<usize, Arc<str>>,
 }
 
 impl<'h, 'e> Interpreter<'h, 'e> {
@@ -157,6 +193,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             regexes: HashMap::new(),
             looked_for: BTreeSet::new(),
             seen: 0,
+            templates: HashMap::new(),
         }
     }
 
@@ -261,24 +298,19 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     fn finding(&mut self, condition: &Expr, message: Option<&loupe_syntax::Message>) -> Eval<Finding> {
         let (message, template) = match message {
             Some(message) => {
-                let (mut text, mut template) = (String::new(), String::new());
+                let mut text = String::new();
                 for part in &message.parts {
                     match part {
-                        MessagePart::Literal(literal) => {
-                            text.push_str(literal);
-                            template.push_str(literal);
-                        }
-                        MessagePart::Interpolation(expr) => {
-                            text.push_str(&self.expr(expr)?.display());
-                            template.push_str(&format!("{{{}}}", self.source_text(expr)));
-                        }
+                        MessagePart::Literal(literal) => text.push_str(literal),
+                        MessagePart::Interpolation(expr) => text.push_str(&self.expr(expr)?.display()),
                     }
                 }
-                (text, template)
+                (text, self.template(message))
             }
             None => {
                 let text = format!("`{}` does not hold", self.source_text(condition));
-                (text.clone(), text)
+                let template = Arc::from(text.as_str());
+                (text, template)
             }
         };
         let resource = self.subjects.iter().rev().find_map(|subject| subject.resource).map(str::to_string);
@@ -292,7 +324,25 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 end: origin.span.end,
             }
         });
-        Ok(Finding { message, location, resource, template, fingerprint: String::new(), waiver: None })
+        Ok(Finding { message, location, resource, template, fingerprint: Fingerprint::default(), waiver: None })
+    }
+
+    /// A message as written, its holes unfilled.
+    fn template(&mut self, message: &loupe_syntax::Message) -> Arc<str> {
+        let key = std::ptr::from_ref(message) as usize;
+        if let Some(template) = self.templates.get(&key) {
+            return template.clone();
+        }
+        let mut template = String::new();
+        for part in &message.parts {
+            match part {
+                MessagePart::Literal(literal) => template.push_str(literal),
+                MessagePart::Interpolation(expr) => template.push_str(&format!("{{{}}}", self.source_text(expr))),
+            }
+        }
+        let template: Arc<str> = Arc::from(template);
+        self.templates.insert(key, template.clone());
+        template
     }
 
     /// An expression's text as written, white space folded.

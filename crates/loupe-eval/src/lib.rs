@@ -20,8 +20,8 @@ pub use answers::{Answers, AnswersError, Attested, Named, NotApplicable, Waiver,
 pub use compile::{ChoiceKey, PredicateKey, check_source, compiled_check, compiled_predicate, predicate_source};
 pub use evaluate::{FUEL, evaluate_choice, pack_choices, prefetch_evaluations};
 pub use inputs::{EvidenceFile, Workload, evidence_types, load_evidence};
-pub use interp::{Finding, Inapplicable, Location, Outcome};
+pub use interp::{Finding, Fingerprint, Inapplicable, Location, Outcome};
 pub use review::{
     Attestation, ChoiceReview, EvidenceSummary, LensInfo, LinkInfo, PillarReview, QuestionReview, Review, Risk, Status,
-    Summary, fingerprint, review,
+    Summary, review,
 };

@@ -2,6 +2,8 @@
 //! pack order, with attestations, not-applicable questions and waivers
 //! from an answers file applied.
 
+use std::sync::Arc;
+
 use loupe_db::{Db, Pack, SourceFile, Span, line_starts, pack_index, pack_manifest, parse_file};
 use loupe_syntax::{BinaryOp, Expr, ExprKind, Item, Link, Question, RiskLevel, UnaryOp};
 
@@ -10,7 +12,7 @@ use crate::compile::ChoiceKey;
 use crate::evaluate::evaluate_choice;
 use crate::inputs::load_evidence;
 use crate::inputs::{EvidenceFile, Workload};
-use crate::interp::{Finding, Inapplicable, Location, Outcome};
+use crate::interp::{Finding, Fingerprint, Inapplicable, Location, Outcome};
 
 /// Plain data, in pack order: what every report format renders.
 #[derive(Clone, Debug, PartialEq)]
@@ -265,10 +267,12 @@ pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, to
     for question in pillars.iter_mut().flat_map(|pillar| &mut pillar.questions) {
         for choice in &mut question.choices {
             for finding in &mut choice.findings {
-                finding.fingerprint = fingerprint(&[
+                // The file too: generated stacks (CDK) repeat logical ids.
+                finding.fingerprint = Fingerprint::of(&[
                     &pack_name,
                     &question.id,
                     &choice.id,
+                    finding.location.as_ref().map_or("", |location| location.file.as_str()),
                     finding.resource.as_deref().unwrap_or_default(),
                     &finding.template,
                 ]);
@@ -289,22 +293,14 @@ fn accepts_something(waiver: &Waiver, pillars: &[PillarReview]) -> bool {
     let Some(choice) = question.choices.iter().find(|c| c.id == choice_id.id) else { return false };
     match &waiver.resource {
         None => choice.status == Status::Unselected,
-        Some(resource) => choice.findings.iter().any(|f| f.resource.as_deref() == Some(resource.id.as_str())),
+        Some(resource) => choice.findings.iter().any(|finding| {
+            finding.resource.as_deref() == Some(resource.id.as_str())
+                && waiver
+                    .file
+                    .as_ref()
+                    .is_none_or(|file| finding.location.as_ref().is_some_and(|location| location.file == file.id))
+        }),
     }
-}
-
-/// A finding's fingerprint: 64-bit FNV-1a over the parts, each ended by a
-/// NUL, in hex. Fixed by its definition, so it never changes between
-/// versions, platforms or runs.
-pub fn fingerprint(parts: &[&str]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &byte in part.as_bytes().iter().chain(&[0]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}")
 }
 
 fn summarize_evidence(db: &dyn Db, file: EvidenceFile) -> Option<EvidenceSummary> {
@@ -362,7 +358,9 @@ fn review_question(
             let mut findings = findings;
             for finding in &mut findings {
                 finding.waiver = finding.resource.as_deref().and_then(|resource| {
-                    answers.resource_waiver(&id, &choice_id, resource).filter(|w| w.in_force(today)).cloned()
+                    let file = finding.location.as_ref().map(|location| location.file.as_str());
+                    let waiver = answers.resource_waiver(&id, &choice_id, resource, file);
+                    waiver.filter(|w| w.in_force(today)).cloned().map(Arc::new)
                 });
             }
             Some(ChoiceReview {

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use loupe_eval::{QuestionReview, Review, Risk, Status};
+use loupe_eval::{Fingerprint, QuestionReview, Review, Risk, Status};
 use serde::Deserialize;
 
 /// The parts of an earlier JSON report that a comparison reads.
@@ -26,14 +26,14 @@ pub struct Baseline {
 struct BaselineQuestion {
     risk: Option<Risk>,
     /// Practices by id: their status and their findings' fingerprints.
-    choices: BTreeMap<String, (Option<Status>, BTreeSet<String>)>,
+    choices: BTreeMap<String, (Option<Status>, BTreeSet<Fingerprint>)>,
 }
 
 /// What changed since the baseline.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Comparison {
     /// Fingerprints of findings that are new.
-    pub new: BTreeSet<String>,
+    pub new: BTreeSet<Fingerprint>,
     /// Questions whose risk got worse, or that the baseline did not have.
     pub worse: BTreeSet<String>,
     /// Findings in both.
@@ -97,7 +97,7 @@ impl Baseline {
             for choice in question.choices {
                 let mut fingerprints = BTreeSet::new();
                 for finding in choice.findings {
-                    let fingerprint = finding.fingerprint.ok_or_else(|| {
+                    let fingerprint = finding.fingerprint.and_then(|text| text.parse().ok()).ok_or_else(|| {
                         "its findings have no fingerprints: write the baseline with this version of loupe".to_string()
                     })?;
                     fingerprints.insert(fingerprint);
@@ -119,7 +119,7 @@ impl Baseline {
                     comparison.worse.insert(question.id.clone());
                 }
                 for finding in question.choices.iter().flat_map(|choice| &choice.findings) {
-                    comparison.new.insert(finding.fingerprint.clone());
+                    comparison.new.insert(finding.fingerprint);
                 }
                 continue;
             };
@@ -142,15 +142,15 @@ impl Baseline {
             }
             for choice in &question.choices {
                 let (_, then) = before.choices.get(&choice.id).cloned().unwrap_or_default();
-                let now: BTreeSet<&str> = choice.findings.iter().map(|f| f.fingerprint.as_str()).collect();
+                let now: BTreeSet<Fingerprint> = choice.findings.iter().map(|f| f.fingerprint).collect();
                 for fingerprint in &now {
-                    if then.contains(*fingerprint) {
+                    if then.contains(fingerprint) {
                         comparison.unchanged += 1;
                     } else if choice.status == Status::Unselected {
-                        comparison.new.insert((*fingerprint).to_string());
+                        comparison.new.insert(*fingerprint);
                     }
                 }
-                let gone = then.iter().filter(|fingerprint| !now.contains(fingerprint.as_str())).count();
+                let gone = then.iter().filter(|fingerprint| !now.contains(fingerprint)).count();
                 match choice.status {
                     Status::Selected => comparison.fixed += gone,
                     _ => comparison.no_longer_seen += gone,

@@ -2,7 +2,8 @@
 //! order. Its shape is documented in `docs/report.md` and only grows.
 
 use loupe_eval::{
-    Attestation, ChoiceReview, EvidenceSummary, Finding, LinkInfo, Location, QuestionReview, Review, Waiver,
+    Attestation, ChoiceReview, EvidenceSummary, Finding, Fingerprint, LinkInfo, Location, QuestionReview, Review,
+    Waiver,
 };
 use serde::Serialize;
 
@@ -37,7 +38,7 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
         unmatched_waivers: review.unmatched_waivers.iter().map(waiver).collect(),
         evidence: review.evidence.iter().map(evidence).collect(),
         baseline: context.baseline.map(|comparison| BaselineJson {
-            new: comparison.new.iter().map(String::as_str).collect(),
+            new: comparison.new.iter().map(Fingerprint::to_string).collect(),
             worse: comparison.worse.iter().map(String::as_str).collect(),
             unchanged: comparison.unchanged,
             fixed: comparison.fixed,
@@ -113,8 +114,8 @@ fn finding(finding: &Finding) -> FindingJson<'_> {
         line: location.map(|l| l.line),
         column: location.map(|l| l.column),
         resource: finding.resource.as_deref(),
-        fingerprint: &finding.fingerprint,
-        waiver: finding.waiver.as_ref().map(waiver),
+        fingerprint: finding.fingerprint.to_string(),
+        waiver: finding.waiver.as_deref().map(waiver),
     }
 }
 
@@ -123,6 +124,7 @@ fn waiver(waiver: &Waiver) -> WaiverJson<'_> {
         question: &waiver.question.id,
         choice: waiver.choice.as_ref().map(|choice| choice.id.as_str()),
         resource: waiver.resource.as_ref().map(|resource| resource.id.as_str()),
+        file: waiver.file.as_ref().map(|file| file.id.as_str()),
         reason: &waiver.reason,
         owner: &waiver.owner,
         expires: &waiver.expires,
@@ -163,7 +165,7 @@ struct Report<'a> {
 
 #[derive(Serialize)]
 struct BaselineJson<'a> {
-    new: Vec<&'a str>,
+    new: Vec<String>,
     worse: Vec<&'a str>,
     unchanged: usize,
     fixed: usize,
@@ -252,7 +254,7 @@ struct FindingJson<'a> {
     line: Option<u32>,
     column: Option<u32>,
     resource: Option<&'a str>,
-    fingerprint: &'a str,
+    fingerprint: String,
     waiver: Option<WaiverJson<'a>>,
 }
 
@@ -268,6 +270,7 @@ struct WaiverJson<'a> {
     question: &'a str,
     choice: Option<&'a str>,
     resource: Option<&'a str>,
+    file: Option<&'a str>,
     reason: &'a str,
     owner: &'a str,
     expires: &'a str,

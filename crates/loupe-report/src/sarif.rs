@@ -7,7 +7,7 @@
 //! definition in the pack when the finding has no location (or the practice
 //! has no finding).
 
-use loupe_eval::{ChoiceReview, Location, PillarReview, QuestionReview, Review, Risk, Status, Waiver};
+use loupe_eval::{ChoiceReview, Fingerprint, Location, PillarReview, QuestionReview, Review, Risk, Status, Waiver};
 use serde::Serialize;
 
 use crate::markdown::escape;
@@ -122,7 +122,7 @@ fn add_results(
     choice: &ChoiceReview,
     context: &Context,
 ) {
-    let mut add = |message: String, location: &Location, fingerprint: String, waiver: Option<&Waiver>| {
+    let mut add = |message: String, location: &Location, fingerprint: Fingerprint, waiver: Option<&Waiver>| {
         // The question's waiver accepts everything in it; a practice's or a resource's, what it names.
         let waiver = question.waiver.as_ref().filter(|_| question.is_waived()).or(choice.waiver.as_ref()).or(waiver);
         results.push(SarifResult {
@@ -131,7 +131,7 @@ fn add_results(
             level: level(question.risk),
             message: Message { text: message },
             locations: vec![ResultLocation { physical_location: physical(location, context) }],
-            partial_fingerprints: Fingerprints { loupe: fingerprint },
+            partial_fingerprints: Fingerprints { loupe: fingerprint.to_string() },
             suppressions: waiver.map(|waiver| {
                 vec![Suppression {
                     kind: "external",
@@ -143,13 +143,13 @@ fn add_results(
         });
     };
     if choice.findings.is_empty() {
-        let fingerprint = loupe_eval::fingerprint(&[rule_id, "not in place"]);
+        let fingerprint = Fingerprint::of(&[rule_id, "not in place"]);
         add(format!("{}: not in place", choice.title), &choice.defined_at, fingerprint, None);
     }
     for finding in &choice.findings {
         let location = finding.location.as_ref().unwrap_or(&choice.defined_at);
         let message = format!("{}: {}", choice.title, finding.message);
-        add(message, location, finding.fingerprint.clone(), finding.waiver.as_ref());
+        add(message, location, finding.fingerprint, finding.waiver.as_deref());
     }
 }
 

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use loupe_diagnostics::Span;
 use loupe_eval::{
-    Attestation, ChoiceReview, EvidenceSummary, Finding, Inapplicable, LensInfo, LinkInfo, Location, Named,
-    PillarReview, QuestionReview, Review, Risk, Status, Summary, Waiver,
+    Attestation, ChoiceReview, EvidenceSummary, Finding, Fingerprint, Inapplicable, LensInfo, LinkInfo, Location,
+    Named, PillarReview, QuestionReview, Review, Risk, Status, Summary, Waiver,
 };
 use loupe_report::{Context, Format, MARKDOWN_LIMIT, render};
 use serde::{Deserialize, Serialize};
@@ -113,8 +113,8 @@ fn at(file: &str, needle: &str, nth: usize) -> Location {
 fn finding(message: &str, location: Option<Location>) -> Finding {
     let resource = location.as_ref().map(|_| "Resource".to_owned());
     Finding {
-        fingerprint: format!("{:016x}", message.len()),
-        template: message.to_owned(),
+        fingerprint: Fingerprint::of(&[message]),
+        template: message.into(),
         message: message.to_owned(),
         location,
         resource,
@@ -172,6 +172,7 @@ fn waiver(question: &str, reason: &str, owner: &str, expires: &str) -> Waiver {
         question: Named { id: question.to_owned(), span: Span::new(0, 0) },
         choice: None,
         resource: None,
+        file: None,
         reason: reason.to_owned(),
         owner: owner.to_owned(),
         expires: expires.to_owned(),
@@ -747,6 +748,7 @@ struct JsonWaiver {
     question: String,
     choice: Option<String>,
     resource: Option<String>,
+    file: Option<String>,
     reason: String,
     owner: String,
     expires: String,
