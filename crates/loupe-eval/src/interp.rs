@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use loupe_db::MAX_PREDICATE_DEPTH;
 use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, QuantifierExpr, Statement, UnaryOp};
 
 use crate::compile::CompiledPredicate;
@@ -52,9 +53,20 @@ pub enum Outcome {
 }
 
 /// Evaluation stopped before the check finished.
-struct OutOfFuel;
+enum Stop {
+    OutOfFuel,
+    /// Predicate calls nested deeper than the checker allows (L0118), in a
+    /// pack that was not checked: evaluation recurses once per call.
+    TooDeep,
+}
 
-type Eval<T> = Result<T, OutOfFuel>;
+type Eval<T> = Result<T, Stop>;
+
+/// The native stack each predicate call starts with at least, and how much
+/// more to allocate when less is left: a body's own depth is bounded by the
+/// parser (`MAX_EXPR_DEPTH`), so it fits, however little the thread had.
+const BODY_STACK: usize = 4 << 20;
+const STACK_SEGMENT: usize = 16 << 20;
 
 pub(crate) struct Interpreter<'h, 'e> {
     host: &'h dyn Host<'e>,
@@ -67,6 +79,8 @@ pub(crate) struct Interpreter<'h, 'e> {
     source: Rc<str>,
     /// Regexes compiled once per evaluation, by pattern and flags.
     regexes: HashMap<(String, String), Option<regex::Regex>>,
+    /// Predicate calls being evaluated, at most `MAX_PREDICATE_DEPTH`.
+    calls: usize,
 }
 
 impl<'h, 'e> Interpreter<'h, 'e> {
@@ -78,6 +92,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             subjects: Vec::new(),
             source: Rc::from(""),
             regexes: HashMap::new(),
+            calls: 0,
         }
     }
 
@@ -87,13 +102,17 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         let mut findings = Vec::new();
         let result = (|| -> Eval<Option<bool>> {
             let mut applicable = true;
-            let holds = self.block(block, &mut findings, &mut applicable)?;
+            let holds =
+                stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || self.block(block, &mut findings, &mut applicable))?;
             Ok(applicable.then_some(holds))
         })();
         match result {
-            Err(OutOfFuel) => {
+            Err(Stop::OutOfFuel) => {
                 Outcome::Undecided("evaluation ran out of fuel: the check does too much work".to_string())
             }
+            Err(Stop::TooDeep) => Outcome::Undecided(format!(
+                "predicate calls nest deeper than {MAX_PREDICATE_DEPTH}: `loupe check` reports where (L0118)"
+            )),
             Ok(None) => Outcome::NotApplicable,
             Ok(Some(true)) => Outcome::Holds,
             Ok(Some(false)) => Outcome::Fails(findings),
@@ -101,7 +120,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     fn burn(&mut self, amount: u64) -> Eval<()> {
-        self.fuel = self.fuel.checked_sub(amount).ok_or(OutOfFuel)?;
+        self.fuel = self.fuel.checked_sub(amount).ok_or(Stop::OutOfFuel)?;
         Ok(())
     }
 
@@ -365,9 +384,16 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             for (param, arg) in predicate.params.iter().zip(args) {
                 bound.push((param.clone(), self.expr(arg)?));
             }
+            if self.calls == MAX_PREDICATE_DEPTH {
+                return Err(Stop::TooDeep);
+            }
             // A predicate sees its parameters only.
             let outer = std::mem::replace(&mut self.scope, bound);
-            let result = self.block(&predicate.body, &mut Vec::new(), &mut true);
+            self.calls += 1;
+            let result = stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || {
+                self.block(&predicate.body, &mut Vec::new(), &mut true)
+            });
+            self.calls -= 1;
             self.scope = outer;
             return Ok(Val::Bool(result?));
         }
