@@ -2,12 +2,14 @@
 
 use std::io::{IsTerminal, Write};
 
+use codespan_reporting::diagnostic as codespan;
 use codespan_reporting::files::Files;
 use codespan_reporting::term::{self, termcolor};
 use loupe_db::{Database, Diagnostic, Severity, SourceFile, Span};
+use loupe_diagnostics::{MAX_PER_FILE, Shown, cap_per_file};
 use serde::Serialize;
 
-use crate::files::DbFiles;
+use crate::files::{CutFiles, DbFiles};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorMode {
@@ -31,7 +33,8 @@ pub fn stderr_color(mode: ColorMode) -> termcolor::ColorChoice {
     color_choice(mode, std::io::stderr().is_terminal())
 }
 
-/// Renders diagnostics as codespan-reporting does on a terminal.
+/// Renders diagnostics as codespan-reporting does on a terminal, at most
+/// [`MAX_PER_FILE`] of each file, and long lines cut around the labels.
 pub fn emit_text(
     db: &Database,
     diagnostics: &[Diagnostic],
@@ -39,16 +42,31 @@ pub fn emit_text(
 ) -> std::io::Result<()> {
     let files = DbFiles { db };
     let config = term::Config::default();
-    for diagnostic in diagnostics {
-        let mut rendered = diagnostic.to_codespan();
-        // A path with nothing behind it has no place to point at; a file that
-        // was refused (empty, too large) is pointed at, at 1:1.
-        if diagnostic.primary.file.text(db).is_empty() && diagnostic.primary.message.is_empty() {
-            rendered.labels.clear();
-        }
+    for shown in cap_per_file(diagnostics) {
+        let rendered = match shown {
+            Shown::Diagnostic(diagnostic) => {
+                let mut rendered = diagnostic.to_codespan();
+                // A path with nothing behind it has no place to point at; a file that
+                // was refused (empty, too large) is pointed at, at 1:1.
+                if diagnostic.primary.file.text(db).is_empty() && diagnostic.primary.message.is_empty() {
+                    rendered.labels.clear();
+                }
+                rendered
+            }
+            Shown::Omitted { file, count } => codespan::Diagnostic::note().with_message(format!(
+                "{count} more diagnostic{} in {} not shown (at most {MAX_PER_FILE} per file)",
+                if count == 1 { "" } else { "s" },
+                file.name(db)
+            )),
+        };
+        let mut rendered = rendered;
+        let cut = CutFiles::cut(db, &mut rendered);
         let mut writer = term::StylesWriter::new(&mut *out, &STYLES);
-        term::emit_to_write_style(&mut writer, &config, &files, &rendered)
-            .map_err(|error| std::io::Error::other(error.to_string()))?;
+        let emitted = match &cut {
+            Some(cut) => term::emit_to_write_style(&mut writer, &config, cut, &rendered),
+            None => term::emit_to_write_style(&mut writer, &config, &files, &rendered),
+        };
+        emitted.map_err(|error| std::io::Error::other(error.to_string()))?;
     }
     Ok(())
 }
@@ -65,12 +83,18 @@ pub struct JsonReport {
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
+    /// Diagnostics counted here but not listed: past [`MAX_PER_FILE`] in their file.
+    pub omitted: usize,
 }
 
 impl Summary {
     pub fn of(diagnostics: &[Diagnostic]) -> Summary {
         let count = |severity| diagnostics.iter().filter(|d| d.severity == severity).count();
-        Summary { errors: count(Severity::Error), warnings: count(Severity::Warning) }
+        let omitted = cap_per_file(diagnostics)
+            .iter()
+            .map(|shown| if let Shown::Omitted { count, .. } = shown { *count } else { 0 })
+            .sum();
+        Summary { errors: count(Severity::Error), warnings: count(Severity::Warning), omitted }
     }
 }
 
@@ -117,8 +141,9 @@ pub fn to_json(db: &Database, diagnostics: &[Diagnostic]) -> JsonReport {
         };
         JsonRange { start: position(span.start), end: position(span.end) }
     };
-    let json = diagnostics
-        .iter()
+    let json = cap_per_file(diagnostics)
+        .into_iter()
+        .filter_map(|shown| if let Shown::Diagnostic(diagnostic) = shown { Some(diagnostic) } else { None })
         .map(|diagnostic| {
             let primary = &diagnostic.primary;
             let mut labels = vec![JsonLabel {

@@ -151,6 +151,21 @@ fn json_report() {
 }
 
 #[test]
+fn json_lists_fifty_diagnostics_per_file_and_counts_the_rest() {
+    let path = std::env::temp_dir().join(format!("loupe-capped-{}.lens", std::process::id()));
+    std::fs::write(&path, "pillar p \"P\" {\n".to_string() + &"  ???\n".repeat(60) + "}\n").expect("temp file");
+    let output = loupe(&["check", "--format", "json", &path.to_string_lossy()]);
+    std::fs::remove_file(&path).ok();
+    let json: serde_json::Value =
+        serde_json::from_str(output.split_once('\n').map_or("", |(_, json)| json)).expect("JSON");
+    let listed = json["diagnostics"].as_array().map_or(0, Vec::len) as u64;
+    assert_eq!(listed, loupe_diagnostics::MAX_PER_FILE as u64, "{output}");
+    let count = |key: &str| json["summary"][key].as_u64().unwrap_or(0);
+    assert!(count("errors") > listed, "{output}");
+    assert_eq!(count("omitted"), count("errors") + count("warnings") - listed, "{output}");
+}
+
+#[test]
 fn shipped_packs_check_clean() {
     for pack in entries("policies", |path| path.join("loupe.toml").is_file()) {
         let relative = pack.strip_prefix(repo_root()).expect("under root").to_string_lossy().into_owned();

@@ -98,9 +98,29 @@ pub struct PackIndex {
     pub tests: BTreeMap<String, Vec<SourceFile>>,
     /// Predicates reachable from some check.
     pub used_predicates: BTreeSet<String>,
-    /// Predicates that can reach themselves through calls, each with a
-    /// cycle it is on (`a`, `b`, `a`).
-    pub recursive_predicates: BTreeMap<String, Vec<String>>,
+    /// Predicates that can reach themselves through calls.
+    pub recursive_predicates: BTreeSet<String>,
+    /// One cycle (`a`, `b`, `a`) for each group of predicates that call each
+    /// other, keyed by the group's first predicate in pack order: the group is
+    /// reported once, however large.
+    pub predicate_cycles: BTreeMap<String, Vec<String>>,
+    /// The calls that nest predicates deeper than [`MAX_PREDICATE_DEPTH`], by
+    /// caller (cycles aside, which are reported as such).
+    pub deep_calls: BTreeMap<String, DeepCalls>,
+}
+
+/// The most predicates that may be evaluating at once: a check calls one,
+/// which calls another, and so on. Evaluation recurses once per call, and
+/// this bounds how deep (the parser bounds each body's own depth).
+pub const MAX_PREDICATE_DEPTH: usize = 32;
+
+/// A caller whose calls to `callees` make the chain of predicate calls from
+/// `start` one longer than [`MAX_PREDICATE_DEPTH`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DeepCalls {
+    pub start: String,
+    /// Each callee, with the longest chain through the call to it.
+    pub callees: BTreeMap<String, usize>,
 }
 
 /// The parameter count of each predicate's first definition. Read from the
@@ -123,6 +143,8 @@ pub fn pack_predicates(db: &dyn Db, pack: Pack) -> BTreeMap<String, usize> {
 pub fn pack_index(db: &dyn Db, pack: Pack) -> PackIndex {
     let mut index = PackIndex::default();
     let mut predicate_calls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // Predicates in order of first definition, for naming a cycle's first.
+    let mut predicate_order: Vec<&String> = Vec::new();
     let mut check_calls = BTreeSet::new();
     for &file in pack.files(db) {
         let tree = item_tree(db, file);
@@ -142,7 +164,11 @@ pub fn pack_index(db: &dyn Db, pack: Pack) -> PackIndex {
             }
         }
         for predicate in &tree.predicates {
-            index.predicates.entry(predicate.name.clone()).or_default().push(file);
+            let defs = index.predicates.entry(predicate.name.clone()).or_default();
+            if defs.is_empty() {
+                predicate_order.push(&predicate.name);
+            }
+            defs.push(file);
             predicate_calls.entry(predicate.name.clone()).or_default().extend(predicate.calls.iter().cloned());
         }
         for test in &tree.tests {
@@ -151,10 +177,10 @@ pub fn pack_index(db: &dyn Db, pack: Pack) -> PackIndex {
         check_calls.extend(tree.check_calls.iter().cloned());
     }
     index.used_predicates = reachable(&predicate_calls, check_calls.iter());
-    index.recursive_predicates = predicate_calls
-        .keys()
-        .filter_map(|name| Some((name.clone(), cycle_through(&predicate_calls, name)?)))
-        .collect();
+    let graph = CallGraph::new(&predicate_calls, &predicate_order);
+    let components = graph.components();
+    graph.cycles(&components, &mut index);
+    graph.deep_calls(&components, &mut index);
     index
 }
 
@@ -173,30 +199,154 @@ fn reachable<'a>(
     seen
 }
 
-/// A shortest call path from `start` back to itself, if there is one.
-fn cycle_through(calls: &BTreeMap<String, BTreeSet<String>>, start: &String) -> Option<Vec<String>> {
-    let mut came_from: BTreeMap<&String, &String> = BTreeMap::new();
-    let mut queue = std::collections::VecDeque::from([start]);
-    while let Some(name) = queue.pop_front() {
-        for callee in calls.get(name).into_iter().flatten() {
-            if callee == start {
-                let mut path = vec![name.clone()];
-                let mut at = name;
-                while at != start {
-                    at = came_from[at];
-                    path.push(at.clone());
-                }
-                path.reverse();
-                path.push(start.clone());
-                return Some(path);
+/// The calls between predicates, numbered in pack order. Every pass over it
+/// is linear in its calls: a pack of thousands of predicates in one chain or
+/// one cycle checks as fast as thousands of unrelated ones.
+struct CallGraph<'a> {
+    names: &'a [&'a String],
+    callees: Vec<Vec<usize>>,
+}
+
+impl<'a> CallGraph<'a> {
+    fn new(calls: &BTreeMap<String, BTreeSet<String>>, names: &'a [&'a String]) -> CallGraph<'a> {
+        let numbers: BTreeMap<&String, usize> = names.iter().enumerate().map(|(n, &name)| (name, n)).collect();
+        let callees =
+            names.iter().map(|&name| calls[name].iter().filter_map(|callee| numbers.get(callee).copied()).collect());
+        CallGraph { names, callees: callees.collect() }
+    }
+
+    /// The strongly connected components (Tarjan's, without recursion),
+    /// each component listed after every component it calls into.
+    fn components(&self) -> Vec<Vec<usize>> {
+        const UNSEEN: usize = usize::MAX;
+        let count = self.callees.len();
+        let (mut order, mut low, mut on_stack) = (vec![UNSEEN; count], vec![0; count], vec![false; count]);
+        let (mut stack, mut components, mut next) = (Vec::new(), Vec::new(), 0);
+        for root in 0..count {
+            if order[root] != UNSEEN {
+                continue;
             }
-            if calls.contains_key(callee) && !came_from.contains_key(callee) {
-                came_from.insert(callee, name);
-                queue.push_back(callee);
+            // Each entry is a node and how many of its callees were visited.
+            let mut path = vec![(root, 0)];
+            order[root] = next;
+            low[root] = next;
+            next += 1;
+            stack.push(root);
+            on_stack[root] = true;
+            while let Some(&(node, visited)) = path.last() {
+                if let Some(&callee) = self.callees[node].get(visited) {
+                    if let Some(top) = path.last_mut() {
+                        top.1 += 1;
+                    }
+                    if order[callee] == UNSEEN {
+                        order[callee] = next;
+                        low[callee] = next;
+                        next += 1;
+                        stack.push(callee);
+                        on_stack[callee] = true;
+                        path.push((callee, 0));
+                    } else if on_stack[callee] {
+                        low[node] = low[node].min(order[callee]);
+                    }
+                    continue;
+                }
+                path.pop();
+                if let Some(&(caller, _)) = path.last() {
+                    low[caller] = low[caller].min(low[node]);
+                }
+                if low[node] == order[node] {
+                    let mut component = Vec::new();
+                    while let Some(member) = stack.pop() {
+                        on_stack[member] = false;
+                        component.push(member);
+                        if member == node {
+                            break;
+                        }
+                    }
+                    components.push(component);
+                }
+            }
+        }
+        components
+    }
+
+    /// Marks the predicates on cycles, and names one cycle per component
+    /// through its first predicate in pack order.
+    fn cycles(&self, components: &[Vec<usize>], index: &mut PackIndex) {
+        let mut component_of = vec![0; self.callees.len()];
+        for (n, component) in components.iter().enumerate() {
+            for &member in component {
+                component_of[member] = n;
+            }
+        }
+        for (n, component) in components.iter().enumerate() {
+            let Some(&first) = component.iter().min() else { continue };
+            if component.len() == 1 && !self.callees[first].contains(&first) {
+                continue;
+            }
+            index.recursive_predicates.extend(component.iter().map(|&member| self.names[member].clone()));
+            // A shortest way back to `first`, searched within its component.
+            let mut came_from: BTreeMap<usize, usize> = BTreeMap::new();
+            let mut queue = std::collections::VecDeque::from([first]);
+            let mut last = first;
+            'search: while let Some(node) = queue.pop_front() {
+                for &callee in &self.callees[node] {
+                    if callee == first {
+                        last = node;
+                        break 'search;
+                    }
+                    if component_of[callee] == n && !came_from.contains_key(&callee) {
+                        came_from.insert(callee, node);
+                        queue.push_back(callee);
+                    }
+                }
+            }
+            let mut path = vec![last];
+            while let Some(&before) = came_from.get(path.last().unwrap_or(&first)) {
+                path.push(before);
+            }
+            let cycle = path.into_iter().rev().chain([first]).map(|node| self.names[node].clone());
+            index.predicate_cycles.insert(self.names[first].clone(), cycle.collect());
+        }
+    }
+
+    /// Finds the calls that make a chain of predicate calls longer than
+    /// [`MAX_PREDICATE_DEPTH`], from the longest chain ending at each
+    /// predicate and the longest starting at it, over the calls outside cycles.
+    fn deep_calls(&self, components: &[Vec<usize>], index: &mut PackIndex) {
+        let count = self.callees.len();
+        let acyclic = |node: usize| !index.recursive_predicates.contains(self.names[node]);
+        // Callees come before their callers in `components`.
+        let order: Vec<usize> = components.iter().flatten().copied().filter(|&node| acyclic(node)).collect();
+        let mut longest_from = vec![1; count];
+        for &node in &order {
+            let below =
+                self.callees[node].iter().filter(|&&callee| acyclic(callee)).map(|&callee| longest_from[callee]);
+            longest_from[node] = 1 + below.max().unwrap_or(0);
+        }
+        // The longest chain ending at each predicate, and where it starts.
+        let mut longest_to = vec![1; count];
+        let mut start: Vec<usize> = (0..count).collect();
+        for &node in order.iter().rev() {
+            for &callee in self.callees[node].iter().filter(|&&callee| acyclic(callee)) {
+                if longest_to[node] + 1 > longest_to[callee] {
+                    longest_to[callee] = longest_to[node] + 1;
+                    start[callee] = start[node];
+                }
+            }
+        }
+        for &node in order.iter().filter(|&&node| longest_to[node] == MAX_PREDICATE_DEPTH) {
+            let callees: BTreeMap<String, usize> = self.callees[node]
+                .iter()
+                .filter(|&&callee| acyclic(callee))
+                .map(|&callee| (self.names[callee].clone(), MAX_PREDICATE_DEPTH + longest_from[callee]))
+                .collect();
+            if !callees.is_empty() {
+                let start = self.names[start[node]].clone();
+                index.deep_calls.insert(self.names[node].clone(), DeepCalls { start, callees });
             }
         }
     }
-    None
 }
 
 pub(crate) fn collect_block_calls(block: &Block, calls: &mut BTreeSet<String>) {

@@ -1,12 +1,12 @@
 //! Semantic validation of one file against the pack index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use loupe_syntax::{Choice, Item, Name, Pillar, Predicate, Question, Test};
+use loupe_syntax::{Choice, Expr, ExprKind, Item, Name, Pillar, Predicate, Question, Test};
 
 use crate::builtins::Builtin;
 use crate::checks::{BlockKind, Checker};
-use crate::index::PackIndex;
+use crate::index::{DeepCalls, MAX_PREDICATE_DEPTH, PackIndex};
 use crate::limits::{self, Limits};
 use crate::risk::{self, quoted_list};
 use crate::{Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_predicates, pack_types, parse_file};
@@ -415,12 +415,11 @@ impl Validator<'_> {
             }
             let is_first = self.index.predicates.get(&name.text).and_then(|defs| defs.first()) == Some(&file)
                 && self.occurrences.get(&(Kind::Predicate, name.text.clone())) == Some(&1);
-            if let Some(cycle) = self.index.recursive_predicates.get(&name.text).filter(|_| is_first) {
+            if let Some(cycle) = self.index.predicate_cycles.get(&name.text).filter(|_| is_first) {
                 let message = if cycle.len() == 2 {
                     format!("predicate `{}` calls itself", name.text)
                 } else {
-                    let path: Vec<String> = cycle.iter().map(|step| format!("`{step}`")).collect();
-                    format!("predicate `{}` calls itself through {}", name.text, path.join(" → "))
+                    format!("predicate `{}` calls itself through {}", name.text, cycle_path(cycle))
                 };
                 self.diagnostics.push(
                     Diagnostic::new(
@@ -430,7 +429,9 @@ impl Validator<'_> {
                     )
                     .with_help("checks always terminate, so predicates cannot recurse: unroll the cycle"),
                 );
-            } else if !self.index.used_predicates.contains(&name.text) {
+            } else if !self.index.recursive_predicates.contains(&name.text)
+                && !self.index.used_predicates.contains(&name.text)
+            {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::UnusedPredicate,
@@ -441,8 +442,39 @@ impl Validator<'_> {
                 );
             }
         }
+        if let Some(deep) = predicate.name.as_ref().and_then(|name| self.index.deep_calls.get(&name.text)) {
+            self.deep_calls(predicate, deep);
+        }
         Checker::new(file, pack_predicates(self.db, self.pack), pack_types(self.db, self.pack), &mut self.diagnostics)
             .block(&predicate.body, BlockKind::Predicate, &predicate.params);
+    }
+
+    /// Reports the first call to each callee that nests predicate calls too deep.
+    fn deep_calls(&mut self, predicate: &Predicate, deep: &DeepCalls) {
+        let mut calls = Vec::new();
+        predicate.body.for_each_expression(|expr| calls_in(expr, &mut calls));
+        let mut reported = BTreeSet::new();
+        for function in calls {
+            let Some(&depth) = deep.callees.get(&function.text) else { continue };
+            if !reported.insert(&function.text) {
+                continue;
+            }
+            let mut diagnostic = Diagnostic::new(
+                Code::PredicateCallsTooDeep,
+                format!("predicate calls nest {} deep, more than {MAX_PREDICATE_DEPTH}", thousands(depth)),
+                Label::new(
+                    self.file,
+                    function.span,
+                    format!("call number {} from `{}`", MAX_PREDICATE_DEPTH + 1, deep.start),
+                ),
+            )
+            .with_help("every call is a level of evaluation: call fewer predicates in a row, e.g. by inlining some");
+            let first = self.index.predicates.get(&deep.start).and_then(|defs| defs.first());
+            if let Some((file, span)) = first.and_then(|&file| self.definition(file, Kind::Predicate, &deep.start)) {
+                diagnostic.secondary.push(Label::new(file, span, "the chain starts here"));
+            }
+            self.diagnostics.push(diagnostic);
+        }
     }
 
     fn test(&mut self, test: &Test) {
@@ -481,4 +513,41 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// The functions `expr` calls, in the order they are written.
+fn calls_in<'a>(expr: &'a Expr, calls: &mut Vec<&'a Name>) {
+    if let ExprKind::Call { function, .. } = &expr.kind {
+        calls.push(function);
+    }
+    expr.kind.for_each_child(|child| calls_in(child, calls));
+}
+
+/// `` `a` → `b` → `a` ``, shortened in the middle when long: a cycle of
+/// thousands of predicates is named in one line.
+fn cycle_path(cycle: &[String]) -> String {
+    const KEEP_START: usize = 3;
+    const KEEP_END: usize = 2;
+    let quoted = |names: &[String]| names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>();
+    if cycle.len() <= KEEP_START + KEEP_END + 2 {
+        return quoted(cycle).join(" → ");
+    }
+    let left_out = cycle.len() - KEEP_START - KEEP_END;
+    let mut steps = quoted(&cycle[..KEEP_START]);
+    steps.push(format!("… ({} more)", thousands(left_out)));
+    steps.extend(quoted(&cycle[cycle.len() - KEEP_END..]));
+    steps.join(" → ")
+}
+
+/// `1996` as `1,996`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }

@@ -65,6 +65,7 @@ codes! {
     UnknownTestTarget = "L0115", Error, "test expectation names an unknown question or choice";
     RecursivePredicate = "L0116", Error, "predicates call each other in a cycle";
     InvalidExpectation = "L0117", Error, "unknown expected status or risk in a test";
+    PredicateCallsTooDeep = "L0118", Error, "predicate calls nest too deep";
     // Risk rules.
     MissingOtherwise = "L0201", Error, "risk rules have no `otherwise`";
     TooManyRiskRules = "L0202", Error, "more than three risk rules";

@@ -11,6 +11,9 @@ pub mod suggest;
 
 pub use codes::Code;
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use codespan_reporting::diagnostic as codespan;
 
 /// A half-open byte range into one source text.
@@ -157,6 +160,44 @@ impl<F> Diagnostic<F> {
     }
 }
 
+/// How many diagnostics of one file a driver shows: past it, one more line says
+/// how many are left out, so that output stays in proportion to what a reader
+/// can act on, however broken the input (like OPA's `--max-errors`).
+pub const MAX_PER_FILE: usize = 50;
+
+/// What a driver shows of a list of diagnostics, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Shown<'a, F> {
+    Diagnostic(&'a Diagnostic<F>),
+    /// In place of a file's diagnostics past [`MAX_PER_FILE`]: how many there are.
+    Omitted {
+        file: &'a F,
+        count: usize,
+    },
+}
+
+/// The first [`MAX_PER_FILE`] diagnostics of each file (by primary label), and
+/// where the next would have been, the count of the rest.
+pub fn cap_per_file<F: Hash + Eq>(diagnostics: &[Diagnostic<F>]) -> Vec<Shown<'_, F>> {
+    let mut totals: HashMap<&F, usize> = HashMap::new();
+    for diagnostic in diagnostics {
+        *totals.entry(&diagnostic.primary.file).or_default() += 1;
+    }
+    let mut seen: HashMap<&F, usize> = HashMap::new();
+    let mut shown = Vec::new();
+    for diagnostic in diagnostics {
+        let file = &diagnostic.primary.file;
+        let nth = seen.entry(file).or_default();
+        *nth += 1;
+        if *nth <= MAX_PER_FILE {
+            shown.push(Shown::Diagnostic(diagnostic));
+        } else if *nth == MAX_PER_FILE + 1 {
+            shown.push(Shown::Omitted { file, count: totals[file] - MAX_PER_FILE });
+        }
+    }
+    shown
+}
+
 impl<F: Clone> Diagnostic<F> {
     /// The codespan-reporting form, for rendering on a terminal.
     pub fn to_codespan(&self) -> codespan::Diagnostic<F> {
@@ -178,5 +219,21 @@ impl<F: Clone> Diagnostic<F> {
             .with_message(self.message.clone())
             .with_labels(labels)
             .with_notes(notes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_file_shows_its_first_diagnostics_then_a_count() {
+        let at = |file: u8, offset| Diagnostic::new(Code::SyntaxError, "x", Label::new(file, Span::empty(offset), ""));
+        let mut diagnostics: Vec<_> = (0..MAX_PER_FILE + 3).map(|n| at(1, n)).collect();
+        diagnostics.insert(10, at(2, 0));
+        let shown = cap_per_file(&diagnostics);
+        assert_eq!(shown.len(), MAX_PER_FILE + 2);
+        assert_eq!(shown[10], Shown::Diagnostic(&diagnostics[10]));
+        assert_eq!(shown[MAX_PER_FILE + 1], Shown::Omitted { file: &1, count: 3 });
     }
 }

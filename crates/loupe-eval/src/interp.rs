@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
+use loupe_db::MAX_PREDICATE_DEPTH;
 use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, QuantifierExpr, Statement, UnaryOp};
 
 use crate::answers::Waiver;
@@ -157,9 +158,20 @@ struct Subject<'e> {
 }
 
 /// Evaluation stopped before the check finished.
-struct OutOfFuel;
+enum Stop {
+    OutOfFuel,
+    /// Predicate calls nested deeper than the checker allows (L0118), in a
+    /// pack that was not checked: evaluation recurses once per call.
+    TooDeep,
+}
 
-type Eval<T> = Result<T, OutOfFuel>;
+type Eval<T> = Result<T, Stop>;
+
+/// The native stack each predicate call starts with at least, and how much
+/// more to allocate when less is left: a body's own depth is bounded by the
+/// parser (`MAX_EXPR_DEPTH`), so it fits, however little the thread had.
+const BODY_STACK: usize = 4 << 20;
+const STACK_SEGMENT: usize = 16 << 20;
 
 pub(crate) struct Interpreter<'h, 'e> {
     host: &'h dyn Host<'e>,
@@ -180,6 +192,8 @@ pub(crate) struct Interpreter<'h, 'e> {
     /// Message templates, by the address of their message in the block
     /// being evaluated: one per message, not one per finding.
     templates: HashMap<usize, Arc<str>>,
+    /// Predicate calls being evaluated, at most `MAX_PREDICATE_DEPTH`.
+    calls: usize,
 }
 
 impl<'h, 'e> Interpreter<'h, 'e> {
@@ -194,6 +208,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             looked_for: BTreeSet::new(),
             seen: 0,
             templates: HashMap::new(),
+            calls: 0,
         }
     }
 
@@ -202,7 +217,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         self.source = Rc::from(source);
         let mut findings = Vec::new();
         let mut guard = None;
-        let result = self.block(block, &mut findings, &mut guard);
+        let result = stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || self.block(block, &mut findings, &mut guard));
         let inapplicable = |interpreter: &mut Self, guard: Option<String>| {
             Outcome::NotApplicable(Inapplicable {
                 guard,
@@ -210,9 +225,12 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             })
         };
         match result {
-            Err(OutOfFuel) => {
+            Err(Stop::OutOfFuel) => {
                 Outcome::Undecided("evaluation ran out of fuel: the check does too much work".to_string())
             }
+            Err(Stop::TooDeep) => Outcome::Undecided(format!(
+                "predicate calls nest deeper than {MAX_PREDICATE_DEPTH}: `loupe check` reports where (L0118)"
+            )),
             Ok(_) if guard.is_some() => inapplicable(self, guard),
             // Passing or failing over nothing would be an answer without evidence.
             Ok(_) if self.seen == 0 => inapplicable(self, None),
@@ -222,7 +240,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     fn burn(&mut self, amount: u64) -> Eval<()> {
-        self.fuel = self.fuel.checked_sub(amount).ok_or(OutOfFuel)?;
+        self.fuel = self.fuel.checked_sub(amount).ok_or(Stop::OutOfFuel)?;
         Ok(())
     }
 
@@ -512,9 +530,16 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             for (param, arg) in predicate.params.iter().zip(args) {
                 bound.push((param.clone(), self.expr(arg)?));
             }
+            if self.calls == MAX_PREDICATE_DEPTH {
+                return Err(Stop::TooDeep);
+            }
             // A predicate sees its parameters only.
             let outer = std::mem::replace(&mut self.scope, bound);
-            let result = self.block(&predicate.body, &mut Vec::new(), &mut None);
+            self.calls += 1;
+            let result = stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || {
+                self.block(&predicate.body, &mut Vec::new(), &mut None)
+            });
+            self.calls -= 1;
             self.scope = outer;
             return Ok(Val::Bool(result?));
         }

@@ -260,3 +260,42 @@ fn editing_one_check_re_evaluates_only_that_check() {
     let ran = evaluate_all(&fixture);
     assert_eq!(ran.len(), 1, "only the edited check runs again: {ran:#?}");
 }
+
+/// One choice whose check calls `p0`, and predicates `p0` to `p{N-1}` each
+/// calling the next (or'ed with `tail`), the last one holding `last`.
+fn chain(calls: usize, tail: &str, last: &str) -> Option<loupe_eval::Outcome> {
+    let db = Database::default();
+    let mut text = String::from(
+        r#"pillar p "P" { question Q "Q?" { choice C "C" { improve "i" "https://example.com" check { p0(1) } } } }
+"#,
+    );
+    for i in 0..calls - 1 {
+        let _ = writeln!(text, "predicate p{i}(x) {{ p{}(x){tail} }}", i + 1);
+    }
+    let _ = writeln!(text, "predicate p{}(x) {{ {last}{tail} }}", calls - 1);
+    let lens = SourceFile::new(&db, "lens.lens".into(), LENS.into());
+    let file = SourceFile::new(&db, "checks.lens".into(), text);
+    let pack = Pack::new(&db, None, vec![lens, file]);
+    let workload = Workload::new(&db, Vec::new());
+    let key = loupe_eval::ChoiceKey::new(&db, pack, "Q".to_string(), "C".to_string());
+    loupe_eval::evaluate_choice(&db, workload, key).clone()
+}
+
+#[test]
+fn predicate_calls_past_the_limit_are_undecided() {
+    // Packs `loupe check` rejects (L0118, L0116) are still evaluated without
+    // exhausting the stack: the interpreter stops at the same depth.
+    for (calls, last) in [(1400, "x == 1"), (3, "p0(x)")] {
+        let outcome = chain(calls, "", last);
+        assert!(matches!(&outcome, Some(loupe_eval::Outcome::Undecided(why)) if why.contains("L0118")), "{outcome:?}");
+    }
+}
+
+#[test]
+fn the_deepest_calls_allowed_fit_on_a_small_stack() {
+    // Each body as deep as the parser allows, on a test thread's stack.
+    let tail = " or false".repeat(loupe_syntax::MAX_EXPR_DEPTH - 2);
+    let outcome = chain(loupe_db::MAX_PREDICATE_DEPTH, &tail, "x == 1");
+    // It ran to its end: reading no evidence, it gives no answer rather than stopping undecided.
+    assert!(matches!(&outcome, Some(loupe_eval::Outcome::NotApplicable(why)) if why.guard.is_none()), "{outcome:?}");
+}

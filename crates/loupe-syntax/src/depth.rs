@@ -4,6 +4,14 @@
 //! stack (or, with pest's stack guard, fail the whole parse). A linear pre-scan
 //! finds every group nested deeper than [`MAX_NESTING`], reports it, and blanks
 //! it out so the rest of the file still parses.
+//!
+//! The grammar recurses only at an open bracket or after a quantifier's
+//! `every x in` (its source and filter may hold another quantifier), so the
+//! scan counts both, and its count never falls below the grammar's: it reads
+//! strings, comments and regexes as the grammar's recovery rules do, a `}`
+//! closes everything opened since its `{`, `)` and `]` close only their own
+//! kind (the grammar's junk lines skip a stray one), and a quantifier stays
+//! open until its body's `{`.
 
 use crate::{Code, Label, Span, SyntaxError};
 
@@ -15,7 +23,7 @@ pub const MAX_NESTING: usize = 64;
 pub(crate) fn limit_nesting(text: &str, errors: &mut Vec<SyntaxError>) -> Option<String> {
     let bytes = text.as_bytes();
     let mut blanked: Option<Vec<u8>> = None;
-    let mut stack: Vec<usize> = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
     let mut i = 0;
     while let Some(skipped) = bytes[i..].iter().position(|&b| SIGNIFICANT[usize::from(b)]) {
         i += skipped;
@@ -32,30 +40,65 @@ pub(crate) fn limit_nesting(text: &str, errors: &mut Vec<SyntaxError>) -> Option
                         .with_help("close it with `*/`"),
                     );
                 }
-                if bytes[i] == b'"' && is_message(bytes, i) {
+                // Any string may follow an `else` (comments may stand between), so
+                // the holes of every string count.
+                if bytes[i] == b'"' {
                     for (open, close) in too_deep_in_holes(bytes, i, end) {
-                        errors.push(too_deep(open));
+                        errors.push(too_deep(bytes, open));
                         blank(blanked.get_or_insert_with(|| bytes.to_vec()), open, close);
                     }
                 }
                 i = end;
             }
-            b'(' | b'[' | b'{' => {
-                stack.push(i);
-                if stack.len() > MAX_NESTING {
-                    let end = matching_close(bytes, i);
-                    errors.push(too_deep(i));
-                    let copy = blanked.get_or_insert_with(|| bytes.to_vec());
-                    blank(copy, i, end);
+            open @ (b'(' | b'[' | b'{') => {
+                // A quantifier's body begins: it is nested no deeper than its head.
+                if open == b'{' && stack.last() == Some(&Open::Quantifier) {
                     stack.pop();
+                }
+                if stack.len() >= MAX_NESTING {
+                    let end = matching_close(bytes, i);
+                    errors.push(too_deep(bytes, i));
+                    blank(blanked.get_or_insert_with(|| bytes.to_vec()), i, end);
                     i = end;
                     continue;
                 }
+                stack.push(match open {
+                    b'(' => Open::Paren,
+                    b'[' => Open::Bracket,
+                    _ => Open::Brace,
+                });
+                i += 1;
+            }
+            close @ (b')' | b']') => {
+                while stack.last() == Some(&Open::Quantifier) {
+                    stack.pop();
+                }
+                if stack.last() == Some(if close == b')' { &Open::Paren } else { &Open::Bracket }) {
+                    stack.pop();
+                }
+                i += 1;
+            }
+            b'}' => {
+                stack.truncate(stack.iter().rposition(|&open| open == Open::Brace).unwrap_or(0));
                 i += 1;
             }
             _ => {
-                stack.pop();
-                i += 1;
+                let word_end = i + bytes[i..].iter().position(|&b| !is_ident_char(b)).unwrap_or(bytes.len() - i);
+                // Only a word's first letter may start a quantifier.
+                let head = if i > 0 && is_ident_char(bytes[i - 1]) { None } else { quantifier_head(bytes, i) };
+                match head {
+                    Some(_) if stack.len() >= MAX_NESTING => {
+                        let end = quantifier_end(bytes, i);
+                        errors.push(too_deep(bytes, i));
+                        blank(blanked.get_or_insert_with(|| bytes.to_vec()), i, end);
+                        i = end;
+                    }
+                    Some(after_in) => {
+                        stack.push(Open::Quantifier);
+                        i = after_in;
+                    }
+                    None => i = word_end,
+                }
             }
         }
     }
@@ -63,37 +106,115 @@ pub(crate) fn limit_nesting(text: &str, errors: &mut Vec<SyntaxError>) -> Option
     blanked.map(|copy| String::from_utf8(copy).unwrap_or_else(|_| " ".repeat(text.len())))
 }
 
-/// The bytes the scan stops at: brackets, and what starts a string, comment or regex.
+/// What the scan has open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Open {
+    Paren,
+    Bracket,
+    Brace,
+    /// `every x in` whose body has not begun.
+    Quantifier,
+}
+
+/// The bytes the scan stops at: brackets, what starts a string, comment or
+/// regex, and the first letters of `every`, `some` and `none`.
 const SIGNIFICANT: [bool; 256] = {
     let mut table = [false; 256];
     let mut i = 0;
-    while i < 8 {
-        table[b"\"/([{)]}"[i] as usize] = true;
+    while i < 11 {
+        table[b"\"/([{)]}esn"[i] as usize] = true;
         i += 1;
     }
     table
 };
 
-fn too_deep(open: usize) -> SyntaxError {
+fn is_ident_char(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+fn too_deep(bytes: &[u8], open: usize) -> SyntaxError {
+    let (message, span, label) = match bytes[open] {
+        b'(' | b'[' | b'{' => ("brackets nest", Span::new(open, open + 1), "this bracket is too deep"),
+        _ => {
+            let word = bytes[open..].iter().position(|&b| !is_ident_char(b)).unwrap_or(bytes.len() - open);
+            ("quantifiers and brackets nest", Span::new(open, open + word), "this quantifier is too deep")
+        }
+    };
     SyntaxError::new(
         Code::NestingTooDeep,
-        format!("brackets nest deeper than {MAX_NESTING} levels"),
-        Label::new((), Span::new(open, open + 1), "this bracket is too deep"),
+        format!("{message} deeper than {MAX_NESTING} levels"),
+        Label::new((), span, label),
     )
     .with_help("split the expression into named predicates or `let` bindings")
 }
 
-/// Whether the string at `quote` is a failure message: it follows `else`.
-fn is_message(bytes: &[u8], quote: usize) -> bool {
-    let before = bytes[..quote].trim_ascii_end();
-    before.ends_with(b"else")
-        && !before[..before.len() - 4].last().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+/// Where the head `every x in` (or `some`, `none`) starting at `at` ends,
+/// if one does: the grammar parses a quantifier's source right after it.
+/// Whitespace and comments may stand between its words, as in the grammar.
+fn quantifier_head(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = &bytes[at..];
+    let keyword = [&b"every"[..], b"some", b"none"].into_iter().find(|keyword| rest.starts_with(keyword))?;
+    let after_keyword = at + keyword.len();
+    if bytes.get(after_keyword).is_some_and(|&b| is_ident_char(b)) {
+        return None;
+    }
+    let var = skip_trivia(bytes, after_keyword);
+    if !bytes.get(var).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_') {
+        return None;
+    }
+    let var_end = var + bytes[var..].iter().position(|&b| !is_ident_char(b)).unwrap_or(bytes.len() - var);
+    let kw_in = skip_trivia(bytes, var_end);
+    let is_in = bytes[kw_in..].starts_with(b"in") && !bytes.get(kw_in + 2).is_some_and(|&b| is_ident_char(b));
+    is_in.then_some(kw_in + 2)
+}
+
+/// Skips whitespace and comments, as the grammar's `WHITESPACE` does.
+fn skip_trivia(bytes: &[u8], mut i: usize) -> usize {
+    loop {
+        match bytes.get(i..i + 2).unwrap_or(bytes.get(i..).unwrap_or_default()) {
+            [b' ' | b'\t'..=b'\r', ..] => i += 1,
+            [b'/', b'/' | b'*'] => i = skip_literal(bytes, i).0,
+            _ => return i,
+        }
+    }
+}
+
+/// The end (exclusive) of the quantifier whose head starts at `start`: after
+/// its body, the first `{ ... }` that no quantifier in its source or filter
+/// takes, or else at a closer of the group around it.
+fn quantifier_end(bytes: &[u8], start: usize) -> usize {
+    let mut heads = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'/' => i = skip_literal(bytes, i).0,
+            b'(' | b'[' => i = matching_close(bytes, i),
+            b'{' => {
+                i = matching_close(bytes, i);
+                heads = heads.saturating_sub(1);
+                if heads == 0 {
+                    return i;
+                }
+            }
+            b')' | b']' | b'}' => return i,
+            b'e' | b's' | b'n' if i == start || !is_ident_char(bytes[i - 1]) => match quantifier_head(bytes, i) {
+                Some(after_in) => {
+                    heads += 1;
+                    i = after_in;
+                }
+                None => i += 1,
+            },
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 /// The over-deep groups inside the `{expression}` holes of the message
 /// `start..end`: where each opens and ends (at the latest, where its hole
-/// does). The grammar parses holes with their check, and a hole holds no brace
-/// or quote, so only parentheses and brackets nest in it.
+/// does). The grammar parses holes with their check, and a hole holds no
+/// brace, quote or slash, so only parentheses, brackets and quantifier heads
+/// (which never find a body there) nest in it.
 fn too_deep_in_holes(bytes: &[u8], start: usize, end: usize) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     let mut i = start + 1;
@@ -104,24 +225,43 @@ fn too_deep_in_holes(bytes: &[u8], start: usize, end: usize) -> Vec<(usize, usiz
             b'{' => {
                 let hole_end = bytes[i + 1..end]
                     .iter()
-                    .position(|b| matches!(b, b'{' | b'}' | b'"' | b'\n'))
+                    .position(|b| matches!(b, b'{' | b'}' | b'"' | b'\n' | b'/'))
                     .map_or(end, |n| i + 1 + n);
+                let hole = &bytes[..hole_end];
                 let mut depth = 0usize;
                 let mut open = None;
-                for (at, byte) in bytes.iter().enumerate().take(hole_end).skip(i + 1) {
-                    match byte {
-                        b'(' | b'[' => depth += 1,
-                        b')' | b']' => depth = depth.saturating_sub(1),
-                        _ => continue,
-                    }
+                let mut at = i + 1;
+                while at < hole_end {
+                    let next = match hole[at] {
+                        b'(' | b'[' => {
+                            depth += 1;
+                            at + 1
+                        }
+                        b')' | b']' => {
+                            depth = depth.saturating_sub(1);
+                            at + 1
+                        }
+                        b'e' | b's' | b'n' if !is_ident_char(hole[at - 1]) => match quantifier_head(hole, at) {
+                            Some(after_in) => {
+                                depth += 1;
+                                after_in
+                            }
+                            None => at + 1,
+                        },
+                        _ => {
+                            at += 1;
+                            continue;
+                        }
+                    };
                     match open {
                         None if depth > MAX_NESTING => open = Some(at),
                         Some(from) if depth == MAX_NESTING => {
-                            found.push((from, at + 1));
+                            found.push((from, next));
                             open = None;
                         }
                         _ => {}
                     }
+                    at = next;
                 }
                 found.extend(open.map(|from| (from, hole_end)));
                 i = hole_end;
@@ -147,6 +287,8 @@ fn skip_literal(bytes: &[u8], start: usize) -> (usize, bool) {
             while let Some(n) = memchr::memchr3(b'\\', b'\n', *quote, &bytes[i.min(bytes.len())..]) {
                 i += n;
                 match bytes[i] {
+                    // As in the grammar, an escaped line break still ends the literal.
+                    b'\\' if bytes.get(i + 1) == Some(&b'\n') => return (i + 1, false),
                     b'\\' => i += 2,
                     b'\n' => return (i, false),
                     _ => return (i + 1, false),

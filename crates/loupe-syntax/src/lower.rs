@@ -696,21 +696,19 @@ impl Lowerer<'_, '_> {
             },
             Rule::ident => Expr::new(ExprKind::Var(self.name(&pair)), span),
             Rule::list => {
-                let items = pair.into_inner().map(|p| self.expr(p)).collect();
-                Expr::new(ExprKind::List(items), span)
+                let parts: Vec<_> = pair.into_inner().collect();
+                if let [head, where_, condition] = parts.as_slice()
+                    && where_.as_rule() == Rule::kw_where
+                {
+                    return self.comprehension(head.clone(), condition.clone(), span);
+                }
+                Expr::new(ExprKind::List(parts.into_iter().map(|p| self.expr(p)).collect()), span)
             }
             Rule::call => {
                 let mut inner = pair.into_inner();
                 let function = self.name(&inner.next().expect("grammar: call has a name"));
                 let args = inner.map(|p| self.expr(p)).collect();
                 Expr::new(ExprKind::Call { function, args }, span)
-            }
-            Rule::comprehension => {
-                let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_in | Rule::kw_where));
-                let var = self.name(&inner.next().expect("grammar: variable"));
-                let source = self.expr(inner.next().expect("grammar: source"));
-                let condition = self.expr(inner.next().expect("grammar: condition"));
-                Expr::new(ExprKind::Filter { var, source: Box::new(source), condition: Box::new(condition) }, span)
             }
             Rule::quantifier => {
                 let mut kind = Quantifier::Every;
@@ -745,6 +743,43 @@ impl Lowerer<'_, '_> {
             }
             _ => Expr::error(span),
         }
+    }
+
+    /// `[x in source where condition]`: the grammar parsed `x in source` as
+    /// one flat expression, split here after its first operator.
+    fn comprehension(&mut self, head: Pair<'_, Rule>, condition: Pair<'_, Rule>, span: Span) -> Expr {
+        let head_span = self.span(&head);
+        let mut parts = head.into_inner();
+        let (var, op) = (parts.next(), parts.next());
+        let source: Vec<_> = parts.collect();
+        let (Some(var), Some(op), Some(first)) = (var, op, source.first()) else {
+            return self.bad_comprehension(head_span);
+        };
+        if var.as_rule() != Rule::ident || op.as_rule() != Rule::cmp_op || op.as_str() != "in" {
+            return self.bad_comprehension(head_span);
+        }
+        let var = self.name(&var);
+        let source_span = Span::new(first.as_span().start(), head_span.end as usize);
+        let source = match <[_; 1]>::try_from(source) {
+            Ok([only]) => self.expr(only),
+            Err(parts) => {
+                let expr = self.operators(parts, source_span);
+                self.limit_depth(expr)
+            }
+        };
+        let condition = self.expr(condition);
+        Expr::new(ExprKind::Filter { var, source: Box::new(source), condition: Box::new(condition) }, span)
+    }
+
+    fn bad_comprehension(&mut self, head: Span) -> Expr {
+        self.error(
+            Code::SyntaxError,
+            "a comprehension starts with a variable and `in`",
+            head,
+            "expected `NAME in ...`",
+        )
+        .help = Some("write `[x in items where condition]`".to_string());
+        Expr::error(head)
     }
 
     /// Applies precedence to an expression's flat operands and operators.
@@ -1144,7 +1179,6 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         | Rule::call
         | Rule::paren
         | Rule::list
-        | Rule::comprehension
         | Rule::regex
         | Rule::constant
         | Rule::kw_not

@@ -333,3 +333,68 @@ fn brackets_in_regexes_strings_and_comments_do_not_count_as_nesting() {
 fn an_unclosed_block_comment_is_reported() {
     assert_eq!(codes("pillar p \"P\" {}\n/* never closed\npillar q \"Q\" {}"), ["L0002"]);
 }
+
+#[test]
+fn nested_comprehension_prefixes_parse_in_linear_time() {
+    // A list and a comprehension once both parsed `[x in ...`, so each level
+    // doubled the time: 2^60 steps would never finish.
+    let text = format!("predicate p() {{{}", "[x in ".repeat(60));
+    assert!(codes(&text).contains(&"L0001"));
+    let text = format!("predicate p() {{ every x in [x in {}", "every x in [x in ".repeat(30));
+    assert!(codes(&text).contains(&"L0001"));
+}
+
+#[test]
+fn comprehensions_split_their_first_expression() {
+    let text = "predicate p(xs) { [x in xs + xs where x > 1] == [] }";
+    let parse = parse(text);
+    assert_eq!(codes(text), Vec::<&str>::new());
+    let Item::Predicate(predicate) = &parse.file.items[0] else { panic!("a predicate") };
+    let Statement::Assert { condition, .. } = &predicate.body.statements[0] else { panic!("an assertion") };
+    let ExprKind::Binary { lhs, .. } = &condition.kind else { panic!("a comparison") };
+    let ExprKind::Filter { var, source, .. } = &lhs.kind else { panic!("a comprehension") };
+    assert_eq!(var.text, "x");
+    assert!(matches!(source.kind, ExprKind::Binary { op: BinaryOp::Add, .. }));
+    assert_eq!(&text[source.span.range()], "xs + xs");
+    assert_eq!(codes("predicate p(xs) { [x.y in xs where true] == [] }"), ["L0001"]);
+}
+
+/// Shapes that once reached past the pre-scan: each nests 100,000 deep in the
+/// grammar, and must end in an error rather than a stack overflow.
+#[test]
+fn nesting_the_pre_scan_must_see_is_bounded() {
+    let n = 100_000;
+    let cases = [
+        // Quantifier heads nest without brackets.
+        format!("predicate p() {{ {}", "every x in ".repeat(n)),
+        format!("predicate p() {{ {}y", "every/**/x/**/in ".repeat(n)),
+        format!("predicate p() {{ x else \"{{{}y}}\" }}", "some x in ".repeat(n)),
+        // Junk groups, where a stray closer of another kind closes nothing.
+        format!("predicate p() {{\n  {}", "[)".repeat(n)),
+        format!("predicate p() {{\n  x {}", "{]".repeat(n)),
+        format!("pillar a \"A\" {{\n  {}", "{)".repeat(n)),
+        format!("predicate p() {{\n{}", "(every x in y {\n)\n".repeat(n / 10)),
+        // A check body skipped in its file's parse.
+        format!("pillar a \"A\" {{ question Q \"q\" {{ choice C \"c\" {{ check {{{}", "){".repeat(n)),
+        // An escaped line break ends a string, and a lone `/` starts a regex in junk too.
+        format!("predicate p() {{\n  \"a\\\n  {}", "(".repeat(n)),
+        format!("predicate p() {{\n  ) / {}", "(".repeat(n)),
+        // A hole with a comment or a regex reached past its message.
+        format!("predicate p() {{\n  x else \"{{x + /* }}\" / */ {}", "(".repeat(n)),
+        format!("predicate p() {{\n  x else \"{{x matches /}}\" \"/ + {}", "(".repeat(n)),
+        // A header's stray words hid a `{` in a comment.
+        format!("predicate p() x // {{ {}", "(".repeat(n)),
+    ];
+    for text in cases {
+        assert!(!codes(&text).is_empty(), "{}", &text[..60]);
+    }
+}
+
+#[test]
+fn quantifiers_within_the_limit_parse() {
+    let depth = MAX_NESTING - 1;
+    let text = format!("predicate p(x) {{ {}x{} }}", "every x in ".repeat(depth), " { true }".repeat(depth));
+    assert_eq!(codes(&text), Vec::<&str>::new());
+    let text = format!("predicate p(x) {{ {}x{} }}", "every x in ".repeat(depth + 1), " { true }".repeat(depth + 1));
+    assert!(codes(&text).contains(&"L0003"));
+}
