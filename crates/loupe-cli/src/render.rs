@@ -6,10 +6,10 @@ use codespan_reporting::diagnostic as codespan;
 use codespan_reporting::files::Files;
 use codespan_reporting::term::{self, termcolor};
 use loupe_db::{Database, Diagnostic, Severity, SourceFile, Span};
-use loupe_diagnostics::{MAX_PER_FILE, Shown, cap_per_file};
+use loupe_diagnostics::{CutFiles, MAX_PER_FILE, Shown, cap_per_file};
 use serde::Serialize;
 
-use crate::files::{CutFiles, DbFiles};
+use crate::files::DbFiles;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorMode {
@@ -60,7 +60,7 @@ pub fn emit_text(
             )),
         };
         let mut rendered = rendered;
-        let cut = CutFiles::cut(db, &mut rendered);
+        let cut = CutFiles::cut(&files, &mut rendered);
         let mut writer = term::StylesWriter::new(&mut *out, &STYLES);
         let emitted = match &cut {
             Some(cut) => term::emit_to_write_style(&mut writer, &config, cut, &rendered),

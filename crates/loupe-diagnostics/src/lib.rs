@@ -7,9 +7,11 @@
 //! to LSP at its edge.
 
 mod codes;
+mod cut;
 pub mod suggest;
 
 pub use codes::Code;
+pub use cut::{CutFiles, LONG_LINE};
 
 use std::collections::HashMap;
 use std::hash::Hash;

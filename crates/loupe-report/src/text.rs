@@ -9,6 +9,7 @@ use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
 use codespan_reporting::term::{self, Config};
+use loupe_diagnostics::CutFiles;
 use loupe_eval::{ChoiceReview, Finding, Location, QuestionReview, Review, Risk, Status, Waiver};
 
 use crate::{
@@ -305,11 +306,16 @@ impl<'a> Snippets<'a> {
         }
         let source = self.files.get(id).ok()?.source().as_ref();
         let range = clamp(location.start as usize..location.end as usize, source);
-        let diagnostic = Diagnostic::new(severity)
+        let mut diagnostic = Diagnostic::new(severity)
             .with_message(printable(&finding.message))
             .with_labels(vec![Label::primary(id, range)]);
         let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
-        term::emit_to_write_style(&mut buffer, &Config::default(), &self.files, &diagnostic).ok()?;
+        // A one-line Terraform plan must not print whole, secrets and all.
+        match CutFiles::cut(&self.files, &mut diagnostic) {
+            Some(cut) => term::emit_to_write_style(&mut buffer, &Config::default(), &cut, &diagnostic),
+            None => term::emit_to_write_style(&mut buffer, &Config::default(), &self.files, &diagnostic),
+        }
+        .ok()?;
         let text = String::from_utf8(buffer.into_inner()).ok()?;
         Some(text.trim_end().to_owned())
     }
