@@ -272,9 +272,11 @@ fn not_a_pack(db: &Database, path: &Path) -> Option<Diagnostic> {
 /// that cannot be read or parsed is a located diagnostic.
 fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    let mut paths = Vec::new();
+    // Each path with the directory it was found in, if any; a file named twice is read once.
+    let mut paths: Vec<(PathBuf, Option<&Path>)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for path in &args.evidence {
-        if path.is_dir() {
+        let found = if path.is_dir() {
             let mut found = Vec::new();
             collect_evidence(path, &mut found);
             if found.is_empty() {
@@ -283,20 +285,31 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
             found.sort();
             // An answers file kept beside the evidence is not evidence.
             found.retain(|file| args.answers.as_ref().is_none_or(|answers| !same_path(answers, file)));
-            paths.extend(found);
+            found.into_iter().map(|file| (file, Some(path.as_path()))).collect()
         } else {
-            paths.push(path.clone());
+            vec![(path.clone(), None)]
+        };
+        for (file, dir) in found {
+            let key = if file == Path::new(load::STDIN_PATH) {
+                file.clone()
+            } else {
+                file.canonicalize().unwrap_or(file.clone())
+            };
+            if seen.insert(key) {
+                paths.push((file, dir));
+            }
         }
     }
     for (path, _) in &args.evidence_formats {
-        if !paths.iter().any(|evidence| same_path(path, evidence)) {
+        if !paths.iter().any(|(evidence, _)| same_path(path, evidence)) {
             let reason = "--evidence-format names it, but it is not one of the evidence files";
             problems.push(load::missing(db, path, reason).with_help("give the path as --evidence lists it"));
         }
     }
     let limit = args.max_evidence_size.saturating_mul(1 << 20);
     let mut files = Vec::new();
-    for path in paths {
+    let mut found_in = Vec::new();
+    for (path, dir) in paths {
         let bytes = match load::read_bytes(&path, limit) {
             Ok(bytes) => bytes,
             Err(reason) if reason.starts_with("larger") => {
@@ -312,12 +325,13 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
         let mut options = LoadOptions { format, ..LoadOptions::default() };
         options.limits.max_file_size = usize::try_from(limit).unwrap_or(usize::MAX);
         files.push(EvidenceFile::new(db, load::display(&path), Arc::from(bytes), options));
+        found_in.push(dir);
     }
     let workload = Workload::new(db, files.clone());
     loupe_db::on_all_cores(db, &files, |db, &file| {
         load_evidence(db, file);
     });
-    for file in files {
+    for (file, dir) in files.into_iter().zip(found_in) {
         if let Err(error) = &**load_evidence(db, file) {
             let source = evidence_source(db, file);
             let span = error.span;
@@ -325,6 +339,13 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
                 Diagnostic::new(Code::InvalidEvidence, error.message.clone(), Label::new(source, span, "here"));
             if let Some(related) = &error.related {
                 diagnostic = diagnostic.with_secondary(Label::new(source, related.span, related.message.clone()));
+            }
+            // Skipping it could pass a review that never read it: say how to leave it out instead.
+            if let Some(dir) = dir {
+                diagnostic = diagnostic.with_help(format!(
+                    "found in {}: name the evidence files themselves, or a directory that holds only evidence",
+                    load::display(dir)
+                ));
             }
             problems.push(diagnostic);
         }

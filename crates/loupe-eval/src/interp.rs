@@ -121,6 +121,8 @@ pub struct Inapplicable {
     pub guard: Option<String>,
     /// The resource types the check looked for, sorted.
     pub looked_for: Vec<String>,
+    /// How many resources and documents it was given before it stopped.
+    pub seen: usize,
 }
 
 impl Inapplicable {
@@ -131,7 +133,15 @@ impl Inapplicable {
     pub fn reason(&self) -> String {
         let types = self.types_sentence();
         match (&self.guard, types) {
-            (Some(guard), Some(types)) => format!("`applies when {guard}` does not hold: it looked for {types}"),
+            // What it read did not meet the guard: listing the types would read as "none found".
+            (Some(guard), _) if self.seen > 0 => format!(
+                "`applies when {guard}` does not hold for this evidence (it read {} resource{} without meeting it)",
+                self.seen,
+                if self.seen == 1 { "" } else { "s" }
+            ),
+            (Some(guard), Some(types)) => {
+                format!("`applies when {guard}` does not hold: the evidence has none of {types}")
+            }
             (Some(guard), None) => format!("`applies when {guard}` does not hold for this evidence"),
             (None, Some(types)) => format!("the evidence has none of what the check looks for: {types}"),
             (None, None) => "the evidence has no data that the check reads".to_string(),
@@ -222,6 +232,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             Outcome::NotApplicable(Inapplicable {
                 guard,
                 looked_for: std::mem::take(&mut interpreter.looked_for).into_iter().collect(),
+                seen: interpreter.seen,
             })
         };
         match result {

@@ -252,6 +252,7 @@ fn review() -> Review {
     vpc.not_applicable = Some(Inapplicable {
         guard: Some("runs_in_vpc()".to_owned()),
         looked_for: vec!["AWS::EC2::VPC".to_owned(), "aws_vpc".to_owned()],
+        seen: 0,
     });
     let mut secrets = choice(SEC, "GENSEC03_secrets", "Keep secrets out of manifests", Status::Unselected, true);
     secrets.findings = vec![finding(
