@@ -132,6 +132,14 @@ pub static BUILTINS: &[Builtin] = &[
         doc: "A list of lists made into one list; other items are kept as they are.",
     },
     Builtin {
+        name: "join",
+        params: &[Ty::List, Ty::String],
+        variadic: false,
+        returns: Ty::String,
+        doc: "The strings, numbers and booleans of a list joined with a separator; other items are left out \
+              (for CloudFormation's `Fn::Join`, whose parts mix text with `Ref`s).",
+    },
+    Builtin {
         name: "distinct",
         params: &[Ty::List],
         variadic: false,

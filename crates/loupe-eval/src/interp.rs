@@ -585,6 +585,20 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             "upper" => first.as_str().map_or(Val::Null, |s| Val::Str(Cow::Owned(s.to_uppercase()))),
             "keys" => Val::List(first.keys().into()),
             "flatten" => Val::List(first.items().iter().flat_map(|item| item.items()).collect()),
+            "join" => {
+                let separator = values.get(1).and_then(Val::as_str).unwrap_or_default().to_string();
+                let items = first.items();
+                self.burn(items.len() as u64)?;
+                let parts: Vec<String> = items
+                    .iter()
+                    .filter_map(|item| match item.scalar() {
+                        Val::Str(text) => Some(text.into_owned()),
+                        Val::Number(_) | Val::Bool(_) => Some(item.display()),
+                        _ => None,
+                    })
+                    .collect();
+                Val::Str(Cow::Owned(parts.join(&separator)))
+            }
             "distinct" => {
                 let mut seen: Vec<Val<'e>> = Vec::new();
                 for item in first.items() {
