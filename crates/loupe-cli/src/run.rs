@@ -127,10 +127,11 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         return report_problems(&db, &problems, &mut stderr);
     };
 
-    let (workload, evidence_problems) = load_workload(&db, args);
+    let (workload, evidence_problems, evidence_notes) = load_workload(&db, args);
     if !evidence_problems.is_empty() {
         return report_problems(&db, &evidence_problems, &mut stderr);
     }
+    render::emit_text(&db, &evidence_notes, &mut stderr)?;
     let baseline = match &args.baseline {
         Some(path) => match load_baseline(&db, path) {
             Ok(baseline) => Some(baseline),
@@ -270,7 +271,7 @@ fn not_a_pack(db: &Database, path: &Path) -> Option<Diagnostic> {
 
 /// Reads the evidence files into the database and loads them; every file
 /// that cannot be read or parsed is a located diagnostic.
-fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
+fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     // Each path with the directory it was found in, if any; a file named twice is read once.
     let mut paths: Vec<(PathBuf, Option<&Path>)> = Vec::new();
@@ -308,6 +309,7 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
     }
     let limit = args.max_evidence_size.saturating_mul(1 << 20);
     let mut files = Vec::new();
+    let mut notes = Vec::new();
     let mut found_in = Vec::new();
     for (path, dir) in paths {
         let bytes = match load::read_bytes(&path, limit) {
@@ -320,6 +322,16 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
                 problems.push(load::missing(db, &path, &reason));
                 continue;
             }
+        };
+        // Windows PowerShell writes `terraform show -json > plan.json` as UTF-16.
+        let bytes = match utf16_to_utf8(&bytes) {
+            Some(text) => {
+                let source = SourceFile::new(db, load::display(&path), text.clone());
+                let message = "read as UTF-16 text and converted to UTF-8 (PowerShell's `>` writes UTF-16)";
+                notes.push(Diagnostic::new(Code::EvidenceWarning, message, Label::new(source, Span::empty(0), "here")));
+                text.into_bytes()
+            }
+            None => bytes,
         };
         let format = args.evidence_formats.iter().find(|(given, _)| same_path(given, &path)).map(|&(_, format)| format);
         let mut options = LoadOptions { format, ..LoadOptions::default() };
@@ -350,7 +362,25 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>) {
             problems.push(diagnostic);
         }
     }
-    (workload, problems)
+    (workload, problems, notes)
+}
+
+/// The text of UTF-16 bytes that start with a byte order mark, as UTF-8;
+/// `None` for anything else (or UTF-16 that does not decode).
+fn utf16_to_utf8(bytes: &[u8]) -> Option<String> {
+    let (rest, little_endian) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (rest, true),
+        [0xFE, 0xFF, rest @ ..] => (rest, false),
+        _ => return None,
+    };
+    if rest.len() % 2 != 0 {
+        return None;
+    }
+    let units = rest.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little_endian { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
+    });
+    char::decode_utf16(units).collect::<Result<String, _>>().ok()
 }
 
 /// An evidence file as a source the diagnostics can show snippets of.
