@@ -63,7 +63,7 @@ enum Command {
     },
     /// Review a workload's evidence with a pack, like a Well-Architected review
     #[command(
-        after_help = "Examples:\n  loupe run policies/genai --evidence examples/rag-chatbot\n  loupe run policies/genai --evidence plan.json --answers answers.yaml --format sarif --output loupe.sarif\n  loupe run policies/genai --evidence template.yaml --fail-on medium --date 2026-12-01\n\nExit status: 0 no risk at or above --fail-on, 1 a risk at or above it, 2 invalid policy, evidence, answers or usage."
+        after_help = "Examples:\n  loupe run policies/genai --evidence examples/rag-chatbot\n  loupe run policies/genai --evidence plan.json --answers answers.yaml --format sarif --output loupe.sarif\n  loupe run policies/genai --evidence template.yaml --fail-on medium --date 2026-12-01\n  terraform show -json tfplan | loupe run policies/genai --evidence -\n  loupe run policies/genai --evidence plan.json --baseline main.json   # fail only on what is new or worse\n\nExit status: 0 no risk at or above --fail-on, 1 a risk at or above it, 2 invalid policy, evidence, answers or usage, or no check of the pack applies to the evidence."
     )]
     Run(run::RunArgs),
     /// Run a pack's tests: evidence fixtures with the statuses and risks they must give

@@ -36,8 +36,8 @@ pub struct RunArgs {
     #[arg(long)]
     answers: Option<PathBuf>,
     /// Report format
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    format: ReportFormat,
+    #[arg(long, default_value = "text", value_parser = report_formats())]
+    format: loupe_report::Format,
     /// Write the report to this file instead of stdout
     #[arg(long)]
     output: Option<PathBuf>,
@@ -53,36 +53,6 @@ pub struct RunArgs {
     baseline: Option<PathBuf>,
 }
 
-/// The report formats, as `--help` lists them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum ReportFormat {
-    /// For a person: verdict and counts, then pillars with risks, findings, evidence and improvement plans
-    Text,
-    /// For programs: the whole review, stable and documented (docs/report.md)
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning: one result per missing practice or finding
-    Sarif,
-    /// JUnit XML, for CI test views: one test case per question
-    Junit,
-    /// Markdown, for a pull-request comment
-    Markdown,
-    /// The Well-Architected Tool's UpdateAnswer payloads, one per question
-    AwsAnswers,
-}
-
-impl ReportFormat {
-    fn report_format(self) -> loupe_report::Format {
-        match self {
-            ReportFormat::Text => loupe_report::Format::Text,
-            ReportFormat::Json => loupe_report::Format::Json,
-            ReportFormat::Sarif => loupe_report::Format::Sarif,
-            ReportFormat::Junit => loupe_report::Format::Junit,
-            ReportFormat::Markdown => loupe_report::Format::Markdown,
-            ReportFormat::AwsAnswers => loupe_report::Format::AwsAnswers,
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum FailOn {
     /// A question at high risk
@@ -93,6 +63,14 @@ enum FailOn {
     Unanswered,
     /// Never: report only
     Never,
+}
+
+/// The report formats with what each is for, as `--help` lists them.
+fn report_formats() -> impl clap::builder::TypedValueParser<Value = loupe_report::Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let formats =
+        loupe_report::Format::ALL.map(|format| PossibleValue::new(format.as_str()).help(format.description()));
+    PossibleValuesParser::new(formats).try_map(|name| name.parse::<loupe_report::Format>())
 }
 
 fn parse_override(text: &str) -> Result<(PathBuf, Format), String> {
@@ -173,7 +151,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         source: &source,
         baseline: comparison.as_ref(),
     };
-    let report = loupe_report::render(args.format.report_format(), &review, &context);
+    let report = loupe_report::render(args.format, &review, &context);
     match &args.output {
         Some(path) => std::fs::write(path, report)
             .map_err(|error| std::io::Error::new(error.kind(), format!("cannot write {}: {error}", path.display())))?,

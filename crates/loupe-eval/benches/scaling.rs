@@ -85,7 +85,8 @@ fn answers_naming_an_unknown_choice(bencher: divan::Bencher, n: usize) {
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn evidence_of_n_resources(bencher: divan::Bencher, n: usize) {
     let bytes = generate::to_json(&generate::cloudformation(n));
-    bencher.bench(|| loupe_evidence::load("template.json", &bytes, &LoadOptions::default()).map(|e| e.resource_count()));
+    bencher
+        .bench(|| loupe_evidence::load("template.json", &bytes, &LoadOptions::default()).map(|e| e.resource_count()));
 }
 
 /// The GenAI pack's review of a template of `n` resources.

@@ -50,6 +50,20 @@ impl Format {
             Format::AwsAnswers => "aws-answers",
         }
     }
+
+    /// What the format is for, as `loupe run --help` lists it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Text => {
+                "For a person: verdict and counts, then pillars with risks, findings, evidence and improvement plans"
+            }
+            Format::Json => "For programs: the whole review, stable and documented (docs/report.md)",
+            Format::Sarif => "SARIF 2.1.0, for GitHub code scanning: one result per missing practice or finding",
+            Format::Junit => "JUnit XML, for CI test views: one test case per question",
+            Format::Markdown => "Markdown, for a pull-request comment",
+            Format::AwsAnswers => "The Well-Architected Tool's UpdateAnswer payloads, one per question",
+        }
+    }
 }
 
 impl fmt::Display for Format {
