@@ -2,10 +2,10 @@
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
 ///
-/// One cheap pass over the candidates: most are ruled out by the kinds of
-/// character they hold, and a distance is given up on once it passes the
-/// limit. A pack with thousands of unknown names and thousands of
-/// definitions asks this for each unknown name.
+/// One cheap pass over the candidates: most are ruled out by their length or
+/// the kinds of character they hold, a distance is given up on once it passes
+/// the limit, and at most [`DISTANCES`] are computed. A pack with thousands of
+/// unknown names and thousands of definitions asks this for each unknown name.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut lowered = Vec::new();
     lower_into(name, &mut lowered);
@@ -15,7 +15,12 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     // A name cut short, such as `deploy` for `deployment`, is a likely typo too, and comes first.
     let mut prefixed: Option<&str> = None;
     let mut nearest: Option<(usize, &str)> = None;
+    let mut distances = 0;
     for text in candidates {
+        // Lowercasing keeps ASCII lengths; a longer candidate may still start with the name.
+        if text.is_ascii() && name.is_ascii() && text.len() + limit < name.len() {
+            continue;
+        }
         lower_into(text, &mut candidate);
         if lowered.len() >= 3 && candidate.starts_with(&lowered) {
             prefixed = Some(prefixed.map_or(text, |first| first.min(text)));
@@ -23,15 +28,20 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
         // An edit adds or removes at most two kinds of character.
         let differing = (name_chars ^ char_set(&candidate)).count_ones() as usize;
-        if prefixed.is_some() || differing.div_ceil(2) > limit {
+        if prefixed.is_some() || differing.div_ceil(2) > limit || distances == DISTANCES {
             continue;
         }
+        distances += 1;
         if let Some(distance) = edit_distance_within(&lowered, &candidate, limit) {
             nearest = Some(nearest.map_or((distance, text), |best| best.min((distance, text))));
         }
     }
     prefixed.or(nearest.map(|(_, text)| text))
 }
+
+/// How many edit distances one suggestion computes at most: only generated
+/// names are so alike that more candidates pass the cheaper tests.
+const DISTANCES: usize = 256;
 
 /// A help line naming the closest candidate, if any.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
