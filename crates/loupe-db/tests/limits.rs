@@ -40,3 +40,16 @@ fn a_lens_over_500_kb_is_reported() {
 fn a_lens_well_under_500_kb_is_clean() {
     assert_eq!(pack_codes(20, 200), Vec::<&str>::new());
 }
+
+/// Found by fuzzing: a thousand predicates each calling a distinct unknown
+/// function; each "did you mean" looks through every predicate, so each
+/// comparison must stay cheap.
+#[test]
+fn many_unknown_calls_among_many_predicates() {
+    let db = Database::default();
+    let text: String = (0..1000).map(|i| format!("predicate tier_{i}(x) {{ tier_{i}q(x) }}\n")).collect();
+    let file = SourceFile::new(&db, "tiers.lens".into(), text);
+    let pack = Pack::new(&db, None, vec![file]);
+    let unknown = pack_diagnostics(&db, pack).iter().filter(|d| d.code.as_str() == "L0111").count();
+    assert_eq!(unknown, 1000);
+}
