@@ -52,9 +52,9 @@ pub fn closest_within<'a>(name: &str, candidates: impl IntoIterator<Item = &'a s
     prefixed.or(best.map(|(_, candidate)| candidate))
 }
 
-/// How many edit distances one suggestion computes at most: only generated names are so alike
-/// that more candidates pass the cheaper tests.
-const DISTANCES: usize = 256;
+/// How many edit distances one suggestion computes at most: enough for every type of one kind in the
+/// resource catalog, and a bound on generated packs whose thousands of names are all alike.
+const DISTANCES: usize = 4096;
 
 /// The kinds of character in `chars`, as bits: letters and digits each their own, others sharing
 /// (which only weakens the bound this gives).
