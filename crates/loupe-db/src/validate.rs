@@ -46,6 +46,20 @@ pub fn validate_file(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnosti
                     }
                     validator.diagnostics.push(diagnostic);
                 }
+                for name in &lens.pillar_order {
+                    if !index.pillars.contains_key(&name.text) {
+                        let help = did_you_mean(&name.text, index.pillars.keys().map(String::as_str))
+                            .unwrap_or_else(|| "list the ids of the pack's pillars".to_string());
+                        validator.diagnostics.push(
+                            Diagnostic::new(
+                                Code::UnknownPillarInOrder,
+                                format!("the pack has no pillar `{}`", name.text),
+                                Label::new(file, name.span, "not a pillar of the pack"),
+                            )
+                            .with_help(help),
+                        );
+                    }
+                }
                 let mut limits = validator.limits();
                 if let Some(name) = &lens.name {
                     limits.text(name, limits::MAX_TITLE, "the lens name");

@@ -66,6 +66,7 @@ codes! {
     RecursivePredicate = "L0116", Error, "predicates call each other in a cycle";
     InvalidExpectation = "L0117", Error, "unknown expected status or risk in a test";
     PredicateCallsTooDeep = "L0118", Error, "predicate calls nest too deep";
+    UnknownPillarInOrder = "L0119", Error, "the lens header orders a pillar the pack does not have";
     // Risk rules.
     MissingOtherwise = "L0201", Error, "risk rules have no `otherwise`";
     TooManyRiskRules = "L0202", Error, "more than three risk rules";

@@ -254,8 +254,18 @@ pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, to
             }
         }
     }
-    // The framework's pillars in the Well-Architected Tool's order, then the lens's own in pack order.
-    pillars.sort_by_key(|pillar| FRAMEWORK_PILLARS.iter().position(|id| *id == pillar.id).unwrap_or(usize::MAX));
+    // The order the lens header gives; else the framework's pillars in the Well-Architected Tool's
+    // order, then the lens's own in pack order.
+    match index.lens_files.first().and_then(|&file| lens_header(db, file)).filter(|lens| !lens.pillar_order.is_empty())
+    {
+        Some(header) => {
+            let order = &header.pillar_order;
+            pillars.sort_by_key(|pillar| order.iter().position(|name| name.text == pillar.id).unwrap_or(usize::MAX));
+        }
+        None => {
+            pillars.sort_by_key(|pillar| FRAMEWORK_PILLARS.iter().position(|id| *id == pillar.id).unwrap_or(usize::MAX))
+        }
+    }
     let expired_waivers = answers.waivers.iter().filter(|waiver| !waiver.in_force(today)).cloned().collect();
     let unmatched_waivers = answers
         .waivers
@@ -282,6 +292,14 @@ pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, to
     let summary = summarize(&pillars);
     let evidence = workload.files(db).iter().filter_map(|&file| summarize_evidence(db, file)).collect();
     Review { lens, pillars, expired_waivers, unmatched_waivers, evidence, summary }
+}
+
+/// The lens header of `file`, if it has one.
+fn lens_header(db: &dyn Db, file: SourceFile) -> Option<&loupe_syntax::Lens> {
+    parse_file(db, file).file.items.iter().find_map(|item| match item {
+        Item::Lens(lens) => Some(lens),
+        _ => None,
+    })
 }
 
 /// Whether a waiver in force accepts something of the review.

@@ -55,6 +55,8 @@ pub struct Lens {
     pub name: Option<Text>,
     pub version: Option<Text>,
     pub description: Option<Text>,
+    /// The order reports and exports give the pillars (`pillars a, b, c`); empty for the default.
+    pub pillar_order: Vec<Name>,
     pub doc: Option<String>,
     pub keyword: Span,
     pub span: Span,

@@ -83,7 +83,7 @@ impl Context {
     fn keywords(self) -> &'static [&'static str] {
         match self {
             Context::TopLevel => &["lens", "pillar", "predicate", "test"],
-            Context::Lens => &["version", "description"],
+            Context::Lens => &["version", "description", "pillars"],
             Context::Pillar => &["question", "description"],
             Context::Question => &["choice", "none", "risk", "phase", "description", "helpful"],
             Context::Choice => &["check", "description", "helpful", "improve"],
@@ -96,7 +96,7 @@ impl Context {
     fn expected(self) -> &'static str {
         match self {
             Context::TopLevel => "`lens`, `pillar`, `predicate` or `test`",
-            Context::Lens => "`version` or `description`",
+            Context::Lens => "`version`, `description` or `pillars`",
             Context::Pillar => "`question` or `description`",
             Context::Question => "`choice`, `none`, `risk`, `phase`, `description` or `helpful`",
             Context::Choice => "`check`, `description`, `helpful` or `improve`",
@@ -249,10 +249,12 @@ impl Lowerer<'_, '_> {
         let doc = self.doc_before(span.start as usize);
         let mut header = Header::default();
         let mut properties = Properties::default();
+        let mut pillar_order: Vec<Name> = Vec::new();
         let mut close = None;
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::property => properties.add(self, child),
+                Rule::pillar_order => self.pillar_order(child, &mut pillar_order),
                 Rule::junk => self.junk(child, Context::Lens),
                 Rule::close => close = Some(child),
                 _ => header.take(self, child, "lens"),
@@ -268,10 +270,52 @@ impl Lowerer<'_, '_> {
             name: header.title,
             version: version.map(|link| link.text),
             description: description.map(|link| link.text),
+            pillar_order,
             doc,
             keyword: header.keyword,
             span,
         }
+    }
+
+    /// `pillars a, b, c`: once per lens header, each pillar once.
+    fn pillar_order(&mut self, pair: Pair<'_, Rule>, order: &mut Vec<Name>) {
+        let span = self.span(&pair);
+        if let Some(first) = order.first() {
+            let first = first.span;
+            self.errors.push(
+                SyntaxError::new(
+                    Code::DuplicateProperty,
+                    "the lens header gives `pillars` more than once",
+                    Label::new((), span, "given again"),
+                )
+                .with_secondary(Label::new((), first, "first given here"))
+                .with_help("list every pillar in one `pillars` line"),
+            );
+            return;
+        }
+        let names: Vec<Name> =
+            pair.into_inner().filter(|p| p.as_rule() == Rule::item_id).map(|p| self.name(&p)).collect();
+        if names.is_empty() {
+            self.missing(
+                "pillar id",
+                "`pillars`",
+                Span::empty(span.end as usize),
+                "write e.g. `pillars security, reliability, operationalExcellence`",
+            );
+        }
+        for (i, name) in names.iter().enumerate() {
+            if let Some(first) = names[..i].iter().find(|earlier| earlier.text == name.text) {
+                self.errors.push(
+                    SyntaxError::new(
+                        Code::DuplicateProperty,
+                        format!("pillar `{}` is listed twice", name.text),
+                        Label::new((), name.span, "listed again"),
+                    )
+                    .with_secondary(Label::new((), first.span, "first listed here")),
+                );
+            }
+        }
+        *order = names;
     }
 
     fn pillar(&mut self, pair: Pair<'_, Rule>) -> Pillar {
