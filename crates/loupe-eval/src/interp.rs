@@ -227,7 +227,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         self.source = Rc::from(source);
         let mut findings = Vec::new();
         let mut guard = None;
-        let result = stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || self.block(block, &mut findings, &mut guard));
+        let result = stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || self.block(block, Some(&mut findings), &mut guard));
         let inapplicable = |interpreter: &mut Self, guard: Option<String>| {
             Outcome::NotApplicable(Inapplicable {
                 guard,
@@ -257,7 +257,14 @@ impl<'h, 'e> Interpreter<'h, 'e> {
 
     /// Whether every statement holds, with the findings of those that do not.
     /// A false `applies when` stops the block and is written to `failed_guard`.
-    fn block(&mut self, block: &Block, findings: &mut Vec<Finding>, failed_guard: &mut Option<String>) -> Eval<bool> {
+    /// `findings` is `None` where they would be dropped (predicate bodies,
+    /// quantifiers inside expressions): no message is built for nothing.
+    fn block(
+        &mut self,
+        block: &Block,
+        mut findings: Option<&mut Vec<Finding>>,
+        failed_guard: &mut Option<String>,
+    ) -> Eval<bool> {
         let depth = self.scope.len();
         let mut holds = true;
         for statement in &block.statements {
@@ -273,7 +280,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                     self.scope.push((name.text.clone(), value));
                 }
                 Statement::Assert { condition, message, .. } => {
-                    if !self.assertion(condition, message.as_ref(), findings)? {
+                    if !self.assertion(condition, message.as_ref(), findings.as_deref_mut())? {
                         holds = false;
                     }
                 }
@@ -287,7 +294,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         &mut self,
         condition: &Expr,
         message: Option<&loupe_syntax::Message>,
-        findings: &mut Vec<Finding>,
+        mut findings: Option<&mut Vec<Finding>>,
     ) -> Eval<bool> {
         if let ExprKind::Quantifier(quantifier) = &condition.kind
             && let QuantifierExpr { kind: kind @ (Quantifier::Every | Quantifier::None), var, source, filter, body } =
@@ -295,20 +302,23 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         {
             let items = self.filtered(&var.text, source, filter.as_ref())?;
             let mut holds = true;
+            // An `every` without a message of its own reports its body's findings.
+            let from_body = findings.is_some() && *kind == Quantifier::Every && message.is_none();
             for item in items {
                 self.burn(1)?;
                 self.scope.push((var.text.clone(), item.clone()));
                 self.subjects.push(Subject { origin: item.origin(), resource: item.resource_name() });
                 let mut body_findings = Vec::new();
-                let body_holds = self.block(body, &mut body_findings, &mut None)?;
+                let body_holds = self.block(body, from_body.then_some(&mut body_findings), &mut None)?;
                 let offends = if *kind == Quantifier::Every { !body_holds } else { body_holds };
                 if offends {
                     holds = false;
-                    if *kind == Quantifier::Every && !body_findings.is_empty() && message.is_none() {
-                        findings.append(&mut body_findings);
-                    } else {
-                        let finding = self.finding(condition, message)?;
-                        findings.push(finding);
+                    if let Some(findings) = findings.as_deref_mut() {
+                        if body_findings.is_empty() {
+                            findings.push(self.finding(condition, message)?);
+                        } else {
+                            findings.append(&mut body_findings);
+                        }
                     }
                 }
                 self.subjects.pop();
@@ -317,9 +327,8 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             return Ok(holds);
         }
         let holds = self.expr(condition)?.is_true();
-        if !holds {
-            let finding = self.finding(condition, message)?;
-            findings.push(finding);
+        if let Some(findings) = findings.filter(|_| !holds) {
+            findings.push(self.finding(condition, message)?);
         }
         Ok(holds)
     }
@@ -438,7 +447,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 for item in &items {
                     self.burn(1)?;
                     self.scope.push((var.text.clone(), item.clone()));
-                    let holds = self.block(body, &mut Vec::new(), &mut None)?;
+                    let holds = self.block(body, None, &mut None)?;
                     self.scope.pop();
                     count += usize::from(holds);
                     if *kind == Quantifier::Some && holds {
@@ -548,7 +557,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             let outer = std::mem::replace(&mut self.scope, bound);
             self.calls += 1;
             let result = stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || {
-                self.block(&predicate.body, &mut Vec::new(), &mut None)
+                self.block(&predicate.body, None, &mut None)
             });
             self.calls -= 1;
             self.scope = outer;
