@@ -227,7 +227,8 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         self.source = Rc::from(source);
         let mut findings = Vec::new();
         let mut guard = None;
-        let result = stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || self.block(block, Some(&mut findings), &mut guard));
+        let result =
+            stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || self.block(block, Some(&mut findings), &mut guard));
         let inapplicable = |interpreter: &mut Self, guard: Option<String>| {
             Outcome::NotApplicable(Inapplicable {
                 guard,
@@ -556,9 +557,8 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             // A predicate sees its parameters only.
             let outer = std::mem::replace(&mut self.scope, bound);
             self.calls += 1;
-            let result = stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || {
-                self.block(&predicate.body, None, &mut None)
-            });
+            let result =
+                stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || self.block(&predicate.body, None, &mut None));
             self.calls -= 1;
             self.scope = outer;
             return Ok(Val::Bool(result?));
