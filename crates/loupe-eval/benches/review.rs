@@ -5,13 +5,13 @@
 //!
 //! Run with `cargo bench -p loupe-eval --bench review`.
 
-use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 use loupe_db::{Database, Pack, SourceFile, pack_diagnostics};
 use loupe_eval::{Answers, EvidenceFile, Review, Workload, pack_choices, prefetch_evaluations, review};
 use loupe_evidence::LoadOptions;
 
+mod common;
 #[path = "../../loupe-evidence/benches/generate.rs"]
 mod generate;
 
@@ -29,17 +29,7 @@ fn main() {
 }
 
 /// The GenAI pack's sources, read once.
-static PACK: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/genai");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .expect("policies/genai exists")
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "lens"))
-        .map(|path| (path.display().to_string(), std::fs::read_to_string(&path).expect("readable")))
-        .collect();
-    files.sort();
-    files
-});
+static PACK: LazyLock<Vec<(String, String)>> = LazyLock::new(common::genai_pack_sources);
 
 fn review_workload(bytes: &[u8], name: &str) -> Review {
     let db = Database::default();

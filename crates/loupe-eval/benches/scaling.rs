@@ -13,6 +13,7 @@ use loupe_db::{Database, Pack, SourceFile, pack_diagnostics, pack_index, prefetc
 use loupe_eval::{Answers, EvidenceFile, Workload, pack_choices, prefetch_evaluations, review};
 use loupe_evidence::LoadOptions;
 
+mod common;
 #[path = "../../loupe-evidence/benches/generate.rs"]
 mod generate;
 
@@ -92,14 +93,7 @@ fn evidence_of_n_resources(bencher: divan::Bencher, n: usize) {
 /// The GenAI pack's review of a template of `n` resources.
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn genai_review_of_n_resources(bencher: divan::Bencher, n: usize) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/genai");
-    let mut sources: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .expect("policies/genai exists")
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "lens"))
-        .map(|path| (path.display().to_string(), std::fs::read_to_string(&path).expect("readable")))
-        .collect();
-    sources.sort();
+    let sources = common::genai_pack_sources();
     let bytes: Arc<[u8]> = Arc::from(generate::to_json(&generate::cloudformation(n)));
     bencher.bench(|| {
         let db = Database::default();
