@@ -407,10 +407,9 @@ fn nothing_applies(db: &Database, workload: Workload, review: &Review) -> Diagno
         .filter_map(|choice| choice.not_applicable.as_ref())
         .flat_map(|inapplicable| inapplicable.looked_for.iter().map(String::as_str))
         .collect();
-    let mut sample: Vec<&str> = looked_for.iter().copied().take(10).collect();
+    let sample: Vec<&str> = looked_for.iter().copied().take(10).collect();
     let more = looked_for.len().saturating_sub(sample.len());
     let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-    sample.sort_unstable();
     let file = workload
         .files(db)
         .first()

@@ -256,16 +256,12 @@ pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, to
     }
     // The order the lens header gives; else the framework's pillars in the Well-Architected Tool's
     // order, then the lens's own in pack order.
-    match index.lens_files.first().and_then(|&file| lens_header(db, file)).filter(|lens| !lens.pillar_order.is_empty())
-    {
-        Some(header) => {
-            let order = &header.pillar_order;
-            pillars.sort_by_key(|pillar| order.iter().position(|name| name.text == pillar.id).unwrap_or(usize::MAX));
-        }
-        None => {
-            pillars.sort_by_key(|pillar| FRAMEWORK_PILLARS.iter().position(|id| *id == pillar.id).unwrap_or(usize::MAX))
-        }
-    }
+    let header = index.lens_files.first().and_then(|&file| lens_header(db, file));
+    let order: Vec<&str> = match header.filter(|lens| !lens.pillar_order.is_empty()) {
+        Some(lens) => lens.pillar_order.iter().map(|name| name.text.as_str()).collect(),
+        None => FRAMEWORK_PILLARS.to_vec(),
+    };
+    pillars.sort_by_key(|pillar| order.iter().position(|id| *id == pillar.id).unwrap_or(usize::MAX));
     let expired_waivers = answers.waivers.iter().filter(|waiver| !waiver.in_force(today)).cloned().collect();
     let unmatched_waivers = answers
         .waivers
