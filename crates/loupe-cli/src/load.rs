@@ -208,21 +208,20 @@ pub fn read_source(db: &Database, path: &Path, problems: &mut Vec<Diagnostic>) -
 
 /// A diagnostic for an input file that was refused: located at its start.
 pub fn refused(db: &Database, path: &Path, reason: &str) -> Diagnostic {
-    let file = SourceFile::new(db, display(path), String::new());
-    Diagnostic::new(
-        Code::ReadError,
-        format!("cannot read {}: {reason}", display(path)),
-        Label::new(file, Span::empty(0), "refused"),
-    )
+    read_error(db, path, reason, "refused")
 }
 
-/// A diagnostic for a path that has no readable text.
+/// A diagnostic for a path that has no readable text: nothing to point at.
 pub fn missing(db: &Database, path: &Path, reason: &str) -> Diagnostic {
+    read_error(db, path, reason, "")
+}
+
+fn read_error(db: &Database, path: &Path, reason: &str, label: &str) -> Diagnostic {
     let file = SourceFile::new(db, display(path), String::new());
     Diagnostic::new(
         Code::ReadError,
         format!("cannot read {}: {reason}", display(path)),
-        Label::new(file, Span::empty(0), ""),
+        Label::new(file, Span::empty(0), label),
     )
 }
 

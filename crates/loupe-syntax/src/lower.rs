@@ -293,16 +293,7 @@ impl Lowerer<'_, '_> {
             );
             return;
         }
-        let names: Vec<Name> =
-            pair.into_inner().filter(|p| p.as_rule() == Rule::item_id).map(|p| self.name(&p)).collect();
-        if names.is_empty() {
-            self.missing(
-                "pillar id",
-                "`pillars`",
-                Span::empty(span.end as usize),
-                "write e.g. `pillars security, reliability, operationalExcellence`",
-            );
-        }
+        let names = self.name_list(pair, Rule::item_id, "pillar id", "`pillars security, reliability`");
         for (i, name) in names.iter().enumerate() {
             if let Some(first) = names[..i].iter().find(|earlier| earlier.text == name.text) {
                 self.errors.push(
@@ -470,15 +461,22 @@ impl Lowerer<'_, '_> {
     }
 
     fn phase(&mut self, pair: Pair<'_, Rule>) -> Vec<Name> {
+        self.name_list(pair, Rule::ident, "phase name", "`phase deployment, continuous_improvement`")
+    }
+
+    /// The names of a `KEYWORD a, b, c` line (`phase`, `pillars`), or one error
+    /// when it names none.
+    fn name_list(&mut self, pair: Pair<'_, Rule>, rule: Rule, what: &str, example: &str) -> Vec<Name> {
         let span = self.span(&pair);
-        let names: Vec<Name> =
-            pair.into_inner().filter(|p| p.as_rule() == Rule::ident).map(|p| self.name(&p)).collect();
+        // The line's first pair is its keyword (`phase_key`, `pillar_order_key`).
+        let keyword = pair.clone().into_inner().next().map_or_else(String::new, |key| key.as_str().to_string());
+        let names: Vec<Name> = pair.into_inner().filter(|p| p.as_rule() == rule).map(|p| self.name(&p)).collect();
         if names.is_empty() {
             self.missing(
-                "phase name",
-                "`phase`",
+                what,
+                &format!("`{keyword}`"),
                 Span::empty(span.end as usize),
-                "write e.g. `phase deployment, continuous_improvement`",
+                &format!("write e.g. {example}"),
             );
         }
         names
