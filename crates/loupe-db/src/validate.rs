@@ -46,19 +46,15 @@ pub fn validate_file(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnosti
                     }
                     validator.diagnostics.push(diagnostic);
                 }
-                for name in &lens.pillar_order {
-                    if !index.pillars.contains_key(&name.text) {
-                        let help = did_you_mean(&name.text, index.pillars.keys().map(String::as_str))
-                            .unwrap_or_else(|| "list the ids of the pack's pillars".to_string());
-                        validator.diagnostics.push(
-                            Diagnostic::new(
-                                Code::UnknownPillarInOrder,
-                                format!("the pack has no pillar `{}`", name.text),
-                                Label::new(file, name.span, "not a pillar of the pack"),
-                            )
-                            .with_help(help),
-                        );
-                    }
+                for name in lens.pillar_order.iter().filter(|name| !index.pillars.contains_key(&name.text)) {
+                    validator.unknown_name(
+                        Code::UnknownPillarInOrder,
+                        name,
+                        index.pillars.keys().map(String::as_str),
+                        format!("the pack has no pillar `{}`", name.text),
+                        "not a pillar of the pack",
+                        "list the ids of the pack's pillars".to_string(),
+                    );
                 }
                 let mut limits = validator.limits();
                 if let Some(name) = &lens.name {
@@ -116,6 +112,20 @@ struct Validator<'db> {
 }
 
 impl Validator<'_> {
+    /// A name that is none of `known`: with the closest one as help, else `fallback`.
+    fn unknown_name<'k>(
+        &mut self,
+        code: Code,
+        name: &Name,
+        known: impl IntoIterator<Item = &'k str>,
+        message: String,
+        label: &str,
+        fallback: String,
+    ) {
+        let help = did_you_mean(&name.text, known).unwrap_or(fallback);
+        self.diagnostics.push(Diagnostic::new(code, message, Label::new(self.file, name.span, label)).with_help(help));
+    }
+
     fn limits(&mut self) -> Limits<'_> {
         Limits { file: self.file, diagnostics: &mut self.diagnostics }
     }
@@ -244,19 +254,15 @@ impl Validator<'_> {
             self.limits().text(description, limits::MAX_TEXT, "the question description");
         }
         self.limits().links(&question.helpful, "the helpful resource", "helpful");
-        for phase in &question.phases {
-            if !PHASES.contains(&phase.text.as_str()) {
-                let help = did_you_mean(&phase.text, PHASES.iter().copied())
-                    .unwrap_or_else(|| format!("the phases are {}", quoted_list(PHASES)));
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::UnknownPhase,
-                        format!("unknown lifecycle phase `{}`", phase.text),
-                        Label::new(file, phase.span, "not a phase"),
-                    )
-                    .with_help(help),
-                );
-            }
+        for phase in question.phases.iter().filter(|phase| !PHASES.contains(&phase.text.as_str())) {
+            self.unknown_name(
+                Code::UnknownPhase,
+                phase,
+                PHASES.iter().copied(),
+                format!("unknown lifecycle phase `{}`", phase.text),
+                "not a phase",
+                format!("the phases are {}", quoted_list(PHASES)),
+            );
         }
 
         let mut none_choices = question.choices.iter().filter(|choice| choice.is_none);
