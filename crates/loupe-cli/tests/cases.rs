@@ -1,6 +1,7 @@
 //! Data-driven cases: every `.lens` file or pack directory under
 //! `tests/cases/{check,recovery}` is run through `loupe check`, and its exit
 //! status and rendered diagnostics are compared with the `.snap` beside it.
+//! Every case is compared before a mismatch fails the test (`insta::glob!`).
 //! Review changes with `cargo insta review`.
 
 use std::io::Write;
@@ -55,25 +56,40 @@ fn entries(dir: &str, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     found
 }
 
-/// The cases of one directory: `.lens` files and pack directories.
 fn cases(dir: &str) -> Vec<PathBuf> {
-    entries(&format!("tests/cases/{dir}"), |path| path.is_dir() || path.extension().is_some_and(|ext| ext == "lens"))
+    entries(&format!("tests/cases/{dir}"), is_case)
+}
+
+/// The cases of one directory: `.lens` files and pack directories.
+fn is_case(path: &Path) -> bool {
+    path.is_dir() || path.extension().is_some_and(|ext| ext == "lens")
+}
+
+/// Compares `output` with `NAME.snap` in `dir`. Inside `insta::glob!` a
+/// mismatch is counted and the loop goes on; the glob's snapshot suffix and
+/// input-file header are dropped so that the snapshots keep their names.
+fn assert_case_snapshot(dir: &Path, name: &str, description: String, output: String) {
+    let mut settings = insta::Settings::clone_current();
+    settings.remove_snapshot_suffix();
+    settings.remove_input_file();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_description(description);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(name, output));
 }
 
 fn check_each_case(dir: &str) {
-    for case in cases(dir) {
+    // `?*`: the entries of the directory; `*` would match the directory itself too.
+    insta::glob!(format!("../../../tests/cases/{dir}"), "?*", |case| {
+        if !is_case(case) {
+            return;
+        }
         let relative = case.strip_prefix(repo_root()).expect("case under the root").to_string_lossy().into_owned();
         let name = case.file_stem().expect("named").to_string_lossy().into_owned();
         let output = loupe(&["check", &relative]);
-        insta::with_settings!({
-            snapshot_path => case.parent().expect("in a directory"),
-            prepend_module_to_snapshot => false,
-            description => format!("loupe check {relative}"),
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!(name, output);
-        });
-    }
+        assert_case_snapshot(case.parent().expect("in a directory"), &name, format!("loupe check {relative}"), output);
+    });
 }
 
 #[test]
@@ -91,21 +107,20 @@ fn recovery_cases() {
 /// one, its standard input; its output is `NAME.snap`.
 #[test]
 fn loupe_run_cases() {
-    let root = repo_root().join("tests/cases/run");
-    for case in run_case_dirs() {
-        let cmd = std::fs::read_to_string(case.join("cmd")).expect("readable cmd");
+    insta::glob!("../../../tests/cases/run", "*/cmd", |cmd_file| {
+        let case = cmd_file.parent().expect("in a case directory");
+        let cmd = std::fs::read_to_string(cmd_file).expect("readable cmd");
         let args: Vec<&str> = cmd.split_whitespace().collect();
         let stdin = std::fs::read(case.join("stdin")).ok();
         let name = case.file_name().expect("named").to_string_lossy().into_owned();
-        insta::with_settings!({
-            snapshot_path => &root,
-            prepend_module_to_snapshot => false,
-            description => format!("loupe {}", cmd.trim()),
-            omit_expression => true,
-        }, {
-            insta::assert_snapshot!(name, loupe_with_input(&args, stdin.as_deref()));
-        });
-    }
+        let output = loupe_with_input(&args, stdin.as_deref());
+        assert_case_snapshot(
+            case.parent().expect("under tests/cases/run"),
+            &name,
+            format!("loupe {}", cmd.trim()),
+            output,
+        );
+    });
 }
 
 fn run_case_dirs() -> Vec<PathBuf> {

@@ -414,10 +414,17 @@ fn formats_by_name() {
 #[test]
 fn snapshots() {
     let review = review();
-    for format in Format::ALL {
-        let output = render_with(format, &review, false);
-        insta::assert_snapshot!(format.as_str(), output);
-    }
+    // Every format is compared (and a `.snap.new` written for each mismatch)
+    // before the test fails, naming them all.
+    let mismatched: Vec<&str> = Format::ALL
+        .into_iter()
+        .filter(|format| {
+            let output = render_with(*format, &review, false);
+            std::panic::catch_unwind(|| insta::assert_snapshot!(format.as_str(), output)).is_err()
+        })
+        .map(Format::as_str)
+        .collect();
+    assert!(mismatched.is_empty(), "snapshots differ for {mismatched:?}");
 }
 
 #[test]

@@ -2,7 +2,6 @@
 //! inputs that must end in an error rather than a crash.
 
 use std::fmt::Write;
-use std::path::Path;
 
 use loupe_syntax::*;
 
@@ -184,23 +183,21 @@ fn expr(e: &Expr) -> String {
     }
 }
 
+/// Every case is compared before a mismatch fails the test (`insta::glob!`);
+/// the snapshots keep their names, `NAME.snap` beside `NAME.lens`.
 #[test]
 fn parse_cases() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/parse");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/cases/parse exists")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "lens"))
-        .collect();
-    cases.sort();
-    assert!(!cases.is_empty());
-    for case in cases {
-        let text = std::fs::read_to_string(&case).expect("case is UTF-8");
+    insta::glob!("../../../tests/cases/parse", "*.lens", |case| {
+        let text = std::fs::read_to_string(case).expect("case is UTF-8");
         let name = case.file_stem().expect("named").to_string_lossy().into_owned();
-        insta::with_settings!({ snapshot_path => &dir, prepend_module_to_snapshot => false, omit_expression => true }, {
-            insta::assert_snapshot!(name, dump(&text));
-        });
-    }
+        let mut settings = insta::Settings::clone_current();
+        settings.remove_snapshot_suffix();
+        settings.remove_input_file();
+        settings.set_snapshot_path(case.parent().expect("in tests/cases/parse"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| insta::assert_snapshot!(name, dump(&text)));
+    });
 }
 
 fn codes(text: &str) -> Vec<&'static str> {
