@@ -237,6 +237,15 @@ fn language_reference_examples_check_as_marked() {
             .collect();
         let marked = files.iter().flat_map(|fence| marks(doc, fence)).collect();
         failures.extend(differences(&format!("{doc}: pack {pack}"), marked, found));
+        // What the page shows `loupe check PACK` printing, it prints.
+        let command = format!("$ loupe check {pack}");
+        for console in all.iter().filter(|fence| fence.info.first().is_some_and(|language| language == "console")) {
+            if console.body.lines().next() == Some(command.as_str())
+                && let Err(error) = run_console(&console.body, &scratch.0)
+            {
+                failures.push(format!("{doc}:{}: {error}", console.line));
+            }
+        }
     }
     assert!(examples >= 35, "only {examples} examples found in {doc}");
     assert!(failures.is_empty(), "examples that do not check as marked:\n{}", failures.join("\n"));
@@ -309,29 +318,40 @@ fn run_explanation_example(fences: &[&Fence]) -> Result<String, String> {
         output.push_str(&text);
     }
     for console in commands {
-        for dir in ["policies", "examples"] {
-            if console.contains(&format!("{dir}/")) && !scratch.0.join(dir).exists() {
-                copy_dir(&repo_root().join(dir), &scratch.0.join(dir));
-            }
+        output.push_str(&run_console(console, &scratch.0)?);
+    }
+    Ok(output)
+}
+
+/// Runs the `$ command` lines of a `console` block in `dir`, in order, with
+/// `loupe` on the `PATH`; every other line must be a line of what the command
+/// before it printed. Returns everything the commands printed.
+fn run_console(console: &str, dir: &Path) -> Result<String, String> {
+    for shipped in ["policies", "examples"] {
+        if console.contains(&format!("{shipped}/")) && !dir.join(shipped).exists() {
+            copy_dir(&repo_root().join(shipped), &dir.join(shipped));
         }
-        // `$ command` lines run in order; the lines after one are what it must print.
-        let mut last = String::new();
-        for line in console.lines() {
-            if let Some(command) = line.strip_prefix("$ ") {
-                let bin = Path::new(env!("CARGO_BIN_EXE_loupe")).parent().expect("a directory");
-                let path = std::env::join_paths(
-                    std::iter::once(bin.to_owned())
-                        .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-                )
-                .expect("a PATH");
-                let mut shell = Command::new("sh");
-                shell.args(["-c", command]).env("PATH", path);
-                let (_, text) = run(shell, &scratch.0);
-                output.push_str(&text);
-                last = text;
-            } else if !line.trim().is_empty() && !last.lines().any(|printed| printed.trim() == line.trim()) {
-                return Err(format!("the command does not print `{}`:\n{last}", line.trim()));
-            }
+    }
+    let bin = Path::new(env!("CARGO_BIN_EXE_loupe")).parent().expect("a directory");
+    let path = std::env::join_paths(
+        std::iter::once(bin.to_owned()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .expect("a PATH");
+    let mut output = String::new();
+    let mut last = String::new();
+    for line in console.lines() {
+        if let Some(command) = line.strip_prefix("$ ") {
+            let mut shell = Command::new("sh");
+            shell.args(["-c", command]).env("PATH", &path);
+            let (_, text) = run(shell, dir);
+            output.push_str(&text);
+            last = text;
+        } else if !line.trim().is_empty() && !last.lines().any(|printed| printed.trim() == line.trim()) {
+            return Err(format!(
+                "`{}` does not print `{}`:\n{last}",
+                console.lines().next().unwrap_or_default(),
+                line.trim()
+            ));
         }
     }
     Ok(output)
