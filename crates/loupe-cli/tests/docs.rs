@@ -6,8 +6,8 @@
 //!   of `docs/language.md`);
 //! - every diagnostic code's explanation (`loupe explain CODE`) has a wrong
 //!   example that reports the code and a right one that parses and does not
-//!   report it
-//!   (the conventions are in `crates/loupe-diagnostics/explanations/README.md`).
+//!   report it (the conventions are in
+//!   `crates/loupe-diagnostics/explanations/README.md`).
 //!
 //! Each test runs every example before it fails, and lists every one that does
 //! not behave.
@@ -98,19 +98,18 @@ impl Drop for Scratch {
     }
 }
 
-/// Runs `program` in `dir`, without color; returns the exit code and what it printed.
-fn run(mut command: Command, dir: &Path) -> (Option<i32>, String) {
+/// Runs `command` in `dir`, without color; returns what it printed.
+fn run(mut command: Command, dir: &Path) -> String {
     let output = command
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|error| panic!("{command:?}: {error}"));
-    let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
-    (output.status.code(), text)
+    String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
 }
 
-fn loupe(args: &[&str], dir: &Path) -> (Option<i32>, String) {
+fn loupe(args: &[&str], dir: &Path) -> String {
     let mut command = Command::new(env!("CARGO_BIN_EXE_loupe"));
     command.args(args);
     run(command, dir)
@@ -139,7 +138,7 @@ fn marks(doc: &str, fence: &Fence) -> Vec<Mark> {
 fn check_json(targets: &[&str], dir: &Path) -> Result<Vec<(String, usize, String, String)>, String> {
     let mut args = vec!["check", "--format", "json"];
     args.extend(targets);
-    let (_, output) = loupe(&args, dir);
+    let output = loupe(&args, dir);
     let json: serde_json::Value = serde_json::from_str(&output).map_err(|error| format!("{error}: {output}"))?;
     let diagnostics = json["diagnostics"].as_array().ok_or_else(|| format!("no diagnostics list: {output}"))?;
     Ok(diagnostics
@@ -314,8 +313,7 @@ fn run_explanation_example(fences: &[&Fence]) -> Result<String, String> {
         };
         let mut args = vec!["check".to_owned()];
         args.extend(targets);
-        let (_, text) = loupe(&args.iter().map(String::as_str).collect::<Vec<_>>(), &scratch.0);
-        output.push_str(&text);
+        output.push_str(&loupe(&args.iter().map(String::as_str).collect::<Vec<_>>(), &scratch.0));
     }
     for console in commands {
         output.push_str(&run_console(console, &scratch.0)?);
@@ -343,9 +341,8 @@ fn run_console(console: &str, dir: &Path) -> Result<String, String> {
         if let Some(command) = line.strip_prefix("$ ") {
             let mut shell = Command::new("sh");
             shell.args(["-c", command]).env("PATH", &path);
-            let (_, text) = run(shell, dir);
-            output.push_str(&text);
-            last = text;
+            last = run(shell, dir);
+            output.push_str(&last);
         } else if !line.trim().is_empty() && !last.lines().any(|printed| printed.trim() == line.trim()) {
             return Err(format!(
                 "`{}` does not print `{}`:\n{last}",
