@@ -385,3 +385,18 @@ fn explanation_examples_behave() {
     let codes: Vec<&str> = failures.iter().filter_map(|failure| failure.get(..5)).collect();
     assert!(failures.is_empty(), "explanations whose examples do not behave: {codes:?}\n\n{}", failures.join("\n\n"));
 }
+
+/// The answers file `docs/answers.md` shows reads without error against the
+/// shipped pack: every section and key it uses is one `loupe run` knows.
+#[test]
+fn answers_reference_example_reads() {
+    let markdown = std::fs::read_to_string(repo_root().join("docs/answers.md")).expect("docs/answers.md");
+    let all = fences(&markdown);
+    let example = all.iter().find(|fence| fence.info.first().is_some_and(|language| language == "yaml"));
+    let scratch = Scratch::new();
+    scratch.write("answers.yaml", &example.expect("a YAML example in docs/answers.md").body);
+    let answers = scratch.0.join("answers.yaml");
+    let args = ["run", "policies/genai", "--evidence", "examples/rag-chatbot/plan.json", "--date", "2026-12-01"];
+    let output = loupe(&[&args[..], &["--answers", &answers.to_string_lossy()]].concat(), &repo_root());
+    assert!(output.contains("Generative AI Lens") && !output.contains("error["), "{output}");
+}
