@@ -3,10 +3,9 @@
 use std::io::{IsTerminal, Write};
 
 use codespan_reporting::diagnostic as codespan;
-use codespan_reporting::files::Files;
 use codespan_reporting::term::{self, termcolor};
 use loupe_db::{Database, Diagnostic, Severity, SourceFile, Span};
-use loupe_diagnostics::{CutFiles, MAX_PER_FILE, Shown, cap_per_file};
+use loupe_diagnostics::{Column, CutFiles, MAX_PER_FILE, Shown, cap_per_file};
 use serde::Serialize;
 
 use crate::files::DbFiles;
@@ -130,14 +129,10 @@ struct JsonPosition {
 }
 
 pub fn to_json(db: &Database, diagnostics: &[Diagnostic]) -> JsonReport {
-    let files = DbFiles { db };
     let range = |file: SourceFile, span: Span| {
         let position = |offset: u32| {
-            let location = files.location(file, offset as usize).ok();
-            JsonPosition {
-                line: location.as_ref().map_or(1, |l| l.line_number),
-                column: location.as_ref().map_or(1, |l| l.column_number),
-            }
+            let at = loupe_db::line_index(db, file).line_col(offset, Column::Chars);
+            JsonPosition { line: at.line as usize, column: at.column as usize }
         };
         JsonRange { start: position(span.start), end: position(span.end) }
     };

@@ -141,7 +141,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
 
     let comparison = baseline.map(|baseline| baseline.compare(&review));
     let sources = source_texts(&db, pack, workload);
-    let source = |name: &str| sources.get(name).map(|text| &**text);
+    let source = |name: &str| sources.get(name).copied();
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let context = loupe_report::Context {
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -485,15 +485,17 @@ fn load_answers(db: &Database, pack: Pack, path: &Path) -> Result<(Answers, Sour
     if unknown.is_empty() { Ok((answers, file)) } else { Err(located(unknown, Code::UnknownAnswerTarget)) }
 }
 
-/// The texts of the pack's files and the evidence, by display name, for snippets.
-fn source_texts(db: &Database, pack: Pack, workload: Workload) -> BTreeMap<String, String> {
+/// The pack's files and the evidence by display name, with their line indexes: for
+/// lines, columns and snippets.
+fn source_texts(db: &Database, pack: Pack, workload: Workload) -> BTreeMap<&str, loupe_report::Source<'_>> {
     let mut sources = BTreeMap::new();
     for &file in pack.files(db) {
-        sources.insert(file.name(db).clone(), file.text(db).clone());
+        let source = loupe_report::Source { text: file.text(db), lines: loupe_db::line_index(db, file) };
+        sources.insert(file.name(db).as_str(), source);
     }
     for &file in workload.files(db) {
-        if let Ok(text) = std::str::from_utf8(file.bytes(db)) {
-            sources.insert(file.name(db).clone(), text.to_string());
+        if let (Ok(text), Ok(evidence)) = (std::str::from_utf8(file.bytes(db)), &**load_evidence(db, file)) {
+            sources.insert(file.name(db).as_str(), loupe_report::Source { text, lines: &evidence.lines });
         }
     }
     sources

@@ -31,7 +31,7 @@ pub use blocks::{BlockText, CompiledBlock, check_diagnostics, compiled_block, fi
 pub use builtins::{BUILTINS, Builtin, Ty};
 pub use diagnostics::{file_diagnostics, pack_diagnostics, prefetch_diagnostics};
 pub use index::{DeepCalls, ItemTree, MAX_PREDICATE_DEPTH, PackIndex, item_tree, pack_index, pack_predicates};
-pub use loupe_diagnostics::{Code, Label, Severity, Span};
+pub use loupe_diagnostics::{Code, Label, LineIndex, Severity, Span};
 pub use manifest::{LintLevel, Manifest, pack_manifest};
 pub use types::{DeclaredTypes, pack_types};
 pub use validate::validate_file;
@@ -137,9 +137,9 @@ pub fn parse_file(db: &dyn Db, file: SourceFile) -> loupe_syntax::Parse {
     loupe_syntax::parse(file.text(db))
 }
 
-/// The byte offset where each line of a file starts, for turning spans into
-/// lines and columns in the drivers.
+/// A file's line index, for turning spans into lines and columns (UTF-8,
+/// UTF-16 or characters) and back at the drivers' and reports' edge.
 #[salsa::tracked(returns(ref))]
-pub fn line_starts(db: &dyn Db, file: SourceFile) -> Vec<usize> {
-    std::iter::once(0).chain(file.text(db).match_indices('\n').map(|(i, _)| i + 1)).collect()
+pub fn line_index(db: &dyn Db, file: SourceFile) -> LineIndex {
+    LineIndex::new(file.text(db))
 }

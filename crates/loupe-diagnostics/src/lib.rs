@@ -8,10 +8,12 @@
 
 mod codes;
 mod cut;
+mod lines;
 pub mod suggest;
 
 pub use codes::Code;
 pub use cut::{CutFiles, LONG_LINE};
+pub use lines::{Column, LineCol, LineIndex};
 
 use std::collections::HashMap;
 use std::hash::Hash;

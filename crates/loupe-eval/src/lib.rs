@@ -16,12 +16,14 @@ mod interp;
 mod review;
 mod value;
 
-pub use answers::{Answers, AnswersError, Attested, Named, NotApplicable, Waiver, is_date};
+pub use answers::{Answers, AnswersError, Attested, NotApplicable, is_date};
 pub use compile::{ChoiceKey, PredicateKey, check_source, compiled_check, compiled_predicate, predicate_source};
 pub use evaluate::{FUEL, evaluate_choice, pack_choices, prefetch_evaluations};
 pub use inputs::{EvidenceFile, Workload, evidence_types, load_evidence};
-pub use interp::{Finding, Fingerprint, Inapplicable, Location, Outcome};
-pub use review::{
-    Attestation, ChoiceReview, EvidenceSummary, LensInfo, LinkInfo, PillarReview, QuestionReview, Review, Risk, Status,
-    Summary, review,
+pub use interp::Outcome;
+// The review's plain data, for drivers that read it with the engine at hand.
+pub use loupe_model::{
+    Attestation, ChoiceReview, EvidenceSummary, Finding, Fingerprint, Inapplicable, LensInfo, LinkInfo, Location,
+    Named, PillarReview, QuestionReview, Review, Risk, Status, Summary, Waiver,
 };
+pub use review::review;

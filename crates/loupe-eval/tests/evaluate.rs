@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use expect_test::{Expect, expect};
 use loupe_db::{Database, Pack, SourceFile, pack_diagnostics};
-use loupe_eval::{Answers, EvidenceFile, Review, Workload, review};
-use loupe_evidence::LoadOptions;
+use loupe_eval::{Answers, EvidenceFile, Location, Review, Workload, load_evidence, review};
+use loupe_evidence::{Column, LoadOptions};
 use salsa::Setter;
 
 const LENS: &str = r#"lens demo "Demo" { description "A demo lens." }"#;
@@ -125,8 +125,13 @@ fn fixture(actions: &str) -> Fixture {
 }
 
 /// The review as compact text: each question's risk and rule, each choice's
-/// status and findings.
-fn summary(review: &Review) -> String {
+/// status and findings (lines and columns from the evidence's line index).
+fn summary(fixture: &Fixture, review: &Review) -> String {
+    let position = |location: &Location| {
+        let file = fixture.evidence.iter().find(|file| *file.name(&fixture.db) == location.file);
+        let loaded = file.and_then(|&file| load_evidence(&fixture.db, file).as_ref().as_ref().ok());
+        loaded.map_or(String::new(), |evidence| format!(":{}", evidence.lines.line_col(location.start, Column::Chars)))
+    };
     let mut out = String::new();
     for question in review.pillars.iter().flat_map(|pillar| &pillar.questions) {
         let rule = question.rule.as_deref().unwrap_or("-");
@@ -134,10 +139,7 @@ fn summary(review: &Review) -> String {
         for choice in &question.choices {
             writeln!(out, "  {} {}", choice.id, choice.status.as_str()).expect("writing to a String");
             for finding in &choice.findings {
-                let at = finding
-                    .location
-                    .as_ref()
-                    .map_or(String::new(), |l| format!(" @ {}:{}:{}", l.file, l.line, l.column));
+                let at = finding.location.as_ref().map_or(String::new(), |l| format!(" @ {}{}", l.file, position(l)));
                 writeln!(out, "    {}{at}", finding.message).expect("writing to a String");
             }
         }
@@ -146,7 +148,7 @@ fn summary(review: &Review) -> String {
 }
 
 fn check_review(fixture: &Fixture, answers: &Answers, today: &str, expected: Expect) {
-    expected.assert_eq(&summary(&review(&fixture.db, fixture.pack, fixture.workload, answers, today)));
+    expected.assert_eq(&summary(fixture, &review(&fixture.db, fixture.pack, fixture.workload, answers, today)));
 }
 
 #[test]

@@ -2,9 +2,7 @@
 
 use std::fmt;
 
-use loupe_diagnostics::Span;
-
-use crate::lines::LineCol;
+use loupe_diagnostics::{Column, LineCol, LineIndex, Span};
 
 /// Bounds on what a load may cost. Every bound is checked before the work it guards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,10 +107,10 @@ impl EvidenceError {
     }
 
     /// Fills in lines and columns from the index of the source the spans point into.
-    pub(crate) fn locate(mut self, lines: &crate::lines::LineIndex) -> EvidenceError {
-        self.position = lines.line_col(self.span.start);
+    pub(crate) fn locate(mut self, lines: &LineIndex) -> EvidenceError {
+        self.position = lines.line_col(self.span.start, Column::Chars);
         if let Some(related) = &mut self.related {
-            related.position = lines.line_col(related.span.start);
+            related.position = lines.line_col(related.span.start, Column::Chars);
         }
         self
     }

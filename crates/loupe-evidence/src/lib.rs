@@ -79,7 +79,6 @@
 mod detect;
 mod error;
 mod json;
-mod lines;
 mod relax;
 mod resources;
 mod value;
@@ -87,8 +86,8 @@ mod yaml;
 
 pub use detect::{Format, Syntax, detect_format, detect_syntax};
 pub use error::{ErrorKind, EvidenceError, Limits, Related, Warning};
-pub use lines::{LineCol, LineIndex};
 pub use loupe_diagnostics::Span;
+pub use loupe_diagnostics::{Column, LineCol, LineIndex};
 pub use resources::{Resource, ResourceId, ResourceIndex};
 pub use value::{Entry, Key, Node, Object, Str, Value};
 
@@ -123,7 +122,7 @@ pub struct Evidence {
     pub syntax: Syntax,
     /// Its documents, in order.
     pub documents: Vec<Document>,
-    /// Line starts, to turn spans into lines and columns.
+    /// The line index of its text, to turn spans into lines and columns (and back).
     pub lines: LineIndex,
     /// Things that loaded but deserve a mention (unknown tags, resources without a type).
     pub warnings: Vec<Warning>,
@@ -202,7 +201,7 @@ fn not_utf8(name: &str, bytes: &[u8], error: &std::str::Utf8Error) -> EvidenceEr
         format!("{name} is not valid UTF-8: byte 0x{:02X} at offset {at}", bytes.get(at).copied().unwrap_or(0))
     };
     let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
-    let position = LineIndex::new(valid).line_col(u32::try_from(at).unwrap_or(u32::MAX));
+    let position = LineIndex::new(valid).line_col(u32::try_from(at).unwrap_or(u32::MAX), Column::Chars);
     let mut error = EvidenceError::new(ErrorKind::NotUtf8, message, Span::new(at, end));
     error.position = position;
     error
@@ -218,9 +217,9 @@ impl Evidence {
             .unwrap_or(Format::Generic)
     }
 
-    /// The line and column where `span` starts.
+    /// The line and column (in characters) where `span` starts.
     pub fn position(&self, span: Span) -> LineCol {
-        self.lines.line_col(span.start)
+        self.lines.line_col(span.start, Column::Chars)
     }
 
     /// The resource index, for counts and ids.

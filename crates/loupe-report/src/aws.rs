@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use loupe_eval::{ChoiceReview, QuestionReview, Review, Risk, Status};
+use loupe_model::{ChoiceReview, QuestionReview, Review, Risk, Status};
 use serde::Serialize;
 
 use crate::{Context, position, truncate_chars};
@@ -56,7 +56,7 @@ fn answer<'a>(review: &'a Review, question: &'a QuestionReview, context: &Contex
             question
                 .choices
                 .iter()
-                .filter_map(|choice| Some((choice.id.as_str(), choice_update(choice, selected(choice))?)))
+                .filter_map(|choice| Some((choice.id.as_str(), choice_update(choice, selected(choice), context)?)))
                 .collect(),
         ),
         notes,
@@ -67,7 +67,7 @@ fn answer<'a>(review: &'a Review, question: &'a QuestionReview, context: &Contex
 
 /// A choice's status and why, for the choices a check or an attestation
 /// decided; `None` for the rest.
-fn choice_update(choice: &ChoiceReview, selected: bool) -> Option<ChoiceUpdate> {
+fn choice_update(choice: &ChoiceReview, selected: bool, context: &Context) -> Option<ChoiceUpdate> {
     let (status, reason) = match choice.status {
         _ if selected => ("SELECTED", None),
         Status::NotApplicable => ("NOT_APPLICABLE", Some("OUT_OF_SCOPE")),
@@ -77,19 +77,19 @@ fn choice_update(choice: &ChoiceReview, selected: bool) -> Option<ChoiceUpdate> 
     let notes = if choice.is_none && selected && choice.attestation.is_none() {
         "Every practice was decided by Loupe, and none is in place.".to_owned()
     } else {
-        evidence(choice)
+        evidence(choice, context)
     };
     Some(ChoiceUpdate { status, reason, notes: truncate_chars(&notes, CHOICE_NOTES_LIMIT) })
 }
 
 /// One line on what decided a choice.
-fn evidence(choice: &ChoiceReview) -> String {
+fn evidence(choice: &ChoiceReview, context: &Context) -> String {
     let findings = || {
         choice
             .findings
             .iter()
             .map(|finding| match &finding.location {
-                Some(location) => format!("{} ({})", finding.message, position(location)),
+                Some(location) => format!("{} ({})", finding.message, position(location, context)),
                 None => finding.message.clone(),
             })
             .collect::<Vec<_>>()
@@ -146,7 +146,7 @@ fn notes(question: &QuestionReview, context: &Context) -> String {
         };
         let evidence = match choice.status {
             Status::Unknown if choice.findings.is_empty() => "no check, not attested".to_owned(),
-            _ => evidence(choice),
+            _ => evidence(choice, context),
         };
         let _ = writeln!(out, "{mark} {}: {evidence}", choice.id);
     }

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use loupe_eval::{Fingerprint, QuestionReview, Review, Risk, Status};
+use loupe_model::{Fingerprint, QuestionReview, Review, Risk, Status};
 use serde::Deserialize;
 
 /// The parts of an earlier JSON report that a comparison reads.

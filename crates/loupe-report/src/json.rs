@@ -1,7 +1,7 @@
 //! The JSON report: every pillar, question and choice of the review, in pack
 //! order. Its shape is documented in `docs/report.md` and only grows.
 
-use loupe_eval::{
+use loupe_model::{
     Attestation, ChoiceReview, EvidenceSummary, Finding, Fingerprint, LinkInfo, Location, QuestionReview, Review,
     Waiver,
 };
@@ -31,7 +31,7 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
             .map(|pillar| Pillar {
                 id: &pillar.id,
                 name: &pillar.name,
-                questions: pillar.questions.iter().map(question).collect(),
+                questions: pillar.questions.iter().map(|q| question(q, context)).collect(),
             })
             .collect(),
         expired_waivers: review.expired_waivers.iter().map(waiver).collect(),
@@ -67,7 +67,7 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
     text
 }
 
-fn question(question: &QuestionReview) -> Question<'_> {
+fn question<'a>(question: &'a QuestionReview, context: &Context) -> Question<'a> {
     Question {
         id: &question.id,
         title: &question.title,
@@ -80,12 +80,12 @@ fn question(question: &QuestionReview) -> Question<'_> {
         waiver: question.waiver.as_ref().map(waiver),
         expired_waivers: question.expired_waivers.iter().map(waiver).collect(),
         not_applicable_reason: question.not_applicable_reason.as_deref(),
-        location: place(&question.defined_at),
-        choices: question.choices.iter().map(choice).collect(),
+        location: place(&question.defined_at, context),
+        choices: question.choices.iter().map(|c| choice(c, context)).collect(),
     }
 }
 
-fn choice(choice: &ChoiceReview) -> Choice<'_> {
+fn choice<'a>(choice: &'a ChoiceReview, context: &Context) -> Choice<'a> {
     Choice {
         id: &choice.id,
         title: &choice.title,
@@ -101,18 +101,19 @@ fn choice(choice: &ChoiceReview) -> Choice<'_> {
             .map(|Attestation { note, by }| AttestationJson { note: note.as_deref(), by: by.as_deref() }),
         improvement: choice.improvement.as_ref().map(link),
         helpful: choice.helpful.as_ref().map(link),
-        location: place(&choice.defined_at),
-        findings: choice.findings.iter().map(finding).collect(),
+        location: place(&choice.defined_at, context),
+        findings: choice.findings.iter().map(|f| finding(f, context)).collect(),
     }
 }
 
-fn finding(finding: &Finding) -> FindingJson<'_> {
+fn finding<'a>(finding: &'a Finding, context: &Context) -> FindingJson<'a> {
     let location = finding.location.as_ref();
+    let at = location.and_then(|location| context.line_col(location));
     FindingJson {
         message: &finding.message,
         file: location.map(|l| l.file.as_str()),
-        line: location.map(|l| l.line),
-        column: location.map(|l| l.column),
+        line: at.map(|at| at.line),
+        column: at.map(|at| at.column),
         resource: finding.resource.as_deref(),
         fingerprint: finding.fingerprint.to_string(),
         waiver: finding.waiver.as_deref().map(waiver),
@@ -144,8 +145,9 @@ fn link(link: &LinkInfo) -> Link<'_> {
     Link { text: &link.text, url: link.url.as_deref() }
 }
 
-fn place(location: &Location) -> Place<'_> {
-    Place { file: &location.file, line: location.line, column: location.column }
+fn place<'a>(location: &'a Location, context: &Context) -> Place<'a> {
+    let at = context.line_col(location);
+    Place { file: &location.file, line: at.map(|at| at.line), column: at.map(|at| at.column) }
 }
 
 #[derive(Serialize)]
@@ -261,8 +263,9 @@ struct FindingJson<'a> {
 #[derive(Serialize)]
 struct Place<'a> {
     file: &'a str,
-    line: u32,
-    column: u32,
+    /// Null when the file was not at hand.
+    line: Option<u32>,
+    column: Option<u32>,
 }
 
 #[derive(Serialize)]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use loupe_eval::{QuestionReview, Review, Risk};
+use loupe_model::{QuestionReview, Review, Risk};
 
 use crate::{Context, lens_title, not_selected, position, status_label};
 
@@ -35,7 +35,7 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
             attr(&review.lens.id),
         );
         for question in &pillar.questions {
-            testcase(&mut out, &pillar.id, question);
+            testcase(&mut out, &pillar.id, question, context);
         }
         out.push_str("  </testsuite>\n");
     }
@@ -49,7 +49,7 @@ fn fails(question: &QuestionReview) -> bool {
     matches!(question.gated_risk(), Some(Risk::High | Risk::Medium))
 }
 
-fn testcase(out: &mut String, classname: &str, question: &QuestionReview) {
+fn testcase(out: &mut String, classname: &str, question: &QuestionReview, context: &Context) {
     let _ = write!(
         out,
         "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
@@ -70,7 +70,7 @@ fn testcase(out: &mut String, classname: &str, question: &QuestionReview) {
             let _ = writeln!(out, ">");
             let _ =
                 write!(out, "      <failure message=\"{}\" type=\"{level}\">", attr(&format!("{level} risk: {rule}")));
-            out.push_str(&text(&details(question)));
+            out.push_str(&text(&details(question, context)));
             out.push_str("</failure>\n");
             out.push_str("    </testcase>\n");
         }
@@ -96,14 +96,14 @@ fn testcase(out: &mut String, classname: &str, question: &QuestionReview) {
 
 /// The missing practices of a failing question, with their findings and
 /// improvement plans.
-fn details(question: &QuestionReview) -> String {
+fn details(question: &QuestionReview, context: &Context) -> String {
     let mut out = String::new();
     for choice in not_selected(question) {
         let _ = writeln!(out, "{} {} [{}]", choice.id, choice.title, status_label(choice.status));
         for finding in &choice.findings {
             match &finding.location {
                 Some(location) => {
-                    let _ = writeln!(out, "  - {} ({})", finding.message, position(location));
+                    let _ = writeln!(out, "  - {} ({})", finding.message, position(location, context));
                 }
                 None => {
                     let _ = writeln!(out, "  - {}", finding.message);

@@ -3,14 +3,17 @@
 //! pull-request comment, or answer payloads for the Well-Architected Tool.
 //!
 //! Rendering is pure: it takes the review's plain data and a [`Context`]
-//! (versions, date, and the text of source files for snippets) and returns a
-//! string; the driver decides where it goes. The formats are documented in
+//! (versions, date, and the source files that locations point into, for
+//! lines, columns and snippets) and returns a string; the driver decides
+//! where it goes. Locations are byte spans; lines and columns are made here,
+//! columns counting Unicode characters. The formats are documented in
 //! `docs/report.md`.
 
 use std::fmt;
 use std::str::FromStr;
 
-use loupe_eval::{ChoiceReview, Location, PillarReview, QuestionReview, Review, Risk, Status};
+use loupe_diagnostics::{Column, LineCol, LineIndex};
+use loupe_model::{ChoiceReview, Location, PillarReview, QuestionReview, Review, Risk, Status};
 
 mod aws;
 mod baseline;
@@ -103,11 +106,28 @@ pub struct Context<'a> {
     pub pack_root: &'a str,
     /// Text only: whether to use ANSI colors.
     pub color: bool,
-    /// The text of an evidence or `.lens` file by the display name that
-    /// [`Location`]s use, for snippets; `None` when it is not at hand.
-    pub source: &'a dyn Fn(&str) -> Option<&'a str>,
+    /// An evidence or `.lens` file by the display name that [`Location`]s
+    /// use; `None` when it is not at hand (its locations are then shown by
+    /// file name only).
+    pub source: &'a dyn Fn(&str) -> Option<Source<'a>>,
     /// What changed since `--baseline`, when one was given.
     pub baseline: Option<&'a Comparison>,
+}
+
+/// A file that locations point into: its text, for snippets, and its line
+/// index (the driver's, built once per file), for lines and columns.
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'a> {
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+}
+
+impl Context<'_> {
+    /// Where `location` starts, its column in characters; `None` when its
+    /// file is not at hand.
+    fn line_col(&self, location: &Location) -> Option<LineCol> {
+        (self.source)(&location.file).map(|source| source.lines.line_col(location.start, Column::Chars))
+    }
 }
 
 impl fmt::Debug for Context<'_> {
@@ -182,9 +202,12 @@ fn not_selected(question: &QuestionReview) -> impl Iterator<Item = &ChoiceReview
     question.choices.iter().filter(|choice| choice.status != Status::Selected && !choice.is_none)
 }
 
-/// `file:line:column`.
-fn position(location: &Location) -> String {
-    format!("{}:{}:{}", location.file, location.line, location.column)
+/// `file:line:column`, or `file` when it is not at hand.
+fn position(location: &Location, context: &Context) -> String {
+    match context.line_col(location) {
+        Some(at) => format!("{}:{at}", location.file),
+        None => location.file.clone(),
+    }
 }
 
 /// A human label for a risk.

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use loupe_eval::{QuestionReview, Review, Risk, Status};
+use loupe_model::{QuestionReview, Review, Risk, Status};
 
 use crate::{
     Context, by_severity, lens_title, not_selected, other_counts, position, practice_counts, risk_label, status_label,
@@ -79,7 +79,7 @@ pub(crate) fn render(review: &Review, context: &Context, limit: usize) -> String
     let sections: Vec<String> = questions()
         .filter(|question| question.risk == Risk::High)
         .chain(questions().filter(|question| question.risk == Risk::Medium))
-        .map(details)
+        .map(|question| details(question, context))
         .collect();
     if !sections.is_empty() {
         head.push_str("### Issues\n\n");
@@ -137,7 +137,7 @@ fn risk_cell(question: &QuestionReview) -> String {
 }
 
 /// A `<details>` section for a high- or medium-risk question.
-fn details(question: &QuestionReview) -> String {
+fn details(question: &QuestionReview, context: &Context) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -175,7 +175,7 @@ fn details(question: &QuestionReview) -> String {
         for finding in &choice.findings {
             match &finding.location {
                 Some(location) => {
-                    let _ = writeln!(out, "  - {} at {}", escape(&finding.message), code(&position(location)));
+                    let _ = writeln!(out, "  - {} at {}", escape(&finding.message), code(&position(location, context)));
                 }
                 None => {
                     let _ = writeln!(out, "  - {}", escape(&finding.message));

@@ -7,7 +7,8 @@
 //! definition in the pack when the finding has no location (or the practice
 //! has no finding).
 
-use loupe_eval::{ChoiceReview, Fingerprint, Location, PillarReview, QuestionReview, Review, Risk, Status, Waiver};
+use loupe_diagnostics::Column;
+use loupe_model::{ChoiceReview, Fingerprint, Location, PillarReview, QuestionReview, Review, Risk, Status, Waiver};
 use serde::Serialize;
 
 use crate::markdown::escape;
@@ -162,27 +163,17 @@ fn level(risk: Risk) -> &'static str {
 }
 
 fn physical(location: &Location, context: &Context) -> PhysicalLocation {
-    let mut region = Region {
-        start_line: location.line.max(1),
-        start_column: location.column.max(1),
-        end_line: None,
-        end_column: None,
-    };
-    // The end of the region, when the file is at hand to count it.
-    if let Some(source) = (context.source)(&location.file)
-        && location.end > location.start
-        && let Some(before) = source.get(..location.end as usize)
-        && let Some(spanned) = source.get(location.start as usize..location.end as usize)
-    {
-        // Counted from the start line, so that each finding costs its own length only.
-        let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-        let end_line = region.start_line + spanned.matches('\n').count() as u32;
-        let end_column = before[line_start..].chars().count() as u32 + 1;
-        if (end_line, end_column) > (region.start_line, region.start_column) {
-            region.end_line = Some(end_line);
-            region.end_column = Some(end_column);
+    // Columns count characters, as the run's `columnKind: unicodeCodePoints` declares.
+    let region = (context.source)(&location.file).map(|source| {
+        let start = source.lines.line_col(location.start, Column::Chars);
+        let end = Some(source.lines.line_col(location.end, Column::Chars)).filter(|&end| end > start);
+        Region {
+            start_line: start.line,
+            start_column: start.column,
+            end_line: end.map(|end| end.line),
+            end_column: end.map(|end| end.column),
         }
-    }
+    });
     PhysicalLocation { artifact_location: ArtifactLocation { uri: uri(&location.file) }, region }
 }
 
@@ -342,7 +333,9 @@ struct ResultLocation {
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation {
     artifact_location: ArtifactLocation,
-    region: Region,
+    /// None when the file was not at hand to count lines in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
 }
 
 #[derive(Serialize)]

@@ -6,11 +6,11 @@ use std::io::Write;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
 use codespan_reporting::term::{self, Config};
-use loupe_diagnostics::CutFiles;
-use loupe_eval::{ChoiceReview, Finding, Location, QuestionReview, Review, Risk, Status, Waiver};
+use loupe_diagnostics::{CutFiles, LineIndex};
+use loupe_model::{ChoiceReview, Finding, Location, QuestionReview, Review, Risk, Status, Waiver};
 
 use crate::{
     Context, by_severity, lens_title, not_selected, plural, position, practice_counts, risk_label, status_label,
@@ -61,7 +61,7 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
         }
         for question in by_severity(pillar) {
             out.plain("\n");
-            render_question(&mut out, question, &mut snippets);
+            render_question(&mut out, question, &mut snippets, context);
         }
     }
 
@@ -96,7 +96,7 @@ fn verdict(review: &Review) -> (String, ColorSpec) {
     (text, spec)
 }
 
-fn render_question(out: &mut Out, question: &QuestionReview, snippets: &mut Snippets) {
+fn render_question(out: &mut Out, question: &QuestionReview, snippets: &mut Snippets, context: &Context) {
     let (label, spec) = if question.is_waived() {
         ("WAIVED", ColorSpec::new().set_fg(Some(Color::Cyan)).set_bold(true).clone())
     } else {
@@ -168,11 +168,11 @@ fn render_question(out: &mut Out, question: &QuestionReview, snippets: &mut Snip
         _ => Severity::Note,
     };
     for choice in choices {
-        render_choice(out, choice, severity, snippets);
+        render_choice(out, choice, severity, snippets, context);
     }
 }
 
-fn render_choice(out: &mut Out, choice: &ChoiceReview, severity: Severity, snippets: &mut Snippets) {
+fn render_choice(out: &mut Out, choice: &ChoiceReview, severity: Severity, snippets: &mut Snippets, context: &Context) {
     let (mark, color) = match choice.status {
         Status::Selected => ("✓", Color::Green),
         Status::Unselected => ("✗", Color::Red),
@@ -202,7 +202,7 @@ fn render_choice(out: &mut Out, choice: &ChoiceReview, severity: Severity, snipp
                 out.plain(&format!("{CHOICE_DETAIL}• {}", finding.message));
                 if let Some(location) = &finding.location {
                     let seen = if snippets.was_shown(location) { ", shown above" } else { "" };
-                    out.dimmed(&format!(" ({}{seen})", position(location)));
+                    out.dimmed(&format!(" ({}{seen})", position(location, context)));
                 }
                 out.plain("\n");
             }
@@ -263,7 +263,7 @@ fn bold() -> ColorSpec {
 
 /// The evidence and lens files that findings point into, for snippets.
 struct Snippets<'a> {
-    files: SimpleFiles<String, Cow<'a, str>>,
+    files: SnippetFiles<'a>,
     ids: HashMap<String, usize>,
     /// The places already shown: each snippet once, then referred to.
     shown: HashSet<(String, u32, u32)>,
@@ -271,7 +271,7 @@ struct Snippets<'a> {
 
 impl<'a> Snippets<'a> {
     fn new(review: &Review, context: &Context<'a>) -> Snippets<'a> {
-        let mut files = SimpleFiles::new();
+        let mut files = SnippetFiles(Vec::new());
         let mut ids = HashMap::new();
         let locations = review
             .pillars
@@ -283,9 +283,14 @@ impl<'a> Snippets<'a> {
         for location in locations {
             let name = location.file.as_str();
             if !ids.contains_key(name)
-                && let Some(text) = (context.source)(name)
+                && let Some(source) = (context.source)(name)
             {
-                ids.insert(name.to_owned(), files.add(printable(name).into_owned(), printable(text)));
+                ids.insert(name.to_owned(), files.0.len());
+                files.0.push(SnippetFile {
+                    name: printable(name).into_owned(),
+                    text: printable(source.text),
+                    lines: source.lines,
+                });
             }
         }
         Snippets { files, ids, shown: HashSet::new() }
@@ -304,7 +309,7 @@ impl<'a> Snippets<'a> {
         if !self.shown.insert((location.file.clone(), location.start, location.end)) {
             return None;
         }
-        let source = self.files.get(id).ok()?.source().as_ref();
+        let source = &self.files.0.get(id)?.text;
         let range = clamp(location.start as usize..location.end as usize, source);
         let mut diagnostic = Diagnostic::new(severity)
             .with_message(printable(&finding.message))
@@ -318,6 +323,45 @@ impl<'a> Snippets<'a> {
         .ok()?;
         let text = String::from_utf8(buffer.into_inner()).ok()?;
         Some(text.trim_end().to_owned())
+    }
+}
+
+/// One file of the snippets: its text made printable (offsets unchanged, so
+/// the driver's line index still holds).
+struct SnippetFile<'a> {
+    name: String,
+    text: Cow<'a, str>,
+    lines: &'a LineIndex,
+}
+
+/// codespan-reporting's view of the snippets' files.
+struct SnippetFiles<'a>(Vec<SnippetFile<'a>>);
+
+impl<'a> SnippetFiles<'a> {
+    fn get(&self, id: usize) -> Result<&SnippetFile<'a>, files::Error> {
+        self.0.get(id).ok_or(files::Error::FileMissing)
+    }
+}
+
+impl<'f> Files<'f> for SnippetFiles<'_> {
+    type FileId = usize;
+    type Name = &'f str;
+    type Source = &'f str;
+
+    fn name(&'f self, id: usize) -> Result<&'f str, files::Error> {
+        Ok(&self.get(id)?.name)
+    }
+
+    fn source(&'f self, id: usize) -> Result<&'f str, files::Error> {
+        Ok(&self.get(id)?.text)
+    }
+
+    fn line_index(&'f self, id: usize, byte_index: usize) -> Result<usize, files::Error> {
+        Ok(self.get(id)?.lines.codespan_line(byte_index))
+    }
+
+    fn line_range(&'f self, id: usize, line_index: usize) -> Result<Range<usize>, files::Error> {
+        self.get(id)?.lines.codespan_line_range(line_index)
     }
 }
 

@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
-use loupe_diagnostics::Span;
-use loupe_eval::{
+use loupe_diagnostics::{LineIndex, Span};
+use loupe_model::{
     Attestation, ChoiceReview, EvidenceSummary, Finding, Fingerprint, Inapplicable, LensInfo, LinkInfo, Location,
     Named, PillarReview, QuestionReview, Review, Risk, Status, Summary, Waiver,
 };
-use loupe_report::{Context, Format, MARKDOWN_LIMIT, render};
+use loupe_report::{Context, Format, MARKDOWN_LIMIT, Source, render};
 use serde::{Deserialize, Serialize};
 
 const PLAN: &str = r#"{
@@ -95,19 +95,18 @@ fn sources() -> HashMap<&'static str, &'static str> {
     ])
 }
 
+/// The sources with their line indexes, as a driver holds them.
+type Indexed = HashMap<&'static str, (&'static str, LineIndex)>;
+
+fn indexed() -> Indexed {
+    sources().into_iter().map(|(name, text)| (name, (text, LineIndex::new(text)))).collect()
+}
+
 /// The location of the first `needle` in `file` (the `nth` one from 0).
 fn at(file: &str, needle: &str, nth: usize) -> Location {
     let text = sources()[file];
     let (start, _) = text.match_indices(needle).nth(nth).unwrap_or_else(|| panic!("{needle:?} not in {file}"));
-    let before = &text[..start];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Location {
-        file: file.to_owned(),
-        line: before.matches('\n').count() as u32 + 1,
-        column: before[line_start..].chars().count() as u32 + 1,
-        start: start as u32,
-        end: (start + needle.len()) as u32,
-    }
+    Location { file: file.to_owned(), start: start as u32, end: (start + needle.len()) as u32 }
 }
 
 fn finding(message: &str, location: Option<Location>) -> Finding {
@@ -388,8 +387,8 @@ fn big_review(pillars: usize, questions: usize) -> Review {
 }
 
 fn render_with(format: Format, review: &Review, color: bool) -> String {
-    let sources = sources();
-    let source = |name: &str| sources.get(name).copied();
+    let files = indexed();
+    let source = |name: &str| files.get(name).map(|(text, lines)| Source { text, lines });
     let context = Context {
         tool_version: "0.1.0",
         date: "2025-06-01",
@@ -477,10 +476,9 @@ fn odd_reviews_render() {
     (location.file, location.start, location.end) = ("evidence/unicode.txt".to_owned(), 1, 2);
     for review in [&empty, &stale] {
         for format in Format::ALL {
-            let sources = |name: &str| match name {
-                "evidence/unicode.txt" => Some("é\n"),
-                name => sources().get(name).copied(),
-            };
+            let mut files = indexed();
+            files.insert("evidence/unicode.txt", ("é\n", LineIndex::new("é\n")));
+            let sources = |name: &str| files.get(name).map(|(text, lines)| Source { text, lines });
             let context = Context {
                 tool_version: "0.1.0",
                 date: "2025-06-01",
@@ -508,7 +506,8 @@ fn odd_reviews_render() {
 }
 
 #[test]
-fn text_without_sources_still_locates_findings() {
+fn without_sources_findings_name_their_file() {
+    // No line index at hand: no snippet and no line, but the file is named.
     let review = review();
     let context = Context {
         tool_version: "0.1.0",
@@ -519,7 +518,47 @@ fn text_without_sources_still_locates_findings() {
         baseline: None,
     };
     let text = render(Format::Text, &review, &context);
-    assert!(text.contains("• aws_s3_bucket.logs has no server-side encryption (evidence/plan.json:9:46)"), "{text}");
+    assert!(text.contains("• aws_s3_bucket.logs has no server-side encryption (evidence/plan.json)\n"), "{text}");
+    let sarif = render(Format::Sarif, &review, &context);
+    assert_valid_sarif(&sarif_validator(), &sarif);
+    assert!(!sarif.contains("\"region\""), "{sarif}");
+}
+
+#[test]
+fn columns_count_characters() {
+    // `é` is 2 bytes, `中` 3 and `🦀` 4 (2 UTF-16 units): `x` is the 8th character of line 2.
+    const TEXT: &str = "first\nk: é中🦀 x\n";
+    let mut review = review();
+    let start = TEXT.find('x').unwrap_or_default() as u32;
+    let location = Location { file: "evidence/wide.yaml".to_owned(), start, end: start + 1 };
+    review.pillars[0].questions[0].choices[0].findings = vec![finding("wide", Some(location))];
+    let lines = LineIndex::new(TEXT);
+    let source = |name: &str| (name == "evidence/wide.yaml").then_some(Source { text: TEXT, lines: &lines });
+    let context = Context {
+        tool_version: "0.1.0",
+        date: "2025-06-01",
+        pack_root: "policies/genai",
+        color: false,
+        source: &source,
+        baseline: None,
+    };
+    let text = render(Format::Text, &review, &context);
+    assert!(text.contains("evidence/wide.yaml:2:8"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&render(Format::Json, &review, &context)).expect("JSON");
+    let finding = &json["pillars"][0]["questions"][0]["choices"][0]["findings"][0];
+    assert_eq!((&finding["line"], &finding["column"]), (&serde_json::json!(2), &serde_json::json!(8)), "{finding}");
+    // SARIF declares `unicodeCodePoints`, and counts so: the region ends after `x`.
+    let sarif: serde_json::Value = serde_json::from_str(&render(Format::Sarif, &review, &context)).expect("SARIF");
+    assert_eq!(sarif["runs"][0]["columnKind"], "unicodeCodePoints");
+    let regions: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|result| &result["locations"][0]["physicalLocation"])
+        .filter(|place| place["artifactLocation"]["uri"] == "evidence/wide.yaml")
+        .map(|place| &place["region"])
+        .collect();
+    assert_eq!(regions, [&serde_json::json!({"startLine": 2, "startColumn": 8, "endLine": 2, "endColumn": 9})]);
 }
 
 /// A validator for the SARIF 2.1.0 schema (`schemas/`, a copy of the one in
