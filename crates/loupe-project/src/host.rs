@@ -214,6 +214,28 @@ impl<D: HostDatabase> AnalysisHost<D> {
         Some(pack)
     }
 
+    /// A pack made of texts the driver already holds (an editor's buffers,
+    /// a generated pack), as if read from `root`: its files are sorted by
+    /// path, as discovery sorts them.
+    pub fn add_pack(&mut self, root: &Path, manifest: String, files: Vec<(PathBuf, String)>) -> Pack {
+        let mut files = files;
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let manifest_path = root.join(MANIFEST);
+        let manifest = SourceFile::new(&self.db, display(&manifest_path), manifest);
+        self.sources.insert(manifest_path, manifest);
+        let mut paths = Vec::with_capacity(files.len());
+        let mut inputs = Vec::with_capacity(files.len());
+        for (path, text) in files {
+            let file = SourceFile::new(&self.db, display(&path), text);
+            self.sources.insert(path.clone(), file);
+            paths.push(path);
+            inputs.push(file);
+        }
+        let pack = Pack::new(&self.db, Some(manifest), inputs);
+        self.packs.insert(root.to_path_buf(), PackEntry { pack, files: paths, nested: Vec::new() });
+        pack
+    }
+
     /// Reads a pack or loose file as UTF-8 text into an input.
     fn read_source(&mut self, path: &Path) -> Result<SourceFile, LoadError> {
         let text = read::read_text(path, MAX_SOURCE_BYTES)?;
@@ -288,8 +310,13 @@ impl<D: HostDatabase> AnalysisHost<D> {
         };
         let mut options = LoadOptions { format, ..LoadOptions::default() };
         options.limits.max_file_size = usize::try_from(max_bytes).unwrap_or(usize::MAX);
-        let bytes: Arc<[u8]> = Arc::from(bytes);
-        let file = match self.evidence.get(path) {
+        Ok((self.set_evidence(path, Arc::from(bytes), options), was_utf16))
+    }
+
+    /// The evidence input of `path` with these bytes and options: created,
+    /// or brought up to date (an input is set only when it differs).
+    pub fn set_evidence(&mut self, path: &Path, bytes: Arc<[u8]>, options: LoadOptions) -> EvidenceFile {
+        match self.evidence.get(path) {
             Some(&file) => {
                 if *file.bytes(&self.db) != bytes {
                     file.set_bytes(&mut self.db).to(bytes);
@@ -304,8 +331,7 @@ impl<D: HostDatabase> AnalysisHost<D> {
                 self.evidence.insert(path.to_path_buf(), file);
                 file
             }
-        };
-        Ok((file, was_utf16))
+        }
     }
 
     /// A workload of these files, in this order.
