@@ -40,7 +40,8 @@ pub fn diagnose(analysis: &Analysis, loaded: &Loaded) -> std::io::Result<(Vec<Di
     let db = analysis.db();
     let mut diagnostics = load::pack_problems(db, &loaded.errors);
     diagnostics.extend(answered(analysis.check(&loaded.targets))?);
-    let checked_files = loaded.targets.iter().map(|target| target.only.map_or(target.pack.files(db).len(), |_| 1)).sum();
+    let checked_files =
+        loaded.targets.iter().map(|target| target.only.map_or(target.pack.files(db).len(), |_| 1)).sum();
     Ok((diagnostics, checked_files))
 }
 

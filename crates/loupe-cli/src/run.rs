@@ -278,7 +278,11 @@ fn load_workload(
         .iter()
         .map(|&file| {
             let message = "read as UTF-16 text and converted to UTF-8 (PowerShell's `>` writes UTF-16)";
-            Diagnostic::new(Code::EvidenceWarning, message, Label::new(evidence_source(db, file), Span::empty(0), "here"))
+            Diagnostic::new(
+                Code::EvidenceWarning,
+                message,
+                Label::new(evidence_source(db, file), Span::empty(0), "here"),
+            )
         })
         .collect();
     let results = answered(host.analysis().load_workload(loaded.workload))?;

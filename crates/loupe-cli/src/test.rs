@@ -111,7 +111,9 @@ fn fixture(
         let path = pack_dir.join(&evidence.value);
         match host.read_evidence(&path, None, MAX_FIXTURE_BYTES) {
             Ok((evidence_file, _)) => files.push(evidence_file),
-            Err(error) => return Ok(Err(problem(format!("cannot read {}: {}", path.display(), error.kind), evidence.span))),
+            Err(error) => {
+                return Ok(Err(problem(format!("cannot read {}: {}", path.display(), error.kind), evidence.span)));
+            }
         }
     }
     let workload = host.workload(files);

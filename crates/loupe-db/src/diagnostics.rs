@@ -2,7 +2,9 @@
 
 use crate::blocks::file_check_diagnostics;
 use crate::limits::{MAX_LENS_BYTES, export_bytes};
-use crate::{Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file, validate_file};
+use crate::{
+    Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file, validate_file,
+};
 
 /// One file's syntax and semantic diagnostics, sorted by position, with the
 /// pack's lint levels applied to the semantic ones.

@@ -2,23 +2,18 @@
 //! input map, and the snapshots that answer queries on other threads.
 
 use std::collections::{BTreeMap, HashSet};
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use loupe_db::{Database, Diagnostic, Pack, SourceFile, file_diagnostics, pack_diagnostics, pack_manifest};
-use loupe_eval::{Answers, ChoiceKey, EvidenceFile, Review, Workload};
-use loupe_evidence::{Evidence, EvidenceError, Format, LoadOptions};
+use loupe_db::{Database, Pack, SourceFile};
+use loupe_eval::{EvidenceFile, Workload};
+use loupe_evidence::{Format, LoadOptions};
 use salsa::Setter;
 
+use crate::analysis::Analysis;
 use crate::change::{Change, FileEdit};
 use crate::discover::{self, MANIFEST};
-use crate::parallel::on_all_cores;
 use crate::read::{self, LoadError, LoadErrorKind, MAX_SOURCE_BYTES, STDIN_PATH, display, same_path};
-
-/// A query's result, or `Err` when a change to the host cancelled it: the
-/// caller retries on a new snapshot, or drops the request.
-pub type Cancellable<T> = Result<T, salsa::Cancelled>;
 
 /// What the host needs of a database: the queries of `loupe-db` and
 /// `loupe-eval`, and handles that can be sent to other threads.
@@ -119,7 +114,7 @@ impl<D: HostDatabase> AnalysisHost<D> {
 
     /// A snapshot of the current revision, for this thread or another.
     pub fn analysis(&self) -> Analysis<D> {
-        Analysis { db: self.db.clone() }
+        Analysis::new(self.db.clone())
     }
 
     /// The database, to create inputs of the driver's own (an answers file)
@@ -264,7 +259,11 @@ impl<D: HostDatabase> AnalysisHost<D> {
                 vec![(path.clone(), None)]
             };
             for (file, dir) in found {
-                let key = if file == Path::new(STDIN_PATH) { file.clone() } else { file.canonicalize().unwrap_or(file.clone()) };
+                let key = if file == Path::new(STDIN_PATH) {
+                    file.clone()
+                } else {
+                    file.canonicalize().unwrap_or(file.clone())
+                };
                 if seen.insert(key) {
                     paths.push((file, dir));
                 }
@@ -304,7 +303,7 @@ impl<D: HostDatabase> AnalysisHost<D> {
     ) -> Result<(EvidenceFile, bool), LoadError> {
         let bytes = read::read_bytes(path, max_bytes)?;
         // Windows PowerShell writes `terraform show -json > plan.json` as UTF-16.
-        let (bytes, was_utf16) = match utf16_to_utf8(&bytes) {
+        let (bytes, was_utf16) = match read::utf16_to_utf8(&bytes) {
             Some(text) => (text.into_bytes(), true),
             None => (bytes, false),
         };
@@ -410,136 +409,4 @@ impl<D: HostDatabase> AnalysisHost<D> {
         let files = entry.files.iter().filter_map(|path| sources.get(path).copied()).collect();
         entry.pack.set_files(db).to(files);
     }
-}
-
-/// The text of UTF-16 bytes that start with a byte order mark, as UTF-8;
-/// `None` for anything else (or UTF-16 that does not decode).
-fn utf16_to_utf8(bytes: &[u8]) -> Option<String> {
-    let (rest, little_endian) = match bytes {
-        [0xFF, 0xFE, rest @ ..] => (rest, true),
-        [0xFE, 0xFF, rest @ ..] => (rest, false),
-        _ => return None,
-    };
-    if rest.len() % 2 != 0 {
-        return None;
-    }
-    let units = rest.chunks_exact(2).map(|pair| {
-        let pair = [pair[0], pair[1]];
-        if little_endian { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
-    });
-    char::decode_utf16(units).collect::<Result<String, _>>().ok()
-}
-
-/// A snapshot of the database at one revision: it answers queries, on any
-/// thread, until the host changes an input; then every query it is running
-/// returns `Err(Cancelled)`. The host decides what runs on which thread:
-/// the parallel rounds below warm up the memos the answers read, so results
-/// never depend on the threads.
-#[derive(Debug)]
-pub struct Analysis<D = Database> {
-    db: D,
-}
-
-impl<D: HostDatabase> Analysis<D> {
-    /// The snapshot's database, for renderers reading names and texts.
-    pub fn db(&self) -> &D {
-        &self.db
-    }
-
-    fn with<T>(&self, query: impl FnOnce(&D) -> T) -> Cancellable<T> {
-        salsa::Cancelled::catch(AssertUnwindSafe(|| query(&self.db)))
-    }
-
-    /// The diagnostics of each target, in order: a whole pack's, or one
-    /// file's with its pack's manifest errors (which decide its lint levels).
-    pub fn check(&self, targets: &[Target]) -> Cancellable<Vec<Diagnostic>> {
-        self.with(|db| {
-            prefetch_diagnostics(db, targets);
-            let mut diagnostics = Vec::new();
-            for target in targets {
-                match target.only {
-                    Some(file) => {
-                        diagnostics.extend(pack_manifest(db, target.pack).diagnostics.iter().cloned());
-                        diagnostics.extend(file_diagnostics(db, target.pack, file).iter().cloned());
-                    }
-                    None => diagnostics.extend(pack_diagnostics(db, target.pack).iter().cloned()),
-                }
-            }
-            diagnostics
-        })
-    }
-
-    /// One file's diagnostics within its pack.
-    pub fn file_diagnostics(&self, pack: Pack, file: SourceFile) -> Cancellable<Vec<Diagnostic>> {
-        self.with(|db| file_diagnostics(db, pack, file).clone())
-    }
-
-    /// Loads every evidence file of the workload, one file per thread, and
-    /// gives each with its load result, in workload order.
-    #[allow(clippy::type_complexity)]
-    pub fn load_workload(
-        &self,
-        workload: Workload,
-    ) -> Cancellable<Vec<(EvidenceFile, Arc<Result<Evidence, EvidenceError>>)>> {
-        self.with(|db| {
-            let files = workload.files(db);
-            on_all_cores(db, files, |db, &file| {
-                loupe_eval::load_evidence(db, file);
-            });
-            files.iter().map(|&file| (file, loupe_eval::load_evidence(db, file).clone())).collect()
-        })
-    }
-
-    /// Evaluates every choice of the pack against the workload on all cores,
-    /// calling `progress` after each.
-    pub fn evaluate(&self, pack: Pack, workload: Workload, progress: &(dyn Fn() + Sync)) -> Cancellable<()> {
-        self.with(|db| {
-            // Loading is shared by many checks: do it first, one file per thread.
-            on_all_cores(db, workload.files(db), |db, &file| {
-                loupe_eval::evidence_types(db, file);
-            });
-            let choices = loupe_eval::pack_choices(db, pack);
-            on_all_cores(db, &choices, |db, (question, choice)| {
-                let key = ChoiceKey::new(db, pack, question.clone(), choice.clone());
-                loupe_eval::evaluate_choice(db, workload, key);
-                progress();
-            });
-        })
-    }
-
-    /// The review of the workload by the pack; [`Analysis::evaluate`] first
-    /// spreads the evaluations over the cores.
-    pub fn review(&self, pack: Pack, workload: Workload, answers: &Answers, today: &str) -> Cancellable<Review> {
-        self.with(|db| loupe_eval::review(db, pack, workload, answers, today))
-    }
-
-    /// The number of choices of the pack, each of which
-    /// [`Analysis::evaluate`] evaluates once.
-    pub fn choice_count(&self, pack: Pack) -> Cancellable<usize> {
-        self.with(|db| loupe_eval::pack_choices(db, pack).len())
-    }
-}
-
-/// Computes the diagnostics and export sizes of every file of the targets'
-/// packs on all cores, so that the queries asked next find them ready. Each
-/// round needs the one before it done for every file of a pack.
-fn prefetch_diagnostics<D: HostDatabase>(db: &D, targets: &[Target]) {
-    let mut files: Vec<(Pack, SourceFile)> = Vec::new();
-    for target in targets {
-        files.extend(target.pack.files(db).iter().map(|&file| (target.pack, file)));
-    }
-    // Every parse first: type-checking a check needs its pack's predicates.
-    on_all_cores(db, &files, |db, &(_, file)| {
-        loupe_db::parse_file(db, file);
-    });
-    // A file's checks are compiled (by its item tree) and type-checked one
-    // after the other, while their trees are still in the cache.
-    on_all_cores(db, &files, |db, &(pack, file)| {
-        loupe_db::item_tree(db, file);
-        loupe_db::file_check_diagnostics(db, pack, file);
-    });
-    on_all_cores(db, &files, |db, &(pack, file)| {
-        file_diagnostics(db, pack, file);
-        loupe_db::file_export_bytes(db, file);
-    });
 }

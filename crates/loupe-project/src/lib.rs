@@ -14,17 +14,17 @@
 //! - [`Analysis`] is a snapshot: `Send`, each answer [`Cancellable`], and
 //!   the one place that decides which work runs on which thread.
 
+mod analysis;
 mod change;
 mod discover;
 mod host;
 mod parallel;
 mod read;
 
+pub use analysis::{Analysis, Cancellable, EvidenceLoad};
 pub use change::Change;
 pub use discover::{MANIFEST, is_pack};
-pub use host::{
-    Analysis, AnalysisHost, Cancellable, EvidenceRequest, HostDatabase, Loaded, LoadedEvidence, Target,
-};
+pub use host::{AnalysisHost, EvidenceRequest, HostDatabase, Loaded, LoadedEvidence, Target};
 pub use read::{
     LoadError, LoadErrorKind, MAX_SOURCE_BYTES, STDIN_NAME, STDIN_PATH, display, read_bytes, read_text, same_path,
 };

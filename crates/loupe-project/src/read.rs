@@ -30,14 +30,21 @@ pub enum LoadErrorKind {
     Directory,
     /// A device or a socket: reading it may never end.
     NotAFile,
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
     /// The file is not UTF-8 from `valid_up_to` on; `lossy` is its text with
     /// each bad byte read as U+FFFD, so the driver can point at the place.
-    NotUtf8 { valid_up_to: usize, lossy: String },
+    NotUtf8 {
+        valid_up_to: usize,
+        lossy: String,
+    },
     /// A directory named as a pack has no `loupe.toml`.
     NoManifest,
     /// A pack without `.lens` files, located at its manifest.
-    EmptyPack { manifest: SourceFile },
+    EmptyPack {
+        manifest: SourceFile,
+    },
     /// A directory named as evidence holds no evidence file.
     NoEvidence,
     /// A format override names a path that is not one of the evidence files.
@@ -135,6 +142,24 @@ fn io_kind(error: &std::io::Error) -> LoadErrorKind {
 
 fn human_size(bytes: u64) -> String {
     if bytes >= 1 << 20 { format!("{} MiB", bytes >> 20) } else { format!("{bytes} bytes") }
+}
+
+/// The text of UTF-16 bytes that start with a byte order mark, as UTF-8;
+/// `None` for anything else (or UTF-16 that does not decode).
+pub(crate) fn utf16_to_utf8(bytes: &[u8]) -> Option<String> {
+    let (rest, little_endian) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (rest, true),
+        [0xFE, 0xFF, rest @ ..] => (rest, false),
+        _ => return None,
+    };
+    if rest.len() % 2 != 0 {
+        return None;
+    }
+    let units = rest.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little_endian { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
+    });
+    char::decode_utf16(units).collect::<Result<String, _>>().ok()
 }
 
 /// A path as diagnostics name it: standard input by its name, and no `./`.

@@ -82,7 +82,10 @@ fn an_added_file_joins_its_pack_in_sorted_order() {
     apply(&mut fixture, |change| {
         change.set_text("demo/data.lens", "pillar data \"Data\" {\n  ???\n}\n");
     });
-    assert_eq!(file_names(&fixture), ["demo/data.lens", "demo/lens.lens", "demo/predicates.lens", "demo/security.lens"]);
+    assert_eq!(
+        file_names(&fixture),
+        ["demo/data.lens", "demo/lens.lens", "demo/predicates.lens", "demo/security.lens"]
+    );
     // A pillar with nothing in it, and a line that is nothing.
     assert_eq!(codes(&fixture), ["demo/data.lens: L0410", "demo/data.lens: L0001"]);
 }

@@ -164,7 +164,8 @@ fn evidence_that_cannot_be_read() {
 
     // Named in a request: an empty directory, and an override of no evidence file.
     let formats = [(dir.0.join("other.json"), Format::Generic)];
-    let request = EvidenceRequest { paths: &[empty.clone()], formats: &formats, max_bytes: 100, exclude: None };
+    let request =
+        EvidenceRequest { paths: std::slice::from_ref(&empty), formats: &formats, max_bytes: 100, exclude: None };
     let loaded = host.load_evidence(&request);
     let errors: Vec<(PathBuf, LoadErrorKind)> =
         loaded.errors.into_iter().map(|error| (error.path, error.kind)).collect();
