@@ -1,9 +1,9 @@
 //! The salsa database: the single source of truth for the CLI and the
 //! language server.
 //!
-//! Drivers create one [`SourceFile`] input per file and one [`Pack`] input per
-//! pack, then ask queries. Queries are layered so that an edit re-runs only
-//! what it can affect:
+//! Drivers (through `loupe-project`) create one [`SourceFile`] input per
+//! file and one [`Pack`] input per pack, then ask queries. Queries are
+//! layered so that an edit re-runs only what it can affect:
 //!
 //! - [`parse_file`]: one file's syntax tree and syntax errors;
 //! - [`item_tree`]: one file's definitions without positions, so that editing

@@ -1,5 +1,6 @@
 //! The analysis host: the one mutable database with the workspace's path →
-//! input map, and the snapshots that answer queries on other threads.
+//! input map. It reads files into inputs and applies changes; its
+//! snapshots ([`Analysis`]) answer the queries.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
