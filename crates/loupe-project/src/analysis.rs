@@ -112,10 +112,15 @@ impl<D: HostDatabase> Analysis<D> {
 /// packs on all cores, so that the queries asked next find them ready. Each
 /// round needs the one before it done for every file of a pack.
 fn prefetch_diagnostics<D: HostDatabase>(db: &D, targets: &[Target]) {
-    let mut files: Vec<(Pack, SourceFile)> = Vec::new();
+    let mut packs: Vec<Pack> = Vec::new();
     for target in targets {
-        files.extend(target.pack.files(db).iter().map(|&file| (target.pack, file)));
+        // A pack named twice (as a directory and by one of its files) is warmed up once.
+        if !packs.contains(&target.pack) {
+            packs.push(target.pack);
+        }
     }
+    let files: Vec<(Pack, SourceFile)> =
+        packs.iter().flat_map(|&pack| pack.files(db).iter().map(move |&file| (pack, file))).collect();
     // Every parse first: type-checking a check needs its pack's predicates.
     on_all_cores(db, &files, |db, &(_, file)| {
         loupe_db::parse_file(db, file);
