@@ -113,6 +113,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// A snapshot's answer. Nothing changes the workspace while a command runs,
+/// so a cancellation is an internal error, not a retry.
+fn answered<T>(result: loupe_project::Cancellable<T>) -> std::io::Result<T> {
+    result.map_err(std::io::Error::other)
+}
+
 fn explain(code: Option<&str>) -> std::io::Result<u8> {
     let mut stdout = std::io::stdout().lock();
     let Some(text) = code else {

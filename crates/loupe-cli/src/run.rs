@@ -3,18 +3,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use codespan_reporting::term::termcolor::StandardStream;
 use loupe_db::{Code, Database, Diagnostic, Label, Pack, SourceFile, Span, pack_index};
-use loupe_eval::{
-    Answers, EvidenceFile, Review, Risk, Status, Workload, load_evidence, pack_choices, prefetch_evaluations, review,
-};
-use loupe_evidence::{Format, LoadOptions};
+use loupe_eval::{Answers, EvidenceFile, Review, Risk, Status, Workload, load_evidence};
+use loupe_evidence::Format;
+use loupe_project::{AnalysisHost, EvidenceRequest, LoadErrorKind, MANIFEST, display};
 use loupe_report::{Baseline, Comparison};
 
 use crate::render::{self, ColorMode};
-use crate::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, check, load};
+use crate::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, answered, check, load};
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -91,56 +89,57 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         }
         None => today_utc(),
     };
-    let db = Database::default();
+    let mut host = AnalysisHost::new();
     let mut stderr = StandardStream::stderr(render::stderr_color(color));
 
-    if let Some(problem) = not_a_pack(&db, &args.pack) {
-        return report_problems(&db, &[problem], &mut stderr);
+    if let Some(problem) = not_a_pack(host.db(), &args.pack) {
+        return report_problems(host.db(), &[problem], &mut stderr);
     }
     // The pack must check clean of errors before it judges anything.
-    let loaded = load::load(&db, std::slice::from_ref(&args.pack));
-    let (mut problems, _) = check::diagnose(&db, &loaded);
+    let loaded = host.load(std::slice::from_ref(&args.pack));
+    let (mut problems, _) = check::diagnose(&host.analysis(), &loaded)?;
     problems.retain(Diagnostic::is_error);
     let Some(pack) = loaded.targets.first().map(|target| target.pack).filter(|_| problems.is_empty()) else {
-        return report_problems(&db, &problems, &mut stderr);
+        return report_problems(host.db(), &problems, &mut stderr);
     };
 
-    let (workload, evidence_problems, evidence_notes) = load_workload(&db, args);
+    let (workload, evidence_problems, evidence_notes) = load_workload(&mut host, args)?;
+    let db = host.db();
     if !evidence_problems.is_empty() {
-        return report_problems(&db, &evidence_problems, &mut stderr);
+        return report_problems(db, &evidence_problems, &mut stderr);
     }
-    render::emit_text(&db, &evidence_notes, &mut stderr)?;
+    render::emit_text(db, &evidence_notes, &mut stderr)?;
     let baseline = match &args.baseline {
-        Some(path) => match load_baseline(&db, path) {
+        Some(path) => match load_baseline(db, path) {
             Ok(baseline) => Some(baseline),
-            Err(problem) => return report_problems(&db, &[problem], &mut stderr),
+            Err(problem) => return report_problems(db, &[problem], &mut stderr),
         },
         None => None,
     };
     let (answers, answers_file) = match &args.answers {
-        Some(path) => match load_answers(&db, pack, path) {
+        Some(path) => match load_answers(db, pack, path) {
             Ok((answers, file)) => (answers, Some(file)),
-            Err(problems) => return report_problems(&db, &problems, &mut stderr),
+            Err(problems) => return report_problems(db, &problems, &mut stderr),
         },
         None => (Answers::default(), None),
     };
-    render::emit_text(&db, &evidence_warnings(&db, workload), &mut stderr)?;
+    render::emit_text(db, &evidence_warnings(db, workload), &mut stderr)?;
 
-    let choices = pack_choices(&db, pack);
-    let bar = progress_bar(choices.len());
-    prefetch_evaluations(&db, workload, &choices, &|| bar.inc(1));
+    let analysis = host.analysis();
+    let bar = progress_bar(answered(analysis.choice_count(pack))?);
+    answered(analysis.evaluate(pack, workload, &|| bar.inc(1)))?;
     bar.finish_and_clear();
-    let review = review(&db, pack, workload, &answers, &today);
+    let review = answered(analysis.review(pack, workload, &answers, &today))?;
     if review.summary.automated > 0 && review.summary.applicable == 0 {
-        let refusal = nothing_applies(&db, workload, &review);
-        return report_problems(&db, &[refusal], &mut stderr);
+        let refusal = nothing_applies(db, workload, &review);
+        return report_problems(db, &[refusal], &mut stderr);
     }
     if let Some(file) = answers_file {
-        render::emit_text(&db, &unmatched_waivers(file, &review), &mut stderr)?;
+        render::emit_text(db, &unmatched_waivers(file, &review), &mut stderr)?;
     }
 
     let comparison = baseline.map(|baseline| baseline.compare(&review));
-    let sources = source_texts(&db, pack, workload);
+    let sources = source_texts(db, pack, workload);
     let source = |name: &str| sources.get(name).copied();
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let context = loupe_report::Context {
@@ -167,11 +166,9 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
 /// Reads `--baseline`, or says why it cannot be one.
 fn load_baseline(db: &Database, path: &Path) -> Result<Baseline, Diagnostic> {
     const MAX_BASELINE_BYTES: u64 = 256 << 20;
-    let text = load::read_bytes(path, MAX_BASELINE_BYTES)
-        .map_err(|reason| load::missing(db, path, &reason))
-        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| load::missing(db, path, "not UTF-8 text")))?;
+    let text = loupe_project::read_text(path, MAX_BASELINE_BYTES).map_err(|error| load::unlocated(db, &error))?;
     Baseline::parse(&text).map_err(|message| {
-        let file = SourceFile::new(db, load::display(path), text);
+        let file = load::shown_file(db, display(path), text);
         Diagnostic::new(Code::InvalidBaseline, message, Label::new(file, Span::empty(0), "read from here"))
             .with_help("give a report written by `loupe run --format json` of the same pack")
     })
@@ -227,106 +224,73 @@ fn report_problems(db: &Database, problems: &[Diagnostic], stderr: &mut Standard
 
 /// A diagnostic when `path` cannot be a pack, saying what it looks like instead.
 fn not_a_pack(db: &Database, path: &Path) -> Option<Diagnostic> {
-    if path.join(load::MANIFEST).is_file() {
+    if path.join(MANIFEST).is_file() {
         return None;
     }
     let (message, help) = if path.is_file() {
         (
-            format!("{} is a file, not a pack directory", load::display(path)),
-            format!("name the pack first and the evidence after it: loupe run PACK --evidence {}", load::display(path)),
+            format!("{} is a file, not a pack directory", display(path)),
+            format!("name the pack first and the evidence after it: loupe run PACK --evidence {}", display(path)),
         )
     } else if path.is_dir() {
         (
-            format!("{} is not a pack directory: it has no loupe.toml", load::display(path)),
+            format!("{} is not a pack directory: it has no loupe.toml", display(path)),
             "name the directory that holds the pack's loupe.toml; evidence goes after --evidence".to_string(),
         )
     } else {
         return None;
     };
-    let file = SourceFile::new(db, load::display(path), String::new());
+    let file = load::shown_file(db, display(path), String::new());
     Some(Diagnostic::new(Code::InvalidManifest, message, Label::new(file, Span::empty(0), "")).with_help(help))
 }
 
-/// Reads the evidence files into the database and loads them; every file
-/// that cannot be read or parsed is a located diagnostic.
-fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>, Vec<Diagnostic>) {
-    let mut problems = Vec::new();
-    // Each path with the directory it was found in, if any; a file named twice is read once.
-    let mut paths: Vec<(PathBuf, Option<&Path>)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for path in &args.evidence {
-        let found = if path.is_dir() {
-            let mut found = Vec::new();
-            collect_evidence(path, &mut found);
-            if found.is_empty() {
-                problems.push(load::missing(db, path, "no .json, .yaml, .yml or .template files in it"));
+/// Reads the evidence files into the workspace and loads them; every file
+/// that cannot be read or parsed is a located diagnostic. Also gives a note
+/// for each file read as UTF-16.
+fn load_workload(
+    host: &mut AnalysisHost,
+    args: &RunArgs,
+) -> std::io::Result<(Workload, Vec<Diagnostic>, Vec<Diagnostic>)> {
+    let request = EvidenceRequest {
+        paths: &args.evidence,
+        formats: &args.evidence_formats,
+        max_bytes: args.max_evidence_size.saturating_mul(1 << 20),
+        // An answers file kept beside the evidence is not evidence.
+        exclude: args.answers.as_deref(),
+    };
+    let loaded = host.load_evidence(&request);
+    let db = host.db();
+    let mut problems: Vec<Diagnostic> = loaded
+        .errors
+        .iter()
+        .map(|error| match error.kind {
+            LoadErrorKind::TooLarge { .. } => {
+                load::refused(db, error).with_help("--max-evidence-size raises the limit")
             }
-            found.sort();
-            // An answers file kept beside the evidence is not evidence.
-            found.retain(|file| args.answers.as_ref().is_none_or(|answers| !same_path(answers, file)));
-            found.into_iter().map(|file| (file, Some(path.as_path()))).collect()
-        } else {
-            vec![(path.clone(), None)]
-        };
-        for (file, dir) in found {
-            let key = if file == Path::new(load::STDIN_PATH) {
-                file.clone()
-            } else {
-                file.canonicalize().unwrap_or(file.clone())
-            };
-            if seen.insert(key) {
-                paths.push((file, dir));
+            LoadErrorKind::OverrideOfNoEvidence => {
+                load::unlocated(db, error).with_help("give the path as --evidence lists it")
             }
-        }
-    }
-    for (path, _) in &args.evidence_formats {
-        if !paths.iter().any(|(evidence, _)| same_path(path, evidence)) {
-            let reason = "--evidence-format names it, but it is not one of the evidence files";
-            problems.push(load::missing(db, path, reason).with_help("give the path as --evidence lists it"));
-        }
-    }
-    let limit = args.max_evidence_size.saturating_mul(1 << 20);
-    let mut files = Vec::new();
-    let mut notes = Vec::new();
-    let mut found_in = Vec::new();
-    for (path, dir) in paths {
-        let bytes = match load::read_bytes(&path, limit) {
-            Ok(bytes) => bytes,
-            Err(reason) if reason.starts_with("larger") => {
-                problems.push(load::refused(db, &path, &reason).with_help("--max-evidence-size raises the limit"));
-                continue;
-            }
-            Err(reason) => {
-                problems.push(load::missing(db, &path, &reason));
-                continue;
-            }
-        };
-        // Windows PowerShell writes `terraform show -json > plan.json` as UTF-16.
-        let bytes = match utf16_to_utf8(&bytes) {
-            Some(text) => {
-                let source = SourceFile::new(db, load::display(&path), text.clone());
-                let message = "read as UTF-16 text and converted to UTF-8 (PowerShell's `>` writes UTF-16)";
-                notes.push(Diagnostic::new(Code::EvidenceWarning, message, Label::new(source, Span::empty(0), "here")));
-                text.into_bytes()
-            }
-            None => bytes,
-        };
-        let format = args.evidence_formats.iter().find(|(given, _)| same_path(given, &path)).map(|&(_, format)| format);
-        let mut options = LoadOptions { format, ..LoadOptions::default() };
-        options.limits.max_file_size = usize::try_from(limit).unwrap_or(usize::MAX);
-        files.push(EvidenceFile::new(db, load::display(&path), Arc::from(bytes), options));
-        found_in.push(dir);
-    }
-    let workload = Workload::new(db, files.clone());
-    loupe_db::on_all_cores(db, &files, |db, &file| {
-        load_evidence(db, file);
-    });
-    for (file, dir) in files.into_iter().zip(found_in) {
-        if let Err(error) = &**load_evidence(db, file) {
+            _ => load::unlocated(db, error),
+        })
+        .collect();
+    let notes = loaded
+        .converted
+        .iter()
+        .map(|&file| {
+            let message = "read as UTF-16 text and converted to UTF-8 (PowerShell's `>` writes UTF-16)";
+            Diagnostic::new(
+                Code::EvidenceWarning,
+                message,
+                Label::new(evidence_source(db, file), Span::empty(0), "here"),
+            )
+        })
+        .collect();
+    let results = answered(host.analysis().load_workload(loaded.workload))?;
+    for ((file, result), (_, dir)) in results.into_iter().zip(&loaded.files) {
+        if let Err(error) = &*result {
             let source = evidence_source(db, file);
-            let span = error.span;
             let mut diagnostic =
-                Diagnostic::new(Code::InvalidEvidence, error.message.clone(), Label::new(source, span, "here"));
+                Diagnostic::new(Code::InvalidEvidence, error.message.clone(), Label::new(source, error.span, "here"));
             if let Some(related) = &error.related {
                 diagnostic = diagnostic.with_secondary(Label::new(source, related.span, related.message.clone()));
             }
@@ -334,37 +298,19 @@ fn load_workload(db: &Database, args: &RunArgs) -> (Workload, Vec<Diagnostic>, V
             if let Some(dir) = dir {
                 diagnostic = diagnostic.with_help(format!(
                     "found in {}: name the evidence files themselves, or a directory that holds only evidence",
-                    load::display(dir)
+                    display(dir)
                 ));
             }
             problems.push(diagnostic);
         }
     }
-    (workload, problems, notes)
-}
-
-/// The text of UTF-16 bytes that start with a byte order mark, as UTF-8;
-/// `None` for anything else (or UTF-16 that does not decode).
-fn utf16_to_utf8(bytes: &[u8]) -> Option<String> {
-    let (rest, little_endian) = match bytes {
-        [0xFF, 0xFE, rest @ ..] => (rest, true),
-        [0xFE, 0xFF, rest @ ..] => (rest, false),
-        _ => return None,
-    };
-    if rest.len() % 2 != 0 {
-        return None;
-    }
-    let units = rest.chunks_exact(2).map(|pair| {
-        let pair = [pair[0], pair[1]];
-        if little_endian { u16::from_le_bytes(pair) } else { u16::from_be_bytes(pair) }
-    });
-    char::decode_utf16(units).collect::<Result<String, _>>().ok()
+    Ok((loaded.workload, problems, notes))
 }
 
 /// An evidence file as a source the diagnostics can show snippets of.
 fn evidence_source(db: &Database, file: EvidenceFile) -> SourceFile {
     let text = String::from_utf8_lossy(file.bytes(db)).into_owned();
-    SourceFile::new(db, file.name(db).clone(), text)
+    load::shown_file(db, file.name(db).clone(), text)
 }
 
 /// What loaded but deserves a word: unknown tags, resources without a type.
@@ -413,7 +359,7 @@ fn nothing_applies(db: &Database, workload: Workload, review: &Review) -> Diagno
     let file = workload
         .files(db)
         .first()
-        .map_or_else(|| SourceFile::new(db, String::new(), String::new()), |&file| evidence_source(db, file));
+        .map_or_else(|| load::shown_file(db, String::new(), String::new()), |&file| evidence_source(db, file));
     Diagnostic::new(
         Code::NothingApplies,
         format!("none of the pack's {} automated checks applies to this evidence", review.summary.automated),
@@ -424,21 +370,6 @@ fn nothing_applies(db: &Database, workload: Workload, review: &Review) -> Diagno
         read.join("; "),
         sample.join(", "),
     ))
-}
-
-fn collect_evidence(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            collect_evidence(&path, out);
-        } else if path.extension().is_some_and(|ext| ["json", "yaml", "yml", "template"].iter().any(|e| ext == *e)) {
-            out.push(path);
-        }
-    }
 }
 
 /// Waivers in force that accept nothing: stale, or naming the wrong thing.
@@ -465,8 +396,10 @@ fn unmatched_waivers(file: SourceFile, review: &Review) -> Vec<Diagnostic> {
 }
 
 fn load_answers(db: &Database, pack: Pack, path: &Path) -> Result<(Answers, SourceFile), Vec<Diagnostic>> {
-    let mut problems = Vec::new();
-    let Some(file) = load::read_source(db, path, &mut problems) else { return Err(problems) };
+    let text = loupe_project::read_text(path, loupe_project::MAX_SOURCE_BYTES)
+        .map_err(|error| vec![load::diagnostic(db, &error)])?;
+    // The driver's own input: answers are not part of the workspace's packs.
+    let file = SourceFile::new(db, display(path), text);
     let located = |errors: Vec<loupe_eval::AnswersError>, code: Code| -> Vec<Diagnostic> {
         errors
             .into_iter()
@@ -499,13 +432,6 @@ fn source_texts(db: &Database, pack: Pack, workload: Workload) -> BTreeMap<&str,
         }
     }
     sources
-}
-
-fn same_path(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
 }
 
 /// Today's date in UTC, from the system clock.

@@ -4,16 +4,15 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::sync::Arc;
 
 use codespan_reporting::term::termcolor::{Color, ColorSpec, StandardStream, WriteColor};
 use loupe_db::{Code, Database, Diagnostic, Label, Pack, parse_file};
-use loupe_eval::{Answers, EvidenceFile, QuestionReview, Review, Risk, Status, Workload, load_evidence, review};
-use loupe_evidence::LoadOptions;
+use loupe_eval::{Answers, QuestionReview, Review, Risk, Status, Workload};
+use loupe_project::AnalysisHost;
 use loupe_syntax::{Expected, Item, RiskLevel, Test};
 
 use crate::render::{self, ColorMode};
-use crate::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, check, load};
+use crate::{EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, answered, check};
 
 /// The largest evidence fixture a test may read: the default of `loupe run`.
 const MAX_FIXTURE_BYTES: u64 = 256 << 20;
@@ -22,30 +21,30 @@ const MAX_FIXTURE_BYTES: u64 = 256 << 20;
 const TEST_DATE: &str = "2000-01-01";
 
 pub fn test(pack_dir: &Path, color: ColorMode) -> std::io::Result<u8> {
-    let db = Database::default();
+    let mut host = AnalysisHost::new();
     let mut out = StandardStream::stdout(render::color_choice(color, std::io::stdout().is_terminal()));
-    let loaded = load::load(&db, &[pack_dir.to_path_buf()]);
-    let (mut problems, _) = check::diagnose(&db, &loaded);
+    let loaded = host.load(&[pack_dir.to_path_buf()]);
+    let (mut problems, _) = check::diagnose(&host.analysis(), &loaded)?;
     problems.retain(Diagnostic::is_error);
     let Some(pack) = loaded.targets.first().map(|target| target.pack).filter(|_| problems.is_empty()) else {
-        render::emit_text(&db, &problems, &mut out)?;
+        render::emit_text(host.db(), &problems, &mut out)?;
         return Ok(EXIT_INVALID);
     };
 
-    let tests = collect_tests(&db, pack);
+    let tests = collect_tests(host.db(), pack);
     // Per checked choice: whether some test saw it pass, and some saw it fail.
     let mut exercised: BTreeMap<(String, String), (bool, bool)> = BTreeMap::new();
     let (mut passed, mut failed) = (0, 0);
     for (file, test) in &tests {
         let name = test.name.as_ref().map_or("(unnamed)", |name| name.value.as_str());
-        let workload = match fixture(&db, pack_dir, *file, test) {
+        let workload = match fixture(&mut host, pack_dir, *file, test)? {
             Ok(workload) => workload,
             Err(problem) => {
-                render::emit_text(&db, &[problem], &mut out)?;
+                render::emit_text(host.db(), &[problem], &mut out)?;
                 return Ok(EXIT_INVALID);
             }
         };
-        let reviewed = review(&db, pack, workload, &Answers::default(), TEST_DATE);
+        let reviewed = answered(host.analysis().review(pack, workload, &Answers::default(), TEST_DATE))?;
         record_exercised(&reviewed, &mut exercised);
         let failures: Vec<String> = test.expectations.iter().filter_map(|e| unmet(&reviewed, e)).collect();
         if failures.is_empty() {
@@ -95,28 +94,40 @@ fn collect_tests(db: &Database, pack: Pack) -> Vec<(loupe_db::SourceFile, Test)>
     tests
 }
 
-/// The test's evidence files, read relative to the pack directory.
-fn fixture(db: &Database, pack_dir: &Path, file: loupe_db::SourceFile, test: &Test) -> Result<Workload, Diagnostic> {
+/// The test's evidence files, read relative to the pack directory; an
+/// evidence file that cannot be read or loaded is an error at its line.
+fn fixture(
+    host: &mut AnalysisHost,
+    pack_dir: &Path,
+    file: loupe_db::SourceFile,
+    test: &Test,
+) -> std::io::Result<Result<Workload, Diagnostic>> {
+    let problem = |message: String, span| {
+        Diagnostic::new(Code::ReadError, message, Label::new(file, span, "this evidence"))
+            .with_help("evidence paths are relative to the pack directory")
+    };
     let mut files = Vec::new();
     for evidence in &test.evidence {
         let path = pack_dir.join(&evidence.value);
-        let problem = |message: String| {
-            Diagnostic::new(Code::ReadError, message, Label::new(file, evidence.span, "this evidence"))
-                .with_help("evidence paths are relative to the pack directory")
-        };
-        let bytes = load::read_bytes(&path, MAX_FIXTURE_BYTES)
-            .map_err(|reason| problem(format!("cannot read {}: {reason}", path.display())))?;
-        let evidence_file = EvidenceFile::new(db, path.display().to_string(), Arc::from(bytes), LoadOptions::default());
-        if let Err(error) = &**load_evidence(db, evidence_file) {
-            return Err(Diagnostic::new(
-                Code::InvalidEvidence,
-                format!("{}: {}", path.display(), error.message),
-                Label::new(file, evidence.span, "this evidence"),
-            ));
+        match host.read_evidence(&path, None, MAX_FIXTURE_BYTES) {
+            Ok((evidence_file, _)) => files.push(evidence_file),
+            Err(error) => {
+                return Ok(Err(problem(format!("cannot read {}: {}", path.display(), error.kind), evidence.span)));
+            }
         }
-        files.push(evidence_file);
     }
-    Ok(Workload::new(db, files))
+    let workload = host.workload(files);
+    let loaded = answered(host.analysis().load_workload(workload))?;
+    for ((_, result), evidence) in loaded.iter().zip(&test.evidence) {
+        if let Err(error) = &**result {
+            return Ok(Err(Diagnostic::new(
+                Code::InvalidEvidence,
+                format!("{}: {}", pack_dir.join(&evidence.value).display(), error.message),
+                Label::new(file, evidence.span, "this evidence"),
+            )));
+        }
+    }
+    Ok(Ok(workload))
 }
 
 fn record_exercised(review: &Review, exercised: &mut BTreeMap<(String, String), (bool, bool)>) {

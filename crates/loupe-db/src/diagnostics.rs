@@ -1,11 +1,9 @@
 //! Every diagnostic of a pack, in a stable order.
 
 use crate::blocks::file_check_diagnostics;
-use crate::index::item_tree;
 use crate::limits::{MAX_LENS_BYTES, export_bytes};
 use crate::{
-    Code, Database, Db, Diagnostic, Label, Pack, SourceFile, Span, on_all_cores, pack_index, pack_manifest, parse_file,
-    validate_file,
+    Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file, validate_file,
 };
 
 /// One file's syntax and semantic diagnostics, sorted by position, with the
@@ -22,28 +20,6 @@ pub fn file_diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagno
     }));
     all.sort_by_key(|diagnostic| (diagnostic.primary.span.start, diagnostic.primary.span.end, diagnostic.code));
     all
-}
-
-/// Computes the diagnostics and export sizes of every file of `packs` on
-/// all cores, so that the queries a driver asks next find them ready. Each
-/// round needs the one before it done for every file of a pack.
-pub fn prefetch_diagnostics(db: &Database, packs: &[Pack]) {
-    let files: Vec<(Pack, SourceFile)> =
-        packs.iter().flat_map(|&pack| pack.files(db).iter().map(move |&file| (pack, file))).collect();
-    // Every parse first: type-checking a check needs its pack's predicates.
-    on_all_cores(db, &files, |db, &(_, file)| {
-        parse_file(db, file);
-    });
-    // A file's checks are compiled (by its item tree) and type-checked one
-    // after the other, while their trees are still in the cache.
-    on_all_cores(db, &files, |db, &(pack, file)| {
-        item_tree(db, file);
-        file_check_diagnostics(db, pack, file);
-    });
-    on_all_cores(db, &files, |db, &(pack, file)| {
-        file_diagnostics(db, pack, file);
-        file_export_bytes(db, file);
-    });
 }
 
 /// What one file adds to the exported lens, at most (see [`export_bytes`]).

@@ -1,9 +1,9 @@
 //! The salsa database: the single source of truth for the CLI and the
 //! language server.
 //!
-//! Drivers create one [`SourceFile`] input per file and one [`Pack`] input per
-//! pack, then ask queries. Queries are layered so that an edit re-runs only
-//! what it can affect:
+//! Drivers (through `loupe-project`) create one [`SourceFile`] input per
+//! file and one [`Pack`] input per pack, then ask queries. Queries are
+//! layered so that an edit re-runs only what it can affect:
 //!
 //! - [`parse_file`]: one file's syntax tree and syntax errors;
 //! - [`item_tree`]: one file's definitions without positions, so that editing
@@ -22,14 +22,14 @@ mod index;
 mod limits;
 mod manifest;
 mod risk;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod types;
 mod validate;
 
-use std::sync::{Arc, Mutex};
-
 pub use blocks::{BlockText, CompiledBlock, check_diagnostics, compiled_block, file_check_diagnostics};
 pub use builtins::{BUILTINS, Builtin, Ty};
-pub use diagnostics::{file_diagnostics, pack_diagnostics, prefetch_diagnostics};
+pub use diagnostics::{file_diagnostics, file_export_bytes, pack_diagnostics};
 pub use index::{DeepCalls, ItemTree, MAX_PREDICATE_DEPTH, PackIndex, item_tree, pack_index, pack_predicates};
 pub use loupe_diagnostics::{Code, Label, LineIndex, Severity, Span};
 pub use manifest::{LintLevel, Manifest, pack_manifest};
@@ -66,12 +66,12 @@ pub trait Db: salsa::Database {}
 #[salsa::db]
 impl Db for Database {}
 
-/// The database every driver uses. Cloning gives a snapshot for another thread.
+/// The database every driver uses. Cloning gives a handle for another
+/// thread (drivers do that through `loupe-project`'s analysis host).
 #[salsa::db]
 #[derive(Clone, Default)]
 pub struct Database {
     storage: salsa::Storage<Self>,
-    executed: Option<Arc<Mutex<Vec<String>>>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -82,54 +82,6 @@ impl std::fmt::Debug for Database {
 
 #[salsa::db]
 impl salsa::Database for Database {}
-
-impl Database {
-    /// A database that records which queries execute, for incrementality tests.
-    pub fn with_execution_log() -> Database {
-        let executed: Arc<Mutex<Vec<String>>> = Arc::default();
-        let log = Arc::clone(&executed);
-        let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
-            if let salsa::EventKind::WillExecute { database_key } = event.kind
-                && let Ok(mut log) = log.lock()
-            {
-                log.push(format!("{database_key:?}"));
-            }
-        })));
-        Database { storage, executed: Some(executed) }
-    }
-
-    /// The queries executed since the last call, as `query(Id(n))`.
-    pub fn take_executed(&self) -> Vec<String> {
-        self.executed
-            .as_ref()
-            .and_then(|log| log.lock().ok().map(|mut log| std::mem::take(&mut *log)))
-            .unwrap_or_default()
-    }
-}
-
-/// Runs `work` over `items`, spread over the machine's cores, each thread
-/// asking its own handle on the database (salsa shares the memos).
-pub fn on_all_cores<T: Sync>(db: &Database, items: &[T], work: impl Fn(&Database, &T) + Sync) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
-    if threads <= 1 {
-        items.iter().for_each(|item| work(db, item));
-        return;
-    }
-    // Each thread takes the next item when it is done with its last, so a
-    // slow item (or core) does not leave the others idle at the end.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let db = db.clone();
-            let (work, next) = (&work, &next);
-            scope.spawn(move || {
-                while let Some(item) = items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-                    work(&db, item);
-                }
-            });
-        }
-    });
-}
 
 /// The parse of one file. Every later query starts here.
 #[salsa::tracked(returns(ref))]

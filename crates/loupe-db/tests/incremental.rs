@@ -2,7 +2,8 @@
 //! and re-validates that file only, as salsa's execution events show.
 
 use expect_test::expect;
-use loupe_db::{Database, Pack, SourceFile, pack_diagnostics};
+use loupe_db::testing::TestDatabase;
+use loupe_db::{Pack, SourceFile, pack_diagnostics};
 use salsa::Setter;
 use salsa::plumbing::AsId;
 
@@ -34,7 +35,7 @@ predicate uses_kms(bucket) { bucket.properties.BucketEncryption.ServerSideEncryp
 "#;
 
 struct Fixture {
-    db: Database,
+    db: TestDatabase,
     pack: Pack,
     files: Vec<SourceFile>,
     /// Salsa keys as they appear in the log, with readable names.
@@ -45,7 +46,7 @@ const NAMES: [&str; 4] = ["lens.lens", "alpha.lens", "beta.lens", "predicates.le
 
 /// A checked pack of four files, with the execution log emptied.
 fn fixture() -> Fixture {
-    let db = Database::with_execution_log();
+    let db = TestDatabase::default();
     let texts = [LENS.to_string(), pillar("alpha", "QALPHA"), pillar("beta", "QBETA"), PREDICATES.to_string()];
     let files: Vec<SourceFile> =
         NAMES.iter().zip(texts).map(|(name, text)| SourceFile::new(&db, name.to_string(), text)).collect();

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use loupe_db::{Database, Db, Pack};
+use loupe_db::{Db, Pack};
 
 use crate::compile::{ChoiceKey, CompiledPredicate, PredicateKey, check_source, compiled_check, compiled_predicate};
 use crate::inputs::{Workload, evidence_types, load_evidence};
@@ -24,34 +24,13 @@ pub fn evaluate_choice<'db>(db: &'db dyn Db, workload: Workload, key: ChoiceKey<
     Some(Interpreter::new(&host, FUEL).check(block, source))
 }
 
-/// Every choice of the pack, as (pack, question, choice), for
-/// [`prefetch_evaluations`].
-pub fn pack_choices(db: &Database, pack: Pack) -> Vec<(Pack, String, String)> {
+/// Every choice of the pack, as (question, choice), in pack order.
+pub fn pack_choices(db: &dyn Db, pack: Pack) -> Vec<(String, String)> {
     loupe_db::pack_index(db, pack)
         .question_choices
         .iter()
-        .flat_map(|(question, choices)| choices.iter().map(move |choice| (pack, question.clone(), choice.clone())))
+        .flat_map(|(question, choices)| choices.iter().map(move |choice| (question.clone(), choice.clone())))
         .collect()
-}
-
-/// Evaluates every listed choice on all cores, so that the queries a
-/// driver asks next find them ready, calling `progress` after each choice.
-/// Results do not depend on the threads.
-pub fn prefetch_evaluations(
-    db: &Database,
-    workload: Workload,
-    choices: &[(Pack, String, String)],
-    progress: &(dyn Fn() + Sync),
-) {
-    // Loading is shared by many checks: do it first, one file per thread.
-    loupe_db::on_all_cores(db, workload.files(db), |db, &file| {
-        evidence_types(db, file);
-    });
-    loupe_db::on_all_cores(db, choices, |db, (pack, question, choice)| {
-        let key = ChoiceKey::new(db, *pack, question.clone(), choice.clone());
-        evaluate_choice(db, workload, key);
-        progress();
-    });
 }
 
 struct DbHost<'db> {

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use expect_test::{Expect, expect};
+use loupe_db::testing::TestDatabase;
 use loupe_db::{Database, Pack, SourceFile, pack_diagnostics};
 use loupe_eval::{Answers, EvidenceFile, Location, Review, Workload, load_evidence, review};
 use loupe_evidence::{Column, LoadOptions};
@@ -102,7 +103,7 @@ fn plan(actions: &str) -> String {
 }
 
 struct Fixture {
-    db: Database,
+    db: TestDatabase,
     pack: Pack,
     workload: Workload,
     checks: SourceFile,
@@ -110,7 +111,7 @@ struct Fixture {
 }
 
 fn fixture(actions: &str) -> Fixture {
-    let db = Database::with_execution_log();
+    let db = TestDatabase::default();
     let lens = SourceFile::new(&db, "lens.lens".into(), LENS.into());
     let checks = SourceFile::new(&db, "security.lens".into(), CHECKS.into());
     let manifest = SourceFile::new(&db, "loupe.toml".into(), "[pack]\nname = \"demo\"\n".into());

@@ -4,14 +4,16 @@
 //! answers line naming one unknown choice over and over, and evidence and
 //! reviews of growing workloads.
 //!
-//! Run with `cargo bench -p loupe-eval --bench scaling`.
+//! Run with `cargo bench -p loupe-project --bench scaling`.
 
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use loupe_db::{Database, Pack, SourceFile, pack_diagnostics, pack_index, prefetch_diagnostics};
-use loupe_eval::{Answers, EvidenceFile, Workload, pack_choices, prefetch_evaluations, review};
+use loupe_db::{Database, Pack, SourceFile, pack_index};
+use loupe_eval::Answers;
 use loupe_evidence::LoadOptions;
+use loupe_project::{AnalysisHost, Target};
 
 mod common;
 #[path = "../../loupe-evidence/benches/generate.rs"]
@@ -25,6 +27,8 @@ fn main() {
     divan::main();
 }
 
+const MANIFEST: &str = "[pack]\nname = \"scaling\"\n";
+
 const SIZES: [usize; 4] = [1_000, 2_000, 4_000, 8_000];
 
 const LENS: &str = "lens scaling \"Scaling\" {\n  description \"Generated.\"\n}\n\
@@ -32,12 +36,10 @@ const LENS: &str = "lens scaling \"Scaling\" {\n  description \"Generated.\"\n}\
 
 /// Diagnostics of a pack of one generated file besides the lens.
 fn check(text: String) -> usize {
-    let db = Database::default();
-    let lens = SourceFile::new(&db, "lens.lens".into(), LENS.into());
-    let file = SourceFile::new(&db, "generated.lens".into(), text);
-    let pack = Pack::new(&db, None, vec![lens, file]);
-    prefetch_diagnostics(&db, &[pack]);
-    pack_diagnostics(&db, pack).len()
+    let mut host = AnalysisHost::new();
+    let files = vec![(PathBuf::from("lens.lens"), LENS.to_string()), (PathBuf::from("generated.lens"), text)];
+    let pack = host.add_pack(Path::new(""), MANIFEST.to_string(), files);
+    host.analysis().check(&[Target { pack, only: None }]).map_or(0, |diagnostics| diagnostics.len())
 }
 
 /// `n` predicates, each calling a function no one defined: `n` errors, each with a did-you-mean search.
@@ -96,13 +98,13 @@ fn genai_review_of_n_resources(bencher: divan::Bencher, n: usize) {
     let sources = common::genai_pack_sources();
     let bytes: Arc<[u8]> = Arc::from(generate::to_json(&generate::cloudformation(n)));
     bencher.bench(|| {
-        let db = Database::default();
-        let files = sources.iter().map(|(name, text)| SourceFile::new(&db, name.clone(), text.clone())).collect();
-        let manifest = SourceFile::new(&db, "loupe.toml".into(), "[pack]\nname = \"genai\"\n".into());
-        let pack = Pack::new(&db, Some(manifest), files);
-        let evidence = EvidenceFile::new(&db, "template.json".into(), bytes.clone(), LoadOptions::default());
-        let workload = Workload::new(&db, vec![evidence]);
-        prefetch_evaluations(&db, workload, &pack_choices(&db, pack), &|| {});
-        review(&db, pack, workload, &Answers::default(), "2026-12-01").summary.questions
+        let mut host = AnalysisHost::new();
+        let files = sources.iter().map(|(name, text)| (PathBuf::from(name), text.clone())).collect();
+        let pack = host.add_pack(Path::new("genai"), "[pack]\nname = \"genai\"\n".into(), files);
+        let evidence = host.set_evidence(Path::new("template.json"), bytes.clone(), LoadOptions::default());
+        let workload = host.workload(vec![evidence]);
+        let analysis = host.analysis();
+        analysis.evaluate(pack, workload, &|| {}).expect("nothing cancels");
+        analysis.review(pack, workload, &Answers::default(), "2026-12-01").expect("nothing cancels").summary.questions
     });
 }

@@ -3,10 +3,11 @@
 //! after editing one file. Every check's text is distinct (checks are
 //! compiled once per distinct text, so repeated texts would flatter).
 //!
-//! Run with `cargo bench -p loupe-db --bench check`.
+//! Run with `cargo bench -p loupe-project --bench check`.
 
-use loupe_db::{Database, Pack, SourceFile, pack_diagnostics, prefetch_diagnostics};
-use salsa::Setter;
+use std::path::PathBuf;
+
+use loupe_project::{AnalysisHost, Change, Target};
 
 const LENSES: usize = 10;
 const PILLARS: usize = 10;
@@ -58,7 +59,7 @@ fn pillar_text(lens: usize, pillar: usize) -> String {
             ));
             if choice % 2 == 0 {
                 text.push_str(&format!(
-                    "      check {{\n        applies when count(resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\")) > 0\n        every b in resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\") where b.name != \"logs\" {{\n          encrypted(b, \"aws:kms\") else \"bucket {{b.name}} is not encrypted ({qid} practice {choice})\"\n          b.properties.Versioning.Status == \"Enabled\" or b.properties.Tags[*].Key contains \"temporary\"\n        }}\n      }}\n"
+                    "      check {{\n        applies when count(resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\")) > 0\n        every b in resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\") where b.name != \"logs\" {{\n          encrypted(b, \"aws:kms\") else \"bucket {{b.name}} is not encrypted ({qid} practice {choice})\"\n          b.properties.VersioningConfiguration.Status == \"Enabled\" or b.properties.Tags[*].Key contains \"temporary\"\n        }}\n      }}\n"
                 ));
             }
             text.push_str("    }\n");
@@ -74,30 +75,31 @@ fn pillar_text(lens: usize, pillar: usize) -> String {
 }
 
 struct Loaded {
-    db: Database,
-    packs: Vec<Pack>,
+    host: AnalysisHost,
+    targets: Vec<Target>,
     /// The first pillar file of the first pack, the one the edits touch.
-    edited: SourceFile,
+    edited: PathBuf,
 }
 
 fn load(workspace: &Workspace) -> Loaded {
-    let db = Database::default();
-    let packs: Vec<Pack> = workspace
+    let mut host = AnalysisHost::new();
+    let targets = workspace
         .lenses
         .iter()
-        .map(|(manifest, files)| {
-            let manifest = SourceFile::new(&db, "loupe.toml".to_string(), manifest.clone());
-            let files = files.iter().map(|(name, text)| SourceFile::new(&db, name.clone(), text.clone())).collect();
-            Pack::new(&db, Some(manifest), files)
+        .enumerate()
+        .map(|(lens, (manifest, files))| {
+            let root = PathBuf::from(format!("lens{lens}"));
+            let files = files.iter().map(|(name, text)| (PathBuf::from(name), text.clone())).collect();
+            Target { pack: host.add_pack(&root, manifest.clone(), files), only: None }
         })
         .collect();
-    let edited = packs[0].files(&db)[1];
-    Loaded { db, packs, edited }
+    let edited = PathBuf::from(&workspace.lenses[0].1[1].0);
+    Loaded { host, targets, edited }
 }
 
 fn check_all(loaded: &Loaded) -> usize {
-    prefetch_diagnostics(&loaded.db, &loaded.packs);
-    loaded.packs.iter().map(|&pack| pack_diagnostics(&loaded.db, pack).len()).sum()
+    let diagnostics = loaded.host.analysis().check(&loaded.targets);
+    diagnostics.map_or(0, |diagnostics| diagnostics.len())
 }
 
 #[divan::bench(sample_count = 10)]
@@ -106,13 +108,11 @@ fn cold_check(bencher: divan::Bencher) {
     // Each lens is clean but for its size: 3,000 choices with real texts make
     // about 1.3 MB of lens JSON, over the Well-Architected Tool's 500 KB (L0413).
     let loaded = load(&workspace);
-    check_all(&loaded);
-    for &pack in &loaded.packs {
-        let codes: Vec<&str> = pack_diagnostics(&loaded.db, pack).iter().map(|d| d.code.as_str()).collect();
-        assert_eq!(codes, ["L0413"]);
-    }
-    // The database is returned so that divan drops it after timing: tearing
-    // it down is not part of checking (the CLI exits without it).
+    let diagnostics = loaded.host.analysis().check(&loaded.targets).expect("nothing cancels");
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["L0413"; LENSES]);
+    // The host is returned so that divan drops it after timing: tearing it
+    // down is not part of checking (the CLI exits without it).
     bencher.bench_local(|| {
         let loaded = load(&workspace);
         check_all(&loaded);
@@ -132,7 +132,9 @@ fn recheck_after_text_edit(bencher: divan::Bencher) {
     bencher.bench_local(|| {
         flip = !flip;
         let text = if flip { edited.clone() } else { original.clone() };
-        loaded.edited.set_text(&mut loaded.db).to(text);
+        let mut change = Change::new();
+        change.set_text(loaded.edited.clone(), text);
+        loaded.host.apply_change(change);
         check_all(&loaded)
     });
 }
@@ -149,7 +151,9 @@ fn recheck_after_definition_edit(bencher: divan::Bencher) {
     bencher.bench_local(|| {
         flip = !flip;
         let text = if flip { renamed.clone() } else { original.clone() };
-        loaded.edited.set_text(&mut loaded.db).to(text);
+        let mut change = Change::new();
+        change.set_text(loaded.edited.clone(), text);
+        loaded.host.apply_change(change);
         check_all(&loaded)
     });
 }

@@ -3,13 +3,14 @@
 //! load, evaluate every check, assemble the review. A plain `serde_json`
 //! parse of the same bytes is measured beside it for scale.
 //!
-//! Run with `cargo bench -p loupe-eval --bench review`.
+//! Run with `cargo bench -p loupe-project --bench review`.
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
-use loupe_db::{Database, Pack, SourceFile, pack_diagnostics};
-use loupe_eval::{Answers, EvidenceFile, Review, Workload, pack_choices, prefetch_evaluations, review};
+use loupe_eval::{Answers, Review};
 use loupe_evidence::LoadOptions;
+use loupe_project::{AnalysisHost, Target};
 
 mod common;
 #[path = "../../loupe-evidence/benches/generate.rs"]
@@ -32,17 +33,16 @@ fn main() {
 static PACK: LazyLock<Vec<(String, String)>> = LazyLock::new(common::genai_pack_sources);
 
 fn review_workload(bytes: &[u8], name: &str) -> Review {
-    let db = Database::default();
-    let files: Vec<SourceFile> =
-        PACK.iter().map(|(name, text)| SourceFile::new(&db, name.clone(), text.clone())).collect();
-    let manifest = SourceFile::new(&db, "loupe.toml".into(), "[pack]\nname = \"genai\"\n".into());
-    let pack = Pack::new(&db, Some(manifest), files);
-    assert!(pack_diagnostics(&db, pack).iter().all(|d| !d.is_error()));
-    let evidence = EvidenceFile::new(&db, name.into(), Arc::from(bytes), LoadOptions::default());
-    let workload = Workload::new(&db, vec![evidence]);
-    let choices = pack_choices(&db, pack);
-    prefetch_evaluations(&db, workload, &choices, &|| {});
-    review(&db, pack, workload, &Answers::default(), "2026-11-24")
+    let mut host = AnalysisHost::new();
+    let files = PACK.iter().map(|(name, text)| (PathBuf::from(name), text.clone())).collect();
+    let pack = host.add_pack(Path::new("genai"), "[pack]\nname = \"genai\"\n".into(), files);
+    let diagnostics = host.analysis().check(&[Target { pack, only: None }]).expect("nothing cancels");
+    assert!(diagnostics.iter().all(|d| !d.is_error()));
+    let evidence = host.set_evidence(Path::new(name), Arc::from(bytes), LoadOptions::default());
+    let workload = host.workload(vec![evidence]);
+    let analysis = host.analysis();
+    analysis.evaluate(pack, workload, &|| {}).expect("nothing cancels");
+    analysis.review(pack, workload, &Answers::default(), "2026-11-24").expect("nothing cancels")
 }
 
 #[divan::bench(sample_count = 10)]

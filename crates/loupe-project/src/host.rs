@@ -1,0 +1,413 @@
+//! The analysis host: the one mutable database with the workspace's path →
+//! input map. It reads files into inputs and applies changes; its
+//! snapshots ([`Analysis`]) answer the queries.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use loupe_db::{Database, Pack, SourceFile};
+use loupe_eval::{EvidenceFile, Workload};
+use loupe_evidence::{Format, LoadOptions};
+use salsa::Setter;
+
+use crate::analysis::Analysis;
+use crate::change::{Change, FileEdit};
+use crate::discover::{self, MANIFEST};
+use crate::read::{self, LoadError, LoadErrorKind, MAX_SOURCE_BYTES, STDIN_PATH, display, same_path};
+
+/// What the host needs of a database: the queries of `loupe-db` and
+/// `loupe-eval`, and handles that can be sent to other threads.
+/// [`Database`] in the drivers; a recording database in tests.
+pub trait HostDatabase: loupe_db::Db + Clone + Send {}
+
+impl<D: loupe_db::Db + Clone + Send> HostDatabase for D {}
+
+/// The workspace: the database, which file is which input, and which files
+/// make each pack. Only the host changes inputs; [`AnalysisHost::analysis`]
+/// gives snapshots that read them.
+///
+/// A change waits for every snapshot to be dropped: salsa cancels the
+/// queries they run (they return `Err(Cancelled)`), but a snapshot kept
+/// alive and idle holds the change back.
+#[derive(Debug)]
+pub struct AnalysisHost<D = Database> {
+    db: D,
+    /// Every pack file, manifest and loose `.lens` file, by path.
+    sources: BTreeMap<PathBuf, SourceFile>,
+    /// Packs by their directory.
+    packs: BTreeMap<PathBuf, PackEntry>,
+    evidence: BTreeMap<PathBuf, EvidenceFile>,
+    workloads: Vec<Workload>,
+}
+
+#[derive(Debug)]
+struct PackEntry {
+    pack: Pack,
+    /// The pack's files, sorted: the order of [`Pack::files`].
+    files: Vec<PathBuf>,
+    /// Packs nested in this one, whose files are not this pack's.
+    nested: Vec<PathBuf>,
+}
+
+/// A pack to report on, and the one file to report if a file was named.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    pub pack: Pack,
+    pub only: Option<SourceFile>,
+}
+
+/// What [`AnalysisHost::load`] found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub targets: Vec<Target>,
+    /// Paths and files that could not be read: no input stands for them.
+    pub errors: Vec<LoadError>,
+}
+
+/// The evidence a driver asks to read (`loupe run --evidence`).
+#[derive(Clone, Copy, Debug)]
+pub struct EvidenceRequest<'a> {
+    /// Files, directories (every evidence file under them, sorted), or `-`
+    /// for standard input.
+    pub paths: &'a [PathBuf],
+    /// Formats to read files as instead of detecting them, by path.
+    pub formats: &'a [(PathBuf, Format)],
+    /// The largest file accepted, in bytes.
+    pub max_bytes: u64,
+    /// A file to leave out of the directories (an answers file kept beside the evidence).
+    pub exclude: Option<&'a Path>,
+}
+
+/// The evidence read for a request.
+#[derive(Debug)]
+pub struct LoadedEvidence {
+    pub workload: Workload,
+    /// Each file with the directory it was found in, if it was found in one.
+    pub files: Vec<(EvidenceFile, Option<PathBuf>)>,
+    /// Files that were UTF-16 and were converted to UTF-8.
+    pub converted: Vec<EvidenceFile>,
+    pub errors: Vec<LoadError>,
+}
+
+impl Default for AnalysisHost<Database> {
+    fn default() -> Self {
+        AnalysisHost::with_database(Database::default())
+    }
+}
+
+impl AnalysisHost<Database> {
+    pub fn new() -> Self {
+        AnalysisHost::default()
+    }
+}
+
+impl<D: HostDatabase> AnalysisHost<D> {
+    pub fn with_database(db: D) -> Self {
+        AnalysisHost {
+            db,
+            sources: BTreeMap::new(),
+            packs: BTreeMap::new(),
+            evidence: BTreeMap::new(),
+            workloads: Vec::new(),
+        }
+    }
+
+    /// A snapshot of the current revision, for this thread or another.
+    pub fn analysis(&self) -> Analysis<D> {
+        Analysis::new(self.db.clone())
+    }
+
+    /// The database, to create inputs of the driver's own (an answers file)
+    /// and to read names and texts.
+    pub fn db(&self) -> &D {
+        &self.db
+    }
+
+    /// The input read from `path`: a pack file, a manifest or a loose file.
+    pub fn source(&self, path: &Path) -> Option<SourceFile> {
+        self.sources.get(path).copied()
+    }
+
+    /// The pack whose directory is `root`.
+    pub fn pack(&self, root: &Path) -> Option<Pack> {
+        self.packs.get(root).map(|entry| entry.pack)
+    }
+
+    /// The evidence input read from `path`.
+    pub fn evidence(&self, path: &Path) -> Option<EvidenceFile> {
+        self.evidence.get(path).copied()
+    }
+
+    /// Loads pack directories and `.lens` files. A file is loaded within
+    /// its pack when one of its directories has a manifest, and on its own
+    /// otherwise.
+    pub fn load(&mut self, paths: &[PathBuf]) -> Loaded {
+        let mut loaded = Loaded::default();
+        for path in paths {
+            if path.is_dir() {
+                let pack = self.load_pack(path, &mut loaded.errors);
+                loaded.targets.extend(pack.map(|pack| Target { pack, only: None }));
+            } else if path.is_file() {
+                self.load_file(path, &mut loaded);
+            } else {
+                loaded.errors.push(LoadError::new(path, LoadErrorKind::NotFound));
+            }
+        }
+        loaded
+    }
+
+    fn load_file(&mut self, path: &Path, loaded: &mut Loaded) {
+        if let Some(root) = discover::pack_root_of(path) {
+            let Some(pack) = self.load_pack(root, &mut loaded.errors) else { return };
+            let only = self.packs.get(root).and_then(|entry| {
+                let file = entry.files.iter().find(|file| same_path(file, path))?;
+                self.sources.get(file).copied()
+            });
+            loaded.targets.push(Target { pack, only });
+            return;
+        }
+        match self.read_source(path) {
+            Ok(file) => {
+                let pack = Pack::new(&self.db, None, vec![file]);
+                loaded.targets.push(Target { pack, only: Some(file) });
+            }
+            Err(error) => loaded.errors.push(error),
+        }
+    }
+
+    /// Loads the pack at `root` (once: a pack loaded before is returned as
+    /// it is). Files that cannot be read are left out of it, each with its
+    /// error.
+    pub fn load_pack(&mut self, root: &Path, errors: &mut Vec<LoadError>) -> Option<Pack> {
+        if let Some(entry) = self.packs.get(root) {
+            return Some(entry.pack);
+        }
+        let manifest_path = root.join(MANIFEST);
+        if !manifest_path.is_file() {
+            errors.push(LoadError::new(manifest_path, LoadErrorKind::NoManifest));
+            return None;
+        }
+        let manifest = self.read_source(&manifest_path).map_err(|error| errors.push(error)).ok()?;
+        let discovered = discover::discover_pack(root);
+        errors.extend(discovered.errors);
+        let mut files = Vec::new();
+        let mut inputs = Vec::new();
+        for path in discovered.files.iter() {
+            match self.read_source(path) {
+                Ok(file) => {
+                    files.push(path.clone());
+                    inputs.push(file);
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        if discovered.files.is_empty() {
+            errors.push(LoadError::new(root, LoadErrorKind::EmptyPack { manifest }));
+        }
+        let pack = Pack::new(&self.db, Some(manifest), inputs);
+        self.packs.insert(root.to_path_buf(), PackEntry { pack, files, nested: discovered.nested });
+        Some(pack)
+    }
+
+    /// A pack made of texts the driver already holds (an editor's buffers,
+    /// a generated pack), as if read from `root`: its files are sorted by
+    /// path, as discovery sorts them.
+    pub fn add_pack(&mut self, root: &Path, manifest: String, files: Vec<(PathBuf, String)>) -> Pack {
+        let mut files = files;
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let manifest_path = root.join(MANIFEST);
+        let manifest = SourceFile::new(&self.db, display(&manifest_path), manifest);
+        self.sources.insert(manifest_path, manifest);
+        let mut paths = Vec::with_capacity(files.len());
+        let mut inputs = Vec::with_capacity(files.len());
+        for (path, text) in files {
+            let file = SourceFile::new(&self.db, display(&path), text);
+            self.sources.insert(path.clone(), file);
+            paths.push(path);
+            inputs.push(file);
+        }
+        let pack = Pack::new(&self.db, Some(manifest), inputs);
+        self.packs.insert(root.to_path_buf(), PackEntry { pack, files: paths, nested: Vec::new() });
+        pack
+    }
+
+    /// Reads a pack or loose file as UTF-8 text into an input.
+    fn read_source(&mut self, path: &Path) -> Result<SourceFile, LoadError> {
+        let text = read::read_text(path, MAX_SOURCE_BYTES)?;
+        let file = SourceFile::new(&self.db, display(path), text);
+        self.sources.insert(path.to_path_buf(), file);
+        Ok(file)
+    }
+
+    /// Reads the evidence of a review into a workload: directories walked in
+    /// sorted order, a file named twice read once, each file read within the
+    /// size limit, UTF-16 converted. Files that cannot be read are errors;
+    /// whether a file parses is [`Analysis::load_workload`]'s to say.
+    pub fn load_evidence(&mut self, request: &EvidenceRequest<'_>) -> LoadedEvidence {
+        let mut errors = Vec::new();
+        let mut paths: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+        let mut seen = HashSet::new();
+        for path in request.paths {
+            let found = if path.is_dir() {
+                let mut found = discover::discover_evidence(path);
+                if found.is_empty() {
+                    errors.push(LoadError::new(path, LoadErrorKind::NoEvidence));
+                }
+                found.retain(|file| request.exclude.is_none_or(|exclude| !same_path(exclude, file)));
+                found.into_iter().map(|file| (file, Some(path.clone()))).collect()
+            } else {
+                vec![(path.clone(), None)]
+            };
+            for (file, dir) in found {
+                let key = if file == Path::new(STDIN_PATH) {
+                    file.clone()
+                } else {
+                    file.canonicalize().unwrap_or(file.clone())
+                };
+                if seen.insert(key) {
+                    paths.push((file, dir));
+                }
+            }
+        }
+        for (path, _) in request.formats {
+            if !paths.iter().any(|(evidence, _)| same_path(path, evidence)) {
+                errors.push(LoadError::new(path, LoadErrorKind::OverrideOfNoEvidence));
+            }
+        }
+        let mut files = Vec::new();
+        let mut converted = Vec::new();
+        for (path, dir) in paths {
+            let format = request.formats.iter().find(|(given, _)| same_path(given, &path)).map(|&(_, format)| format);
+            match self.read_evidence(&path, format, request.max_bytes) {
+                Ok((file, was_utf16)) => {
+                    if was_utf16 {
+                        converted.push(file);
+                    }
+                    files.push((file, dir));
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        let workload = self.workload(files.iter().map(|&(file, _)| file).collect());
+        LoadedEvidence { workload, files, converted, errors }
+    }
+
+    /// Reads one evidence file into an input (the one already read from
+    /// `path`, its bytes and options brought up to date), and says whether
+    /// it was UTF-16 and converted.
+    pub fn read_evidence(
+        &mut self,
+        path: &Path,
+        format: Option<Format>,
+        max_bytes: u64,
+    ) -> Result<(EvidenceFile, bool), LoadError> {
+        let bytes = read::read_bytes(path, max_bytes)?;
+        // Windows PowerShell writes `terraform show -json > plan.json` as UTF-16.
+        let (bytes, was_utf16) = match read::utf16_to_utf8(&bytes) {
+            Some(text) => (text.into_bytes(), true),
+            None => (bytes, false),
+        };
+        let mut options = LoadOptions { format, ..LoadOptions::default() };
+        options.limits.max_file_size = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+        Ok((self.set_evidence(path, Arc::from(bytes), options), was_utf16))
+    }
+
+    /// The evidence input of `path` with these bytes and options: created,
+    /// or brought up to date (an input is set only when it differs).
+    pub fn set_evidence(&mut self, path: &Path, bytes: Arc<[u8]>, options: LoadOptions) -> EvidenceFile {
+        match self.evidence.get(path) {
+            Some(&file) => {
+                if *file.bytes(&self.db) != bytes {
+                    file.set_bytes(&mut self.db).to(bytes);
+                }
+                if file.options(&self.db) != options {
+                    file.set_options(&mut self.db).to(options);
+                }
+                file
+            }
+            None => {
+                let file = EvidenceFile::new(&self.db, display(path), bytes, options);
+                self.evidence.insert(path.to_path_buf(), file);
+                file
+            }
+        }
+    }
+
+    /// A workload of these files, in this order.
+    pub fn workload(&mut self, files: Vec<EvidenceFile>) -> Workload {
+        let workload = Workload::new(&self.db, files);
+        self.workloads.push(workload);
+        workload
+    }
+
+    /// Applies file edits in order. Setting a file's text changes its input
+    /// (nothing when the text is the same); a path the workspace does not
+    /// know is added, to the pack whose directory holds it when it is one of
+    /// that pack's files by the rules of discovery (a `.lens` file in no
+    /// hidden directory or nested pack), on its own otherwise; a removed file
+    /// leaves its pack or workload. Each pack's files stay sorted. Snapshots
+    /// still running are cancelled, and the change waits for them to be
+    /// dropped.
+    pub fn apply_change(&mut self, change: Change) {
+        for edit in change.edits {
+            match edit {
+                FileEdit::SetText(path, text) => self.set_text(path, text),
+                FileEdit::Remove(path) => self.remove(&path),
+            }
+        }
+    }
+
+    fn set_text(&mut self, path: PathBuf, text: String) {
+        if let Some(&file) = self.sources.get(&path) {
+            if *file.text(&self.db) != text {
+                file.set_text(&mut self.db).to(text);
+            }
+            return;
+        }
+        if let Some(&file) = self.evidence.get(&path) {
+            if **file.bytes(&self.db) != *text.as_bytes() {
+                file.set_bytes(&mut self.db).to(Arc::from(text.into_bytes()));
+            }
+            return;
+        }
+        let file = SourceFile::new(&self.db, display(&path), text);
+        self.sources.insert(path.clone(), file);
+        let owner = self
+            .packs
+            .iter_mut()
+            .filter(|(root, entry)| discover::is_pack_file(root, &entry.nested, &path))
+            .max_by_key(|(root, _)| root.components().count());
+        if let Some((_, entry)) = owner {
+            let at = entry.files.binary_search(&path).unwrap_or_else(|at| at);
+            entry.files.insert(at, path);
+            Self::sync_files(&mut self.db, &self.sources, entry);
+        }
+    }
+
+    fn remove(&mut self, path: &Path) {
+        if self.sources.remove(path).is_some() {
+            for entry in self.packs.values_mut() {
+                if let Ok(at) = entry.files.binary_search_by(|file| file.as_path().cmp(path)) {
+                    entry.files.remove(at);
+                    Self::sync_files(&mut self.db, &self.sources, entry);
+                }
+            }
+        }
+        if let Some(file) = self.evidence.remove(path) {
+            for &workload in &self.workloads {
+                let files = workload.files(&self.db);
+                if files.contains(&file) {
+                    let kept = files.iter().copied().filter(|&kept| kept != file).collect();
+                    workload.set_files(&mut self.db).to(kept);
+                }
+            }
+        }
+    }
+
+    /// Gives the pack input its entry's files, in the entry's (sorted) order.
+    fn sync_files(db: &mut D, sources: &BTreeMap<PathBuf, SourceFile>, entry: &PackEntry) {
+        let files = entry.files.iter().filter_map(|path| sources.get(path).copied()).collect();
+        entry.pack.set_files(db).to(files);
+    }
+}
