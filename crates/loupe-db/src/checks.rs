@@ -6,7 +6,7 @@ use loupe_syntax::{
     BinaryOp, Block, Expr, ExprKind, MessagePart, Name, Quantifier, QuantifierExpr, Statement, UnaryOp,
 };
 
-use crate::builtins::{BUILTINS, Builtin, Ty};
+use crate::builtins::{Builtin, Ty};
 use crate::{Code, DeclaredTypes, Label, Span};
 
 type Diagnostic<F> = loupe_diagnostics::Diagnostic<F>;
@@ -307,13 +307,17 @@ impl<'a, F: Copy> Checker<'a, F> {
     /// `resources("A", "B")`, a variable bound to such, or a filter of one.
     fn selected_types(&self, expr: &Expr) -> Option<Vec<String>> {
         match &expr.kind {
-            ExprKind::Call { function, args } if function.text == "resources" && !args.is_empty() => args
+            ExprKind::Call { function, args }
+                if Builtin::lookup(&function.text) == Some(Builtin::Resources) && !args.is_empty() =>
+            {
+                args
                 .iter()
                 .map(|arg| match &arg.kind {
                     ExprKind::String(text) => Some(text.clone()),
                     _ => None,
                 })
-                .collect(),
+                .collect()
+            }
             ExprKind::Var(name) => self
                 .scopes
                 .iter()
@@ -353,7 +357,8 @@ impl<'a, F: Copy> Checker<'a, F> {
 
     fn call(&mut self, function: &Name, args: &[Expr], span: Span) -> Ty {
         let arg_types: Vec<Ty> = args.iter().map(|arg| self.expr(arg)).collect();
-        if function.text == "resources" {
+        let builtin = Builtin::lookup(&function.text);
+        if builtin == Some(Builtin::Resources) {
             self.resource_types(args);
         }
         if let Some(&arity) = self.predicates.get(&function.text) {
@@ -367,9 +372,9 @@ impl<'a, F: Copy> Checker<'a, F> {
             }
             return Ty::Bool;
         }
-        let Some(builtin) = Builtin::lookup(&function.text) else {
+        let Some(builtin) = builtin.map(Builtin::spec) else {
             let predicates = self.predicates.keys().map(String::as_str);
-            let candidates: Vec<&str> = predicates.chain(BUILTINS.iter().map(|b| b.name)).collect();
+            let candidates: Vec<&str> = predicates.chain(Builtin::ALL.iter().map(|b| b.name())).collect();
             let help = did_you_mean(&function.text, candidates.iter().copied()).unwrap_or_else(|| {
                 "define it with `predicate NAME(params) { ... }`, or see the built-in functions in docs/language.md"
                     .to_string()
