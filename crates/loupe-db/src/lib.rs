@@ -27,7 +27,7 @@ mod validate;
 
 use std::sync::{Arc, Mutex};
 
-pub use blocks::{BlockText, CompiledBlock, check_diagnostics, compiled_block, file_check_diagnostics};
+pub use blocks::{BlockText, CheckedBlock, CompiledBlock, block_diagnostics, compiled_block, file_check_diagnostics};
 pub use builtins::{Builtin, Param, Spec, Ty, builtins_markdown};
 pub use diagnostics::{file_diagnostics, pack_diagnostics, prefetch_diagnostics};
 pub use index::{DeepCalls, ItemTree, MAX_PREDICATE_DEPTH, PackIndex, item_tree, pack_index, pack_predicates};

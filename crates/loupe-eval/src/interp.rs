@@ -558,7 +558,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             let outer = std::mem::replace(&mut self.scope, bound);
             self.calls += 1;
             let result =
-                stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || self.block(&predicate.body, None, &mut None));
+                stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || self.block(&predicate.body.block, None, &mut None));
             self.calls -= 1;
             self.scope = outer;
             return Ok(Val::Bool(result?));
