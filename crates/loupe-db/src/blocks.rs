@@ -89,10 +89,8 @@ pub fn file_check_diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<
     for (body, params) in checks.chain(predicates) {
         let relative = block_diagnostics(db, pack, CheckedBlock::new(db, BlockText::of(db, file, body), params));
         // Nesting that the whole file's parse reported already is not reported twice.
-        let nesting_reported = parse
-            .errors
-            .iter()
-            .any(|error| error.code == Code::NestingTooDeep && body.contains(error.primary.span));
+        let nesting_reported =
+            parse.errors.iter().any(|error| error.code == Code::NestingTooDeep && body.contains(error.primary.span));
         all.extend(
             relative
                 .iter()

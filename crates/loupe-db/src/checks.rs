@@ -159,7 +159,9 @@ impl<'a> Checker<'a> {
                 diagnostic.secondary.push(Label::new((), first, "first bound here"));
                 diagnostic.help = Some("rename one of them; an inner scope may reuse an outer name".to_string());
             }
-            None => diagnostic.help = Some(format!("`{}` is a parameter of the predicate: rename one of them", name.text)),
+            None => {
+                diagnostic.help = Some(format!("`{}` is a parameter of the predicate: rename one of them", name.text))
+            }
         }
     }
 
@@ -313,13 +315,12 @@ impl<'a> Checker<'a> {
             ExprKind::Call { function, args }
                 if Builtin::lookup(&function.text) == Some(Builtin::Resources) && !args.is_empty() =>
             {
-                args
-                .iter()
-                .map(|arg| match &arg.kind {
-                    ExprKind::String(text) => Some(text.clone()),
-                    _ => None,
-                })
-                .collect()
+                args.iter()
+                    .map(|arg| match &arg.kind {
+                        ExprKind::String(text) => Some(text.clone()),
+                        _ => None,
+                    })
+                    .collect()
             }
             ExprKind::Var(name) => self
                 .scopes
