@@ -11,7 +11,7 @@
 //! - [`pack_index`]: every file's item tree merged: name resolution across files;
 //! - [`pack_predicates`]: the predicates checks are type-checked against;
 //! - [`validate_file`]: one file's semantic diagnostics against the index;
-//! - [`file_check_diagnostics`]: the diagnostics of one file's checks;
+//! - [`file_check_diagnostics`]: the diagnostics of one file's checks and predicate bodies;
 //! - [`pack_diagnostics`]: everything, sorted, for a whole pack.
 
 mod blocks;
