@@ -47,8 +47,13 @@ struct Binding {
 
 impl Binding {
     /// A quantified or filtered item: always counts as used.
-    fn item(name: String, span: Option<Span>, resources: Option<Vec<String>>) -> Binding {
-        Binding { name, span, ty: Ty::Any, used: true, is_let: false, resources }
+    fn item(var: &Name, resources: Option<Vec<String>>) -> Binding {
+        Binding { name: var.text.clone(), span: Some(var.span), ty: Ty::Any, used: true, is_let: false, resources }
+    }
+
+    /// A predicate's parameter, bound outside the block's text.
+    fn param(name: &str) -> Binding {
+        Binding { name: name.to_string(), span: None, ty: Ty::Any, used: true, is_let: false, resources: None }
     }
 }
 
@@ -64,7 +69,7 @@ impl<'a> Checker<'a> {
     /// Checks a block whose scope starts with `params` (a predicate's
     /// parameters; the file's validation reports a name given twice).
     pub fn block(&mut self, block: &Block, kind: BlockKind, params: &[String]) {
-        let frame = params.iter().map(|param| Binding::item(param.clone(), None, None)).collect();
+        let frame = params.iter().map(|param| Binding::param(param)).collect();
         self.scopes.push(frame);
         let mut seen_assertion = false;
         for statement in &block.statements {
@@ -119,11 +124,7 @@ impl<'a> Checker<'a> {
                     };
                     if let Some(quantifier) = item {
                         let resources = self.selected_types(&quantifier.source);
-                        self.scopes.push(vec![Binding::item(
-                            quantifier.var.text.clone(),
-                            Some(quantifier.var.span),
-                            resources,
-                        )]);
+                        self.scopes.push(vec![Binding::item(&quantifier.var, resources)]);
                     }
                     for part in message.iter().flat_map(|message| &message.parts) {
                         if let MessagePart::Interpolation(expr) = part {
@@ -281,7 +282,7 @@ impl<'a> Checker<'a> {
                 let QuantifierExpr { var, source, filter, body, .. } = &**quantifier;
                 self.expect(source, Ty::List, "a quantifier's source");
                 let resources = self.selected_types(source);
-                self.scopes.push(vec![Binding::item(var.text.clone(), Some(var.span), resources)]);
+                self.scopes.push(vec![Binding::item(var, resources)]);
                 if let Some(filter) = filter {
                     self.expect(filter, Ty::Bool, "a `where` filter");
                 }
@@ -292,7 +293,7 @@ impl<'a> Checker<'a> {
             ExprKind::Filter { var, source, condition } => {
                 self.expect(source, Ty::List, "a filter's source");
                 let resources = self.selected_types(source);
-                self.scopes.push(vec![Binding::item(var.text.clone(), Some(var.span), resources)]);
+                self.scopes.push(vec![Binding::item(var, resources)]);
                 self.expect(condition, Ty::Bool, "a `where` filter");
                 self.scopes.pop();
                 Ty::List
