@@ -1,4 +1,10 @@
-//! The functions every check can call, with their signatures.
+//! The functions every check can call: one table of their names, signatures
+//! and documentation, keyed by [`Builtin`].
+//!
+//! The type checker reads the signatures, editor features (hover, completion)
+//! and `docs/language.md` the documentation. Evaluation lives with the runtime
+//! values in `loupe-eval`, as an exhaustive `match` over [`Builtin`], so a
+//! built-in added here does not compile until it is evaluated there.
 //!
 //! Evidence is untyped JSON, so most values are [`Ty::Any`]; the checker only
 //! rejects what can never work, such as `count("text")` or `and` over a number.
@@ -17,6 +23,7 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The type in a sentence: "a boolean".
     pub fn name(self) -> &'static str {
         match self {
             Ty::Any => "any value",
@@ -29,35 +36,217 @@ impl Ty {
         }
     }
 
+    /// The type in a signature: `bool`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ty::Any => "any",
+            Ty::Bool => "bool",
+            Ty::Number => "number",
+            Ty::String => "string",
+            Ty::List => "list",
+            Ty::Regex => "regex",
+            Ty::Null => "null",
+        }
+    }
+
     /// Whether a value of this type can be used where `expected` is needed.
     pub fn fits(self, expected: Ty) -> bool {
         self == expected || self == Ty::Any || expected == Ty::Any || self == Ty::Null
     }
 }
 
-/// A built-in function.
+/// A parameter of a built-in: its name (for signatures and hover) and type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Builtin {
+pub struct Param {
     pub name: &'static str,
-    /// Parameter types; with `variadic`, the last one repeats.
-    pub params: &'static [Ty],
+    pub ty: Ty,
+}
+
+/// A built-in's entry in the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spec {
+    pub name: &'static str,
+    pub params: &'static [Param],
+    /// The last parameter repeats: `resources(type, ...)`.
     pub variadic: bool,
     pub returns: Ty,
+    /// One or two sentences, for hover, completion and `docs/language.md`.
     pub doc: &'static str,
+    /// A condition using it that holds, as a check would write it. Tests run
+    /// each one over evidence holding one `aws_iam_role`.
+    pub example: &'static str,
+}
+
+/// Declares [`Builtin`] and its table in one list, so that a variant cannot
+/// exist without its entry, nor an entry without its variant.
+macro_rules! builtins {
+    ($($variant:ident => $spec:expr,)*) => {
+        /// A built-in function.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Builtin {
+            $($variant,)*
+        }
+
+        impl Builtin {
+            /// Every built-in, in the order the documentation lists them.
+            pub const ALL: &'static [Builtin] = &[$(Builtin::$variant,)*];
+
+            /// Its name, signature and documentation.
+            pub fn spec(self) -> &'static Spec {
+                const SPECS: &[Spec] = &[$($spec,)*];
+                &SPECS[self as usize]
+            }
+        }
+    };
+}
+
+const fn param(name: &'static str, ty: Ty) -> Param {
+    Param { name, ty }
+}
+
+builtins! {
+    Resources => Spec {
+        name: "resources",
+        params: &[param("type", Ty::String)],
+        variadic: true,
+        returns: Ty::List,
+        doc: "The evidence resources of any of the given types (CloudFormation, Terraform or Kubernetes names).",
+        example: r#"count(resources("AWS::IAM::Role", "aws_iam_role")) == 1"#,
+    },
+    Documents => Spec {
+        name: "documents",
+        params: &[],
+        variadic: false,
+        returns: Ty::List,
+        doc: "Every evidence document as raw data, for formats without a resource view.",
+        example: "count(documents()) == 1",
+    },
+    Count => Spec {
+        name: "count",
+        params: &[param("list", Ty::List)],
+        variadic: false,
+        returns: Ty::Number,
+        doc: "The number of items in a list.",
+        example: r#"count(["a", "b"]) == 2"#,
+    },
+    Len => Spec {
+        name: "len",
+        params: &[param("value", Ty::Any)],
+        variadic: false,
+        returns: Ty::Number,
+        doc: "The length of a string, list or object.",
+        example: r#"len("bedrock") == 7"#,
+    },
+    Exists => Spec {
+        name: "exists",
+        params: &[param("value", Ty::Any)],
+        variadic: false,
+        returns: Ty::Bool,
+        doc: "Whether a value is present (not missing and not null).",
+        example: r#"exists(resources("aws_iam_role")[0].name) and not exists(null)"#,
+    },
+    Lower => Spec {
+        name: "lower",
+        params: &[param("text", Ty::String)],
+        variadic: false,
+        returns: Ty::String,
+        doc: "The string in lower case.",
+        example: r#"lower("Bedrock") == "bedrock""#,
+    },
+    Upper => Spec {
+        name: "upper",
+        params: &[param("text", Ty::String)],
+        variadic: false,
+        returns: Ty::String,
+        doc: "The string in upper case.",
+        example: r#"upper("gpu") == "GPU""#,
+    },
+    Keys => Spec {
+        name: "keys",
+        params: &[param("value", Ty::Any)],
+        variadic: false,
+        returns: Ty::List,
+        doc: "The keys of an object, sorted.",
+        example: r#""format_version" in keys(documents()[0])"#,
+    },
+    Flatten => Spec {
+        name: "flatten",
+        params: &[param("list", Ty::List)],
+        variadic: false,
+        returns: Ty::List,
+        doc: "A list of lists made into one list; other items are kept as they are.",
+        example: "flatten([[1, 2], [3], 4]) == [1, 2, 3, 4]",
+    },
+    Join => Spec {
+        name: "join",
+        params: &[param("list", Ty::List), param("separator", Ty::String)],
+        variadic: false,
+        returns: Ty::String,
+        doc: "The strings, numbers and booleans of a list joined with a separator; other items are left out \
+              (for CloudFormation's `Fn::Join`, whose parts mix text with `Ref`s).",
+        example: r#"join(["arn", "aws", 42, null], ":") == "arn:aws:42""#,
+    },
+    Distinct => Spec {
+        name: "distinct",
+        params: &[param("list", Ty::List)],
+        variadic: false,
+        returns: Ty::List,
+        doc: "The list without repeated items, in first-seen order.",
+        example: r#"distinct(["b", "a", "b"]) == ["b", "a"]"#,
+    },
+    Any => Spec {
+        name: "any",
+        params: &[param("list", Ty::List)],
+        variadic: false,
+        returns: Ty::Bool,
+        doc: "Whether some item of a list is `true`.",
+        example: "any([false, 2 > 1])",
+    },
+    All => Spec {
+        name: "all",
+        params: &[param("list", Ty::List)],
+        variadic: false,
+        returns: Ty::Bool,
+        doc: "Whether every item of a list is `true`.",
+        example: "all([true, 2 > 1]) and not all([true, false])",
+    },
+    Sum => Spec {
+        name: "sum",
+        params: &[param("list", Ty::List)],
+        variadic: false,
+        returns: Ty::Number,
+        doc: "The sum of the numbers in a list; other items are left out.",
+        example: r#"sum([1, 2.5, "x"]) == 3.5"#,
+    },
+    Number => Spec {
+        name: "number",
+        params: &[param("value", Ty::Any)],
+        variadic: false,
+        returns: Ty::Number,
+        doc: "A number, or a string holding one, as a number (missing when it is neither).",
+        example: r#"number(" 42 ") == 42 and not exists(number("many"))"#,
+    },
 }
 
 impl Builtin {
-    pub fn lookup(name: &str) -> Option<&'static Builtin> {
-        BUILTINS.iter().find(|builtin| builtin.name == name)
+    /// The built-in called `name`. The only place names are read.
+    pub fn lookup(name: &str) -> Option<Builtin> {
+        Builtin::ALL.iter().copied().find(|builtin| builtin.name() == name)
     }
 
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+}
+
+impl Spec {
     pub fn accepts(&self, count: usize) -> bool {
         if self.variadic { count >= self.params.len() } else { count == self.params.len() }
     }
 
     /// The expected type of argument `position`.
     pub fn param(&self, position: usize) -> Ty {
-        self.params.get(position).or(self.params.last()).copied().unwrap_or(Ty::Any)
+        self.params.get(position).or(self.params.last()).map_or(Ty::Any, |param| param.ty)
     }
 
     pub fn arity_text(&self) -> String {
@@ -65,113 +254,25 @@ impl Builtin {
         let plural = if n == 1 { "" } else { "s" };
         if self.variadic { format!("at least {n} argument{plural}") } else { format!("{n} argument{plural}") }
     }
+
+    /// `join(list: list, separator: string) -> string`, for hover and docs.
+    pub fn signature(&self) -> String {
+        let mut params: Vec<String> =
+            self.params.iter().map(|param| format!("{}: {}", param.name, param.ty.as_str())).collect();
+        if self.variadic {
+            params.push("...".to_string());
+        }
+        format!("{}({}) -> {}", self.name, params.join(", "), self.returns.as_str())
+    }
 }
 
-pub static BUILTINS: &[Builtin] = &[
-    Builtin {
-        name: "resources",
-        params: &[Ty::String],
-        variadic: true,
-        returns: Ty::List,
-        doc: "The evidence resources of any of the given types, e.g. `resources(\"AWS::IAM::Role\", \"aws_iam_role\")`.",
-    },
-    Builtin {
-        name: "documents",
-        params: &[],
-        variadic: false,
-        returns: Ty::List,
-        doc: "Every evidence document as raw data, for formats without a resource view.",
-    },
-    Builtin {
-        name: "count",
-        params: &[Ty::List],
-        variadic: false,
-        returns: Ty::Number,
-        doc: "The number of items in a list.",
-    },
-    Builtin {
-        name: "len",
-        params: &[Ty::Any],
-        variadic: false,
-        returns: Ty::Number,
-        doc: "The length of a string, list or object.",
-    },
-    Builtin {
-        name: "exists",
-        params: &[Ty::Any],
-        variadic: false,
-        returns: Ty::Bool,
-        doc: "Whether a value is present (not missing and not null).",
-    },
-    Builtin {
-        name: "lower",
-        params: &[Ty::String],
-        variadic: false,
-        returns: Ty::String,
-        doc: "The string in lower case.",
-    },
-    Builtin {
-        name: "upper",
-        params: &[Ty::String],
-        variadic: false,
-        returns: Ty::String,
-        doc: "The string in upper case.",
-    },
-    Builtin {
-        name: "keys",
-        params: &[Ty::Any],
-        variadic: false,
-        returns: Ty::List,
-        doc: "The keys of an object, sorted.",
-    },
-    Builtin {
-        name: "flatten",
-        params: &[Ty::List],
-        variadic: false,
-        returns: Ty::List,
-        doc: "A list of lists made into one list; other items are kept as they are.",
-    },
-    Builtin {
-        name: "join",
-        params: &[Ty::List, Ty::String],
-        variadic: false,
-        returns: Ty::String,
-        doc: "The strings, numbers and booleans of a list joined with a separator; other items are left out \
-              (for CloudFormation's `Fn::Join`, whose parts mix text with `Ref`s).",
-    },
-    Builtin {
-        name: "distinct",
-        params: &[Ty::List],
-        variadic: false,
-        returns: Ty::List,
-        doc: "The list without repeated items, in first-seen order.",
-    },
-    Builtin {
-        name: "any",
-        params: &[Ty::List],
-        variadic: false,
-        returns: Ty::Bool,
-        doc: "Whether some item of a list is `true`.",
-    },
-    Builtin {
-        name: "all",
-        params: &[Ty::List],
-        variadic: false,
-        returns: Ty::Bool,
-        doc: "Whether every item of a list is `true`.",
-    },
-    Builtin {
-        name: "sum",
-        params: &[Ty::List],
-        variadic: false,
-        returns: Ty::Number,
-        doc: "The sum of the numbers in a list.",
-    },
-    Builtin {
-        name: "number",
-        params: &[Ty::Any],
-        variadic: false,
-        returns: Ty::Number,
-        doc: "A number, or a string holding one, as a number (missing when it is neither).",
-    },
-];
+/// The table of built-ins in `docs/language.md`, generated from [`Builtin::ALL`].
+pub fn builtins_markdown() -> String {
+    let mut table = String::from("| Signature | Description | Example |\n|---|---|---|\n");
+    for builtin in Builtin::ALL {
+        let spec = builtin.spec();
+        let example = spec.example.replace('|', "\\|");
+        table.push_str(&format!("| `{}` | {} | `{example}` |\n", spec.signature(), spec.doc));
+    }
+    table
+}

@@ -3,13 +3,12 @@
 use std::collections::BTreeMap;
 
 use loupe_syntax::{
-    BinaryOp, Block, Expr, ExprKind, MessagePart, Name, Quantifier, QuantifierExpr, Statement, UnaryOp,
+    BinaryOp, Block, Expr, ExprKind, MessagePart, Name, Quantifier, QuantifierExpr, Statement, SyntaxError, UnaryOp,
 };
 
-use crate::builtins::{BUILTINS, Builtin, Ty};
+use crate::builtins::{Builtin, Ty};
 use crate::{Code, DeclaredTypes, Label, Span};
 
-type Diagnostic<F> = loupe_diagnostics::Diagnostic<F>;
 use loupe_diagnostics::suggest::did_you_mean;
 
 /// Where a block stands, which decides what it may contain.
@@ -21,21 +20,22 @@ pub(crate) enum BlockKind {
     Quantifier,
 }
 
-/// Checks one block; `F` keys the labels: a file for a predicate, `()` for a
-/// check compiled on its own (its spans relative to its text).
-pub(crate) struct Checker<'a, F> {
-    pub file: F,
+/// Checks one block compiled on its own: its diagnostics' spans are relative
+/// to its text.
+pub(crate) struct Checker<'a> {
     /// The pack's predicates and their arities.
     pub predicates: &'a BTreeMap<String, usize>,
     /// The types the pack declares beside the built-in catalog.
     pub types: &'a DeclaredTypes,
-    pub diagnostics: &'a mut Vec<Diagnostic<F>>,
+    pub diagnostics: &'a mut Vec<SyntaxError>,
     scopes: Vec<Vec<Binding>>,
 }
 
 struct Binding {
     name: String,
-    span: Span,
+    /// Where it is bound; `None` for a predicate's parameter, which is bound
+    /// outside the block's text.
+    span: Option<Span>,
     ty: Ty,
     used: bool,
     /// Only `let` bindings are reported when unused.
@@ -48,30 +48,28 @@ struct Binding {
 impl Binding {
     /// A quantified or filtered item: always counts as used.
     fn item(var: &Name, resources: Option<Vec<String>>) -> Binding {
-        Binding { name: var.text.clone(), span: var.span, ty: Ty::Any, used: true, is_let: false, resources }
+        Binding { name: var.text.clone(), span: Some(var.span), ty: Ty::Any, used: true, is_let: false, resources }
+    }
+
+    /// A predicate's parameter, bound outside the block's text.
+    fn param(name: &str) -> Binding {
+        Binding { name: name.to_string(), span: None, ty: Ty::Any, used: true, is_let: false, resources: None }
     }
 }
 
-impl<'a, F: Copy> Checker<'a, F> {
+impl<'a> Checker<'a> {
     pub fn new(
-        file: F,
         predicates: &'a BTreeMap<String, usize>,
         types: &'a DeclaredTypes,
-        diagnostics: &'a mut Vec<Diagnostic<F>>,
-    ) -> Checker<'a, F> {
-        Checker { file, predicates, types, diagnostics, scopes: Vec::new() }
+        diagnostics: &'a mut Vec<SyntaxError>,
+    ) -> Checker<'a> {
+        Checker { predicates, types, diagnostics, scopes: Vec::new() }
     }
 
-    /// Checks a block whose scope starts with `params` (a predicate's parameters).
-    pub fn block(&mut self, block: &Block, kind: BlockKind, params: &[Name]) {
-        let mut frame = Vec::new();
-        for param in params {
-            if let Some(first) = frame.iter().find(|b: &&Binding| b.name == param.text) {
-                self.duplicate_binding(param, first.span);
-                continue;
-            }
-            frame.push(Binding::item(param, None));
-        }
+    /// Checks a block whose scope starts with `params` (a predicate's
+    /// parameters; the file's validation reports a name given twice).
+    pub fn block(&mut self, block: &Block, kind: BlockKind, params: &[String]) {
+        let frame = params.iter().map(|param| Binding::param(param)).collect();
         self.scopes.push(frame);
         let mut seen_assertion = false;
         for statement in &block.statements {
@@ -103,7 +101,7 @@ impl<'a, F: Copy> Checker<'a, F> {
                     } else {
                         frame.push(Binding {
                             name: name.text.clone(),
-                            span: name.span,
+                            span: Some(name.span),
                             ty,
                             used: false,
                             is_let: true,
@@ -141,27 +139,35 @@ impl<'a, F: Copy> Checker<'a, F> {
         }
         let frame = self.scopes.pop().expect("pushed above");
         for binding in frame.iter().filter(|b| b.is_let && !b.used && !b.name.starts_with('_')) {
+            let Some(span) = binding.span else { continue };
             self.diagnostics.push(
-                Diagnostic::new(
+                SyntaxError::new(
                     Code::UnusedBinding,
                     format!("`{}` is bound but never used", binding.name),
-                    Label::new(self.file, binding.span, "unused"),
+                    Label::new((), span, "unused"),
                 )
                 .with_help(format!("remove the binding, or name it `_{}`", binding.name)),
             );
         }
     }
 
-    fn duplicate_binding(&mut self, name: &Name, first: Span) {
-        let file = self.file;
+    /// `first` is `None` when the name is a predicate's parameter.
+    fn duplicate_binding(&mut self, name: &Name, first: Option<Span>) {
         let message = format!("`{}` is already bound in this scope", name.text);
         let diagnostic = self.report(Code::DuplicateBinding, message, name.span, "bound again");
-        diagnostic.secondary.push(Label::new(file, first, "first bound here"));
-        diagnostic.help = Some("rename one of them; an inner scope may reuse an outer name".to_string());
+        match first {
+            Some(first) => {
+                diagnostic.secondary.push(Label::new((), first, "first bound here"));
+                diagnostic.help = Some("rename one of them; an inner scope may reuse an outer name".to_string());
+            }
+            None => {
+                diagnostic.help = Some(format!("`{}` is a parameter of the predicate: rename one of them", name.text))
+            }
+        }
     }
 
-    fn report(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut Diagnostic<F> {
-        self.diagnostics.push(Diagnostic::new(code, message, Label::new(self.file, span, label)));
+    fn report(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut SyntaxError {
+        self.diagnostics.push(SyntaxError::new(code, message, Label::new((), span, label)));
         self.diagnostics.last_mut().expect("just pushed")
     }
 
@@ -307,13 +313,16 @@ impl<'a, F: Copy> Checker<'a, F> {
     /// `resources("A", "B")`, a variable bound to such, or a filter of one.
     fn selected_types(&self, expr: &Expr) -> Option<Vec<String>> {
         match &expr.kind {
-            ExprKind::Call { function, args } if function.text == "resources" && !args.is_empty() => args
-                .iter()
-                .map(|arg| match &arg.kind {
-                    ExprKind::String(text) => Some(text.clone()),
-                    _ => None,
-                })
-                .collect(),
+            ExprKind::Call { function, args }
+                if Builtin::lookup(&function.text) == Some(Builtin::Resources) && !args.is_empty() =>
+            {
+                args.iter()
+                    .map(|arg| match &arg.kind {
+                        ExprKind::String(text) => Some(text.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            }
             ExprKind::Var(name) => self
                 .scopes
                 .iter()
@@ -353,7 +362,8 @@ impl<'a, F: Copy> Checker<'a, F> {
 
     fn call(&mut self, function: &Name, args: &[Expr], span: Span) -> Ty {
         let arg_types: Vec<Ty> = args.iter().map(|arg| self.expr(arg)).collect();
-        if function.text == "resources" {
+        let builtin = Builtin::lookup(&function.text);
+        if builtin == Some(Builtin::Resources) {
             self.resource_types(args);
         }
         if let Some(&arity) = self.predicates.get(&function.text) {
@@ -367,9 +377,9 @@ impl<'a, F: Copy> Checker<'a, F> {
             }
             return Ty::Bool;
         }
-        let Some(builtin) = Builtin::lookup(&function.text) else {
+        let Some(builtin) = builtin.map(Builtin::spec) else {
             let predicates = self.predicates.keys().map(String::as_str);
-            let candidates: Vec<&str> = predicates.chain(BUILTINS.iter().map(|b| b.name)).collect();
+            let candidates: Vec<&str> = predicates.chain(Builtin::ALL.iter().map(|b| b.name())).collect();
             let help = did_you_mean(&function.text, candidates.iter().copied()).unwrap_or_else(|| {
                 "define it with `predicate NAME(params) { ... }`, or see the built-in functions in docs/language.md"
                     .to_string()

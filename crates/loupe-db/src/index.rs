@@ -8,8 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use loupe_syntax::{Block, Expr, ExprKind, Item, Predicate};
 
-use crate::blocks::check_text;
-use crate::{Db, Pack, SourceFile, compiled_block, parse_file};
+use crate::{BlockText, Db, Pack, SourceFile, compiled_block, parse_file};
 
 /// One file's definitions, without positions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -56,7 +55,7 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                         let choices = question.choices.iter().filter_map(|c| c.id.as_ref().map(|id| id.text.clone()));
                         for check in question.choices.iter().filter_map(|c| c.check.as_ref()) {
                             collect_block_calls(
-                                &compiled_block(db, check_text(db, file, check)).block,
+                                &compiled_block(db, BlockText::of(db, file, check.body)).block,
                                 &mut tree.check_calls,
                             );
                         }
@@ -70,7 +69,7 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                     continue;
                 };
                 let mut calls = BTreeSet::new();
-                collect_block_calls(&predicate.body, &mut calls);
+                collect_block_calls(&compiled_block(db, BlockText::of(db, file, predicate.body)).block, &mut calls);
                 tree.predicates.push(PredicateItem { name: name.text.clone(), calls });
             }
             Item::Test(test) => {

@@ -11,7 +11,7 @@
 //! - [`pack_index`]: every file's item tree merged: name resolution across files;
 //! - [`pack_predicates`]: the predicates checks are type-checked against;
 //! - [`validate_file`]: one file's semantic diagnostics against the index;
-//! - [`file_check_diagnostics`]: the diagnostics of one file's checks;
+//! - [`file_check_diagnostics`]: the diagnostics of one file's checks and predicate bodies;
 //! - [`pack_diagnostics`]: everything, sorted, for a whole pack.
 
 mod blocks;
@@ -27,8 +27,8 @@ pub mod testing;
 mod types;
 mod validate;
 
-pub use blocks::{BlockText, CompiledBlock, check_diagnostics, compiled_block, file_check_diagnostics};
-pub use builtins::{BUILTINS, Builtin, Ty};
+pub use blocks::{BlockText, CheckedBlock, CompiledBlock, block_diagnostics, compiled_block, file_check_diagnostics};
+pub use builtins::{Builtin, Param, Spec, Ty, builtins_markdown};
 pub use diagnostics::{file_diagnostics, file_export_bytes, pack_diagnostics};
 pub use index::{DeepCalls, ItemTree, MAX_PREDICATE_DEPTH, PackIndex, item_tree, pack_index, pack_predicates};
 pub use loupe_diagnostics::{Code, Label, LineIndex, Severity, Span};

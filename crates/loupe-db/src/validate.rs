@@ -5,11 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use loupe_syntax::{Choice, Expr, ExprKind, Item, Name, Pillar, Predicate, Question, Test};
 
 use crate::builtins::Builtin;
-use crate::checks::{BlockKind, Checker};
 use crate::index::{DeepCalls, MAX_PREDICATE_DEPTH, PackIndex};
 use crate::limits::{self, Limits};
 use crate::risk::{self, quoted_list};
-use crate::{Code, Db, Diagnostic, Label, Pack, SourceFile, Span, pack_index, pack_predicates, pack_types, parse_file};
+use crate::{BlockText, Code, Db, Diagnostic, Label, Pack, SourceFile, Span, compiled_block, pack_index, parse_file};
 use loupe_diagnostics::suggest::did_you_mean;
 
 /// The lifecycle phases of the Generative AI Lens.
@@ -22,13 +21,13 @@ pub const PHASES: &[&str] = &[
     "continuous_improvement",
 ];
 
-/// The semantic diagnostics of one file but its checks' (see
-/// [`file_check_diagnostics`](crate::file_check_diagnostics)), before the
-/// pack's lint levels.
+/// The semantic diagnostics of one file but its checks' and predicate bodies'
+/// (see [`file_check_diagnostics`](crate::file_check_diagnostics)), before
+/// the pack's lint levels.
 #[salsa::tracked(returns(ref))]
 pub fn validate_file(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Diagnostic> {
     let index = pack_index(db, pack);
-    let mut validator = Validator { db, pack, file, index, occurrences: BTreeMap::new(), diagnostics: Vec::new() };
+    let mut validator = Validator { db, file, index, occurrences: BTreeMap::new(), diagnostics: Vec::new() };
     for item in &parse_file(db, file).file.items {
         match item {
             Item::Lens(lens) => {
@@ -103,7 +102,6 @@ impl Kind {
 
 struct Validator<'db> {
     db: &'db dyn Db,
-    pack: Pack,
     file: SourceFile,
     index: &'db PackIndex,
     /// How often each pack-wide name was defined so far in this file.
@@ -465,14 +463,26 @@ impl Validator<'_> {
         if let Some(deep) = predicate.name.as_ref().and_then(|name| self.index.deep_calls.get(&name.text)) {
             self.deep_calls(predicate, deep);
         }
-        Checker::new(file, pack_predicates(self.db, self.pack), pack_types(self.db, self.pack), &mut self.diagnostics)
-            .block(&predicate.body, BlockKind::Predicate, &predicate.params);
+        for (n, param) in predicate.params.iter().enumerate() {
+            if let Some(first) = predicate.params[..n].iter().find(|earlier| earlier.text == param.text) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateBinding,
+                        format!("`{}` is already bound in this scope", param.text),
+                        Label::new(file, param.span, "bound again"),
+                    )
+                    .with_secondary(Label::new(file, first.span, "first bound here"))
+                    .with_help("rename one of them; an inner scope may reuse an outer name"),
+                );
+            }
+        }
     }
 
     /// Reports the first call to each callee that nests predicate calls too deep.
     fn deep_calls(&mut self, predicate: &Predicate, deep: &DeepCalls) {
         let mut calls = Vec::new();
-        predicate.body.for_each_expression(|expr| calls_in(expr, &mut calls));
+        let body = &compiled_block(self.db, BlockText::of(self.db, self.file, predicate.body)).block;
+        body.for_each_expression(|expr| calls_in(expr, &mut calls));
         let mut reported = BTreeSet::new();
         for function in calls {
             let Some(&depth) = deep.callees.get(&function.text) else { continue };
@@ -484,7 +494,7 @@ impl Validator<'_> {
                 format!("predicate calls nest {} deep, more than {MAX_PREDICATE_DEPTH}", thousands(depth)),
                 Label::new(
                     self.file,
-                    function.span,
+                    function.span.moved(predicate.body.start),
                     format!("call number {} from `{}`", MAX_PREDICATE_DEPTH + 1, deep.start),
                 ),
             )

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use loupe_db::{BlockText, Db, Pack, compiled_block, pack_index, parse_file};
+use loupe_db::{BlockText, CompiledBlock, Db, Pack, compiled_block, pack_index, parse_file};
 use loupe_syntax::{Block, Item};
 
 /// A choice of the pack, by question and choice id.
@@ -63,19 +63,21 @@ pub fn predicate_source<'db>(db: &'db dyn Db, key: PredicateKey<'db>) -> Option<
             return None;
         }
         let params = predicate.params.iter().map(|param| param.text.clone()).collect();
-        Some((params, text.get(predicate.body.span.range())?.to_string()))
+        Some((params, text.get(predicate.body.range())?.to_string()))
     })
 }
 
-/// A compiled predicate: its parameter names and body.
+/// A compiled predicate: its parameter names and its body, compiled as a
+/// check's is (shared with the checker, keyed by its text).
 #[derive(Debug, PartialEq, Eq)]
 pub struct CompiledPredicate {
     pub params: Vec<String>,
-    pub body: Block,
+    pub body: Arc<CompiledBlock>,
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn compiled_predicate<'db>(db: &'db dyn Db, key: PredicateKey<'db>) -> Option<Arc<CompiledPredicate>> {
     let (params, source) = predicate_source(db, key).as_ref()?;
-    Some(Arc::new(CompiledPredicate { params: params.clone(), body: loupe_syntax::parse_block(source).0 }))
+    let body = Arc::clone(compiled_block(db, BlockText::new(db, source.as_str())));
+    Some(Arc::new(CompiledPredicate { params: params.clone(), body }))
 }

@@ -264,6 +264,22 @@ fn editing_one_check_re_evaluates_only_that_check() {
     assert_eq!(ran.len(), 1, "only the edited check runs again: {ran:#?}");
 }
 
+#[test]
+fn moving_a_predicate_re_compiles_and_re_evaluates_nothing() {
+    let mut fixture = fixture(r#"["bedrock:*"]"#);
+    evaluate_all(&fixture);
+    let moved = CHECKS.replace("/// A bucket encrypted", "// Moved down by a line.\n/// A bucket encrypted");
+    fixture.checks.set_text(&mut fixture.db).to(moved);
+    review(&fixture.db, fixture.pack, fixture.workload, &Answers::default(), "2026-11-24");
+    let ran = fixture.db.take_executed();
+    let parsed_or_evaluated: Vec<&String> = ran
+        .iter()
+        .filter(|entry| entry.starts_with("compiled_block(") || entry.starts_with("evaluate_choice("))
+        .collect();
+    assert!(parsed_or_evaluated.is_empty(), "its body is the same text, parsed once: {ran:#?}");
+    assert!(ran.iter().any(|entry| entry.starts_with("predicate_source(")), "the edit was seen: {ran:#?}");
+}
+
 /// One choice whose check calls `p0`, and predicates `p0` to `p{N-1}` each
 /// calling the next (or'ed with `tail`), the last one holding `last`.
 fn chain(calls: usize, tail: &str, last: &str) -> Option<loupe_eval::Outcome> {
@@ -301,4 +317,37 @@ fn the_deepest_calls_allowed_fit_on_a_small_stack() {
     let outcome = chain(loupe_db::MAX_PREDICATE_DEPTH, &tail, "x == 1");
     // It ran to its end: reading no evidence, it gives no answer rather than stopping undecided.
     assert!(matches!(&outcome, Some(loupe_eval::Outcome::NotApplicable(why)) if why.guard.is_none()), "{outcome:?}");
+}
+
+/// Every built-in's documented example holds over evidence with one IAM role
+/// (that every built-in is evaluated at all, the compiler checks).
+#[test]
+fn every_builtin_example_holds() {
+    let db = Database::default();
+    let mut text = String::from("pillar p \"P\" {\n");
+    for (n, builtin) in loupe_db::Builtin::ALL.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            r#"question Q{n} "Q?" {{ choice C{n} "C" {{ improve "i" "https://example.com" check {{
+  count(resources("aws_iam_role")) == 1
+  {}
+}} }} }}"#,
+            builtin.spec().example
+        );
+    }
+    text.push('}');
+    let lens = SourceFile::new(&db, "lens.lens".into(), LENS.into());
+    let file = SourceFile::new(&db, "builtins.lens".into(), text);
+    let pack = Pack::new(&db, None, vec![lens, file]);
+    let plan = r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+  {"address": "aws_iam_role.app", "type": "aws_iam_role", "name": "app", "values": {"name": "app"}}
+]}}}"#;
+    let evidence = EvidenceFile::new(&db, "plan.json".into(), Arc::from(plan.as_bytes()), LoadOptions::default());
+    let workload = Workload::new(&db, vec![evidence]);
+    for (n, builtin) in loupe_db::Builtin::ALL.iter().enumerate() {
+        let key = loupe_eval::ChoiceKey::new(&db, pack, format!("Q{n}"), format!("C{n}"));
+        let outcome = loupe_eval::evaluate_choice(&db, workload, key);
+        let spec = builtin.spec();
+        assert_eq!(outcome, &Some(loupe_eval::Outcome::Holds), "the example of {}: {}", spec.name, spec.example);
+    }
 }

@@ -185,7 +185,9 @@ pub enum MessagePart {
 pub struct Predicate {
     pub name: Option<Name>,
     pub params: Vec<Name>,
-    pub body: Block,
+    /// The `{ ... }` block, kept as a span of the file's text and compiled on
+    /// its own with [`parse_block`](crate::parse_block), as a check's is.
+    pub body: Span,
     pub doc: Option<String>,
     pub keyword: Span,
     pub span: Span,

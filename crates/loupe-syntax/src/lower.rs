@@ -519,12 +519,18 @@ impl Lowerer<'_, '_> {
 
     fn check(&mut self, pair: Pair<'_, Rule>) -> Check {
         let span = self.span(&pair);
-        let body = pair.into_inner().find(|p| p.as_rule() == Rule::check_body).map_or(span, |body| self.span(&body));
+        let body = pair.into_inner().find(|p| p.as_rule() == Rule::block_body).map_or(span, |body| self.body(&body));
+        Check { body, span }
+    }
+
+    /// The span of a check's or predicate's body, parsed later on its own.
+    fn body(&mut self, pair: &Pair<'_, Rule>) -> Span {
+        let body = self.span(pair);
         // A body left open runs to the end of the file; its own parse reports it.
         if !self.source.get(body.range()).is_some_and(|text| text.ends_with('}')) {
             self.reported_open_at_end = true;
         }
-        Check { body, span }
+        body
     }
 
     fn block(&mut self, pair: Pair<'_, Rule>) -> Block {
@@ -584,7 +590,7 @@ impl Lowerer<'_, '_> {
                 Rule::ident => name = Some(self.name(&child)),
                 Rule::params => params = child.into_inner().map(|p| self.name(&p)).collect(),
                 Rule::header_junk => self.header_junk(child, "predicate"),
-                Rule::block => body = Some(self.block(child)),
+                Rule::block_body => body = Some(self.body(&child)),
                 _ => {}
             }
         }
@@ -596,7 +602,7 @@ impl Lowerer<'_, '_> {
                 "write `predicate name(param, ...) { ... }`",
             );
         }
-        let body = body.expect("grammar: a predicate has a block");
+        let body = body.unwrap_or(span);
         Predicate { name, params, body, doc, keyword, span }
     }
 

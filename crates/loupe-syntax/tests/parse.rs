@@ -78,24 +78,8 @@ fn item_dump(out: &mut String, item: &Item, source: &str) {
                     links(out, 3, "helpful", &choice.helpful);
                     links(out, 3, "improve", &choice.improve);
                     if let Some(check) = &choice.check {
-                        // A check body is compiled on its own, from its text.
                         line(out, 3, "check");
-                        let (body, errors) = parse_block(&source[check.body.range()]);
-                        block(out, 4, &body);
-                        for error in errors {
-                            let span = error.primary.span.moved(check.body.start);
-                            line(
-                                out,
-                                4,
-                                &format!(
-                                    "error {} @{}..{}: {}",
-                                    error.code.as_str(),
-                                    span.start,
-                                    span.end,
-                                    error.message
-                                ),
-                            );
-                        }
+                        compiled_body(out, 4, source, check.body);
                     }
                 }
                 for rule in question.risk.iter().flat_map(|risk| &risk.rules) {
@@ -108,7 +92,7 @@ fn item_dump(out: &mut String, item: &Item, source: &str) {
             let params: Vec<&str> = predicate.params.iter().map(|p| p.text.as_str()).collect();
             line(out, 0, &format!("predicate {}({})", name(&predicate.name), params.join(", ")));
             doc(out, 1, &predicate.doc);
-            block(out, 1, &predicate.body);
+            compiled_body(out, 1, source, predicate.body);
         }
         Item::Test(test) => {
             line(out, 0, &format!("test {}", text(&test.name)));
@@ -123,6 +107,17 @@ fn item_dump(out: &mut String, item: &Item, source: &str) {
                 line(out, 1, &format!("expect {target} {:?}", expectation.expected));
             }
         }
+    }
+}
+
+/// A check's or predicate's body, compiled on its own from its text as the
+/// database does, with its errors in file positions.
+fn compiled_body(out: &mut String, depth: usize, source: &str, body: Span) {
+    let (block_tree, errors) = parse_block(&source[body.range()]);
+    block(out, depth, &block_tree);
+    for error in errors {
+        let span = error.primary.span.moved(body.start);
+        line(out, depth, &format!("error {} @{}..{}: {}", error.code.as_str(), span.start, span.end, error.message));
     }
 }
 
@@ -200,8 +195,40 @@ fn parse_cases() {
     });
 }
 
+/// The codes of a file's syntax errors and of its bodies' (each parsed on its
+/// own), in order, as `loupe check` reports them: nesting the file's parse
+/// reported is not reported again by the body's.
 fn codes(text: &str) -> Vec<&'static str> {
-    parse(text).errors.iter().map(|error| error.code.as_str()).collect()
+    let parse = parse(text);
+    let mut errors: Vec<(Span, Code)> = parse.errors.iter().map(|error| (error.primary.span, error.code)).collect();
+    for body in body_spans(&parse.file) {
+        let nesting_reported = errors.iter().any(|&(span, code)| code == Code::NestingTooDeep && body.contains(span));
+        for error in parse_block(&text[body.range()]).1 {
+            if !(nesting_reported && error.code == Code::NestingTooDeep) {
+                errors.push((error.primary.span.moved(body.start), error.code));
+            }
+        }
+    }
+    errors.sort_by_key(|&(span, _)| (span.start, span.end));
+    errors.into_iter().map(|(_, code)| code.as_str()).collect()
+}
+
+/// The bodies of a file's checks and predicates.
+fn body_spans(file: &SourceFile) -> Vec<Span> {
+    let checks = file.choices().filter_map(|choice| choice.check.as_ref()).map(|check| check.body);
+    let predicates = file.items.iter().filter_map(|item| match item {
+        Item::Predicate(predicate) => Some(predicate.body),
+        _ => None,
+    });
+    checks.chain(predicates).collect()
+}
+
+/// The body of the first item, a predicate, parsed on its own, and its text.
+fn predicate_body(text: &str) -> (Block, &str) {
+    let parse = parse(text);
+    let Item::Predicate(predicate) = &parse.file.items[0] else { panic!("a predicate") };
+    let body = &text[predicate.body.range()];
+    (parse_block(body).0, body)
 }
 
 #[test]
@@ -252,10 +279,8 @@ fn long_operator_chains_are_bounded() {
         format!("predicate p(x) {{ {}x{} }}", "(".repeat(60), " and x and x and x)".repeat(60)),
     ];
     for text in cases {
-        let parse = parse(&text);
         assert_eq!(codes(&text), ["L0003"], "{}", &text[..40]);
-        let Item::Predicate(predicate) = &parse.file.items[0] else { panic!("a predicate") };
-        predicate.body.for_each_expression(|e| assert!(e.depth as usize <= MAX_EXPR_DEPTH));
+        predicate_body(&text).0.for_each_expression(|e| assert!(e.depth as usize <= MAX_EXPR_DEPTH));
     }
     let within = format!("predicate p(x) {{ x{} }}", " and x".repeat(MAX_EXPR_DEPTH - 1));
     assert_eq!(codes(&within), Vec::<&str>::new());
@@ -344,15 +369,14 @@ fn nested_comprehension_prefixes_parse_in_linear_time() {
 #[test]
 fn comprehensions_split_their_first_expression() {
     let text = "predicate p(xs) { [x in xs + xs where x > 1] == [] }";
-    let parse = parse(text);
     assert_eq!(codes(text), Vec::<&str>::new());
-    let Item::Predicate(predicate) = &parse.file.items[0] else { panic!("a predicate") };
-    let Statement::Assert { condition, .. } = &predicate.body.statements[0] else { panic!("an assertion") };
+    let (body, body_text) = predicate_body(text);
+    let Statement::Assert { condition, .. } = &body.statements[0] else { panic!("an assertion") };
     let ExprKind::Binary { lhs, .. } = &condition.kind else { panic!("a comparison") };
     let ExprKind::Filter { var, source, .. } = &lhs.kind else { panic!("a comprehension") };
     assert_eq!(var.text, "x");
     assert!(matches!(source.kind, ExprKind::Binary { op: BinaryOp::Add, .. }));
-    assert_eq!(&text[source.span.range()], "xs + xs");
+    assert_eq!(&body_text[source.span.range()], "xs + xs");
     assert_eq!(codes("predicate p(xs) { [x.y in xs where true] == [] }"), ["L0001"]);
 }
 
