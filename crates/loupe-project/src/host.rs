@@ -169,8 +169,10 @@ impl<D: HostDatabase> AnalysisHost<D> {
         }
         match self.read_source(path) {
             Ok(file) => {
+                // A file outside any pack is a pack of its own: its pack-level
+                // diagnostics (such as the export size) are its own too.
                 let pack = Pack::new(&self.db, None, vec![file]);
-                loaded.targets.push(Target { pack, only: Some(file) });
+                loaded.targets.push(Target { pack, only: None });
             }
             Err(error) => loaded.errors.push(error),
         }

@@ -74,7 +74,7 @@ fn discovery_cases() {
             "a file in no pack is loaded on its own",
             &["loose.lens"],
             expect![[r#"
-                pack no manifest: [loose.lens] only loose.lens
+                pack no manifest: [loose.lens]
             "#]],
         ),
         (
