@@ -60,7 +60,7 @@ pub fn fmt(paths: &[PathBuf], check: bool, color: ColorMode) -> std::io::Result<
     let changed_words = if check { "would be reformatted" } else { "reformatted" };
     write!(stderr, "{} file{}: {changed} {changed_words}, {unchanged} already formatted", files.len(), plural(files.len()))?;
     if failed > 0 {
-        write!(stderr, ", {failed} left unformatted (errors)")?;
+        write!(stderr, ", {failed} with errors (left as {})", if failed == 1 { "it is" } else { "they are" })?;
     }
     writeln!(stderr)?;
     Ok(if failed > 0 || !problems.is_empty() {

@@ -102,8 +102,9 @@ fn is_operator_word(token: &Token<'_>) -> bool {
     token.kind == Kind::Word && (OPERATOR_WORDS.contains(&token.text) || matches!(token.text, "some" | "none"))
 }
 
-/// A token after which an operand has ended: a `-` after it subtracts, a `[` indexes.
-fn ends_operand(token: &Token<'_>) -> bool {
+/// A token after which an operand may have ended (a `-` after it subtracts,
+/// a `[` indexes), unless it is a message (see [`Printer::ends_operand`]).
+fn may_end_operand(token: &Token<'_>) -> bool {
     match token.kind {
         Kind::Word => !is_operator_word(token),
         Kind::Str | Kind::Regex => true,
@@ -113,7 +114,7 @@ fn ends_operand(token: &Token<'_>) -> bool {
 }
 
 /// In a statement, a line starting with `next` after a line ending with `last` continues it.
-fn continues_statement(last: &Token<'_>, next: &Token<'_>, after_next: Option<&Token<'_>>) -> bool {
+fn continues_statement(last: &Token<'_>, last_ends_operand: bool, next: &Token<'_>, after_next: Option<&Token<'_>>) -> bool {
     let binary = |token: &Token<'_>| {
         SPACED_OPERATORS.contains(&token.text) && token.kind == Kind::Punct
             || token.is("-")
@@ -129,7 +130,7 @@ fn continues_statement(last: &Token<'_>, next: &Token<'_>, after_next: Option<&T
         || last.kind == Kind::Word && matches!(last.text, "not" | "when" | "let" | "applies" | "every" | "some" | "none");
     let next_cannot_start = binary(next)
         || next.is_word("not") && after_next.is_some_and(|token| token.is_word("in"))
-        || ends_operand(last) && next.is("[")
+        || last_ends_operand && next.is("[")
         || last.kind == Kind::Word && !is_operator_word(last) && next.is("(");
     last_expects_more || next_cannot_start
 }
@@ -219,7 +220,7 @@ impl<'t, 'a> Printer<'t, 'a> {
         let continues = match (frame.kind, frame.last) {
             (FrameKind::Group, _) | (_, None) => false,
             (_, Some(last)) if frame.expr => {
-                continues_statement(&self.tokens[last], token, self.next_code(index))
+                continues_statement(&self.tokens[last], self.ends_operand(last), token, self.next_code(index))
             }
             // An item's or entry's parts after its first line.
             (_, Some(_)) => !(token.kind == Kind::Word && ENTRY_KEYWORDS.contains(&token.text)),
@@ -229,6 +230,19 @@ impl<'t, 'a> Printer<'t, 'a> {
 
     fn next_code(&self, index: usize) -> Option<&Token<'a>> {
         self.tokens[index + 1..].iter().find(|token| !token.is_comment())
+    }
+
+    fn previous_code(&self, index: usize) -> Option<usize> {
+        (0..index).rev().find(|&i| !self.tokens[i].is_comment())
+    }
+
+    /// Whether an operand ends with the token at `index`: a string after
+    /// `else` is a failure message, which ends its statement instead.
+    fn ends_operand(&self, index: usize) -> bool {
+        let token = &self.tokens[index];
+        may_end_operand(token)
+            && !(token.kind == Kind::Str
+                && self.previous_code(index).is_some_and(|before| self.tokens[before].is_word("else")))
     }
 
     /// Whether one space separates the tokens at `left` and `right` on one line.
@@ -260,14 +274,13 @@ impl<'t, 'a> Printer<'t, 'a> {
         }
         if l.is("-") {
             // A sign sticks to its operand; a subtraction is spaced.
-            let before = self.tokens[..left].iter().rev().find(|token| !token.is_comment());
-            return before.is_some_and(ends_operand);
+            return self.previous_code(left).is_some_and(|before| self.ends_operand(before));
         }
         if r.is("(") {
             return !(l.kind == Kind::Word && !is_operator_word(l));
         }
         if r.is("[") {
-            return !(ends_operand(l) && !l.is("}"));
+            return !(self.ends_operand(left) && !l.is("}"));
         }
         true
     }

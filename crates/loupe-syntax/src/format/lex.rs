@@ -24,8 +24,6 @@ pub(crate) enum Kind {
 pub(crate) struct Token<'a> {
     pub kind: Kind,
     pub text: &'a str,
-    /// Byte offset in the text.
-    pub start: usize,
     /// Line breaks in the whitespace before it.
     pub breaks_before: usize,
     /// Whether any whitespace stands before it.
@@ -90,7 +88,7 @@ pub(crate) fn tokens(text: &str) -> Vec<Token<'_>> {
                 None => (Kind::Other, i + text[i..].chars().next().map_or(1, char::len_utf8)),
             },
         };
-        tokens.push(Token { kind, text: &text[start..end], start, breaks_before, space_before: start > space_start });
+        tokens.push(Token { kind, text: &text[start..end], breaks_before, space_before: start > space_start });
         i = end;
     }
 }

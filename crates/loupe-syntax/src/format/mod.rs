@@ -38,8 +38,12 @@ pub fn format(text: &str) -> Result<String, FormatRefused> {
         None => ("", text),
     };
     let tokens = lex::tokens(body);
-    let formatted = format!("{bom}{}", layout::Printer::new(&tokens, body.len() + body.len() / 8).print());
-    if formatted != text && shape(text) != shape(&formatted) {
+    checked(text, format!("{bom}{}", layout::Printer::new(&tokens, body.len() + body.len() / 8).print()))
+}
+
+/// `formatted`, unless it differs from `original` in more than layout.
+fn checked(original: &str, formatted: String) -> Result<String, FormatRefused> {
+    if formatted != original && shape(original) != shape(&formatted) {
         return Err(FormatRefused::WouldChangeMeaning);
     }
     Ok(formatted)
