@@ -16,9 +16,17 @@ fn format_cases() {
             Ok(formatted) => {
                 // What a snapshot does not show: line ends, and the end of the file.
                 assert!(!formatted.contains('\r'), "{}: a carriage return is left", path.display());
-                assert!(formatted.lines().all(|line| line.trim_end() == line), "{}: trailing whitespace", path.display());
+                assert!(
+                    formatted.lines().all(|line| line.trim_end() == line),
+                    "{}: trailing whitespace",
+                    path.display()
+                );
                 let text_end = formatted.trim_end_matches('\n').len();
-                assert!(formatted.len() == text_end + usize::from(text_end > 0), "{}: not one final newline", path.display());
+                assert!(
+                    formatted.len() == text_end + usize::from(text_end > 0),
+                    "{}: not one final newline",
+                    path.display()
+                );
                 formatted
             }
             Err(FormatRefused::SyntaxErrors(errors)) => {

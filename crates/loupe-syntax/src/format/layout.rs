@@ -77,7 +77,7 @@ const NAMING_KEYWORDS: [&str; 9] =
     ["lens", "pillar", "pillars", "question", "choice", "none", "predicate", "phase", "expect"];
 
 /// Words that are operators or introduce something: never a name called or indexed.
-const OPERATOR_WORDS: [&str; 15] = [
+const OPERATOR_WORDS: [&str; 17] = [
     "and",
     "or",
     "not",
@@ -93,13 +93,15 @@ const OPERATOR_WORDS: [&str; 15] = [
     "applies",
     "otherwise",
     "every",
+    "some",
+    "none",
 ];
 
 /// Operators written with symbols, spaced on both sides (`-` is decided apart: it may be a sign).
 const SPACED_OPERATORS: [&str; 10] = ["==", "!=", "<", "<=", ">", ">=", "=", "+", "*", "%"];
 
 fn is_operator_word(token: &Token<'_>) -> bool {
-    token.kind == Kind::Word && (OPERATOR_WORDS.contains(&token.text) || matches!(token.text, "some" | "none"))
+    token.kind == Kind::Word && OPERATOR_WORDS.contains(&token.text)
 }
 
 /// A token after which an operand may have ended (a `-` after it subtracts,
@@ -114,7 +116,12 @@ fn may_end_operand(token: &Token<'_>) -> bool {
 }
 
 /// In a statement, a line starting with `next` after a line ending with `last` continues it.
-fn continues_statement(last: &Token<'_>, last_ends_operand: bool, next: &Token<'_>, after_next: Option<&Token<'_>>) -> bool {
+fn continues_statement(
+    last: &Token<'_>,
+    last_ends_operand: bool,
+    next: &Token<'_>,
+    after_next: Option<&Token<'_>>,
+) -> bool {
     let binary = |token: &Token<'_>| {
         SPACED_OPERATORS.contains(&token.text) && token.kind == Kind::Punct
             || token.is("-")
@@ -127,7 +134,8 @@ fn continues_statement(last: &Token<'_>, last_ends_operand: bool, next: &Token<'
                 )
     };
     let last_expects_more = binary(last)
-        || last.kind == Kind::Word && matches!(last.text, "not" | "when" | "let" | "applies" | "every" | "some" | "none");
+        || last.kind == Kind::Word
+            && matches!(last.text, "not" | "when" | "let" | "applies" | "every" | "some" | "none");
     let next_cannot_start = binary(next)
         || next.is_word("not") && after_next.is_some_and(|token| token.is_word("in"))
         || last_ends_operand && next.is("[")
@@ -191,7 +199,8 @@ impl<'t, 'a> Printer<'t, 'a> {
                 before
             };
             let opens = line_end.kind == Kind::Punct && matches!(line_end.text, "{" | "(" | "[");
-            if token.breaks_before > 1 && !opens && !(closes && !token.is_comment()) {
+            let closes_block = closes && !token.is_comment();
+            if token.breaks_before > 1 && !opens && !closes_block {
                 self.out.push('\n');
             }
             self.out.push('\n');
@@ -212,7 +221,7 @@ impl<'t, 'a> Printer<'t, 'a> {
         let token = &self.tokens[index];
         let frame = self.top();
         if is_closer(token) {
-            return if self.frames.len() > 1 { frame.closer } else { 0 };
+            return frame.closer;
         }
         if token.is("{") {
             return frame.quantifiers.last().copied().unwrap_or(frame.content);
@@ -276,13 +285,10 @@ impl<'t, 'a> Printer<'t, 'a> {
             // A sign sticks to its operand; a subtraction is spaced.
             return self.previous_code(left).is_some_and(|before| self.ends_operand(before));
         }
-        if r.is("(") {
-            return !(l.kind == Kind::Word && !is_operator_word(l));
-        }
-        if r.is("[") {
-            return !(self.ends_operand(left) && !l.is("}"));
-        }
-        true
+        // A call's `(` and an index's `[` stick to what they apply to.
+        let called = r.is("(") && l.kind == Kind::Word && !is_operator_word(l);
+        let indexed = r.is("[") && self.ends_operand(left) && !l.is("}");
+        !(called || indexed)
     }
 
     fn push_token(&mut self, token: &Token<'a>) {
@@ -322,7 +328,10 @@ impl<'t, 'a> Printer<'t, 'a> {
             self.frames.push(Frame::new(FrameKind::Group, expr, line_indent));
             return;
         }
-        if expr && token.kind == Kind::Word && matches!(token.text, "every" | "some" | "none") && self.starts_quantifier(index)
+        if expr
+            && token.kind == Kind::Word
+            && matches!(token.text, "every" | "some" | "none")
+            && self.starts_quantifier(index)
         {
             self.top_mut().quantifiers.push(line_indent);
         }
@@ -348,4 +357,3 @@ impl<'t, 'a> Printer<'t, 'a> {
 fn is_closer(token: &Token<'_>) -> bool {
     token.kind == Kind::Punct && matches!(token.text, ")" | "]" | "}")
 }
-

@@ -72,9 +72,11 @@ fn reindented(text: &str, mut indent: impl FnMut(usize) -> String) -> String {
     let in_comment = comment_lines(text);
     text.split_inclusive('\n')
         .enumerate()
-        .map(|(i, line)| {
-            if in_comment[i] { line.to_string() } else { indent(i) + line.trim_start_matches([' ', '\t']) }
-        })
+        .map(
+            |(i, line)| {
+                if in_comment[i] { line.to_string() } else { indent(i) + line.trim_start_matches([' ', '\t']) }
+            },
+        )
         .collect()
 }
 
@@ -105,9 +107,8 @@ fn indentation_makes_no_difference() {
         let stripped = reindented(&text, |_| String::new());
         assert_eq!(formatted(&path, &stripped), expected, "{} without indentation", path.display());
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ number as u64);
-        let shuffled = reindented(&text, |_| {
-            (0..rng.below(12)).map(|_| if rng.below(4) == 0 { '\t' } else { ' ' }).collect()
-        });
+        let shuffled =
+            reindented(&text, |_| (0..rng.below(12)).map(|_| if rng.below(4) == 0 { '\t' } else { ' ' }).collect());
         assert_eq!(formatted(&path, &shuffled), expected, "{} re-indented at random", path.display());
     }
 }
@@ -135,7 +136,8 @@ fn syntax_errors_are_refused_check_bodies_included() {
     assert!(matches!(format(broken_file), Err(FormatRefused::SyntaxErrors(errors)) if !errors.is_empty()));
 
     // The file parses; its check body, parsed apart, does not.
-    let broken_check = "pillar p \"P\" {\n  question Q \"Q\" {\n    choice C \"C\" {\n      check { x == }\n    }\n  }\n}\n";
+    let broken_check =
+        "pillar p \"P\" {\n  question Q \"Q\" {\n    choice C \"C\" {\n      check { x == }\n    }\n  }\n}\n";
     assert!(parse(broken_check).errors.is_empty());
     let Err(FormatRefused::SyntaxErrors(errors)) = format(broken_check) else {
         panic!("a check with a syntax error was formatted");
