@@ -2,11 +2,11 @@
 //! `.lens` text) and the language server (formatting requests).
 //!
 //! It works on the token stream, like gofmt keeping the author's line breaks:
-//! every comment stays where it was, strings, regexes and comments keep their
-//! bytes, and the layout decides indentation (two spaces a level), the spaces
+//! every comment stays where it was, strings and regexes keep their bytes and
+//! comments theirs but trailing whitespace, and the layout decides indentation (two spaces a level), the spaces
 //! between the tokens of a line, and blank lines (no more than one in a row,
-//! none at the start or end of a block, one final newline). See [`layout`]
-//! for the rules. Formatting is idempotent.
+//! none at the start or end of a block, one final newline). `layout.rs`
+//! has the rules. Formatting is idempotent.
 //!
 //! A text with syntax errors is refused rather than guessed at, and so is a
 //! result that would not parse to the same tree (a bug, never a corruption).
