@@ -56,14 +56,9 @@ pub fn fmt(paths: &[PathBuf], check: bool, color: ColorMode) -> std::io::Result<
     stdout.flush()?;
     render::emit_text(&db, &problems, &mut stderr)?;
     let unchanged = files.len() - changed - failed;
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let changed_words = if check { "would be reformatted" } else { "reformatted" };
-    write!(
-        stderr,
-        "{} file{}: {changed} {changed_words}, {unchanged} already formatted",
-        files.len(),
-        plural(files.len())
-    )?;
+    let files_word = if files.len() == 1 { "file" } else { "files" };
+    write!(stderr, "{} {files_word}: {changed} {changed_words}, {unchanged} already formatted", files.len())?;
     if failed > 0 {
         write!(stderr, ", {failed} with errors (left as {})", if failed == 1 { "it is" } else { "they are" })?;
     }
