@@ -12,11 +12,16 @@
 //!   operator or `else`, or the line before ends with one) one level deeper
 //!   than the statement's first line;
 //! - a comment on its own line as deep as the code line after it (inside a
-//!   block that this line closes, as deep as the block's lines).
+//!   block that this line closes, as deep as the block's lines);
+//! - one space between tokens, but none inside `(...)` and `[...]`, before a
+//!   comma, around `.`, before a call's `(` or an index's `[`, after a sign,
+//!   or in `{}` (see [`Printer::gap`]);
+//! - at most one blank line in a row, none after an opening bracket or before
+//!   a closing one, and one newline at the end.
 
 use super::lex::{Kind, Token};
 
-pub(crate) const INDENT: &str = "  ";
+const INDENT: &str = "  ";
 
 /// An open block, group or the file itself.
 #[derive(Debug)]
