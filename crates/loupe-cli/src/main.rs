@@ -2,6 +2,7 @@
 
 mod check;
 mod files;
+mod fmt;
 mod load;
 mod render;
 mod run;
@@ -75,6 +76,18 @@ enum Command {
         #[arg(default_value = ".")]
         pack: PathBuf,
     },
+    /// Rewrite .lens files in the canonical layout, or check that they are in it
+    #[command(
+        after_help = "Examples:\n  loupe fmt                        # every .lens file under the current directory\n  loupe fmt --check policies\n  loupe fmt - < security.lens       # standard input to standard output\n\nExit status: 0 formatted, 1 with --check: a file would change, 2 syntax errors or unreadable input (those files are left as they are)."
+    )]
+    Fmt {
+        /// .lens files, or directories to search for them; `-` reads standard input and writes standard output
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Write nothing: name the files that would change, and exit 1 if any would
+        #[arg(long)]
+        check: bool,
+    },
     /// Explain a diagnostic code, with a wrong and a right example
     #[command(after_help = "Examples:\n  loupe explain L0204\n  loupe explain          # list every code")]
     Explain {
@@ -100,6 +113,7 @@ fn main() -> ExitCode {
         Command::Check { paths, format, deny_warnings } => check::check(&paths, format, deny_warnings, cli.color),
         Command::Run(args) => run::run(&args, cli.color),
         Command::Test { pack } => test::test(&pack, cli.color),
+        Command::Fmt { paths, check } => fmt::fmt(&paths, check, cli.color),
         Command::Explain { code } => explain(code.as_deref()),
     };
     match status {

@@ -258,3 +258,55 @@ fn closed_stdout_ends_quietly() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+/// `loupe fmt` rewrites the files that change, says which, and leaves the rest
+/// (hidden directories included) alone; a second run changes nothing.
+#[test]
+fn fmt_rewrites_only_what_changes() {
+    let dir = std::env::temp_dir().join(format!("loupe-fmt-{}", std::process::id()));
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("in a directory")).expect("temp directory");
+        std::fs::write(path, text).expect("temp file");
+    };
+    let unformatted = "predicate p(x) {\n    x==1\n}\n";
+    write("b/unformatted.lens", unformatted);
+    write("a/formatted.lens", "predicate q(x) {\n  x == 1\n}\n");
+    write(".hidden/unformatted.lens", unformatted);
+    write("notes.txt", unformatted);
+    let name = dir.to_string_lossy().into_owned();
+    let first = loupe(&["fmt", &name]);
+    let second = loupe(&["fmt", &name]);
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("still there");
+    let (rewritten, hidden, text) = (read("b/unformatted.lens"), read(".hidden/unformatted.lens"), read("notes.txt"));
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(
+        first,
+        format!("exit 0\nformatted {name}/b/unformatted.lens\n2 files: 1 reformatted, 1 already formatted\n")
+    );
+    assert_eq!(second, "exit 0\n2 files: 0 reformatted, 2 already formatted\n");
+    assert_eq!(rewritten, "predicate p(x) {\n  x == 1\n}\n");
+    assert_eq!((hidden.as_str(), text.as_str()), (unformatted, unformatted));
+}
+
+#[test]
+fn fmt_reports_unreadable_input() {
+    let unreadable = ["fmt", "--check", "tests/cases/check/L0902-latin1-byte.lens", "tests/cases/no-such-file.lens"];
+    insta::assert_snapshot!(loupe(&unreadable), @r#"
+    exit 2
+    error[L0901]: cannot read tests/cases/no-such-file.lens: no such file or directory
+     = help: name .lens files or directories
+
+    error[L0902]: file is not valid UTF-8
+      ┌─ tests/cases/check/L0902-latin1-byte.lens:2:19
+      │
+    2 │ pillar security "S�curit�" {
+      │                   ^ invalid byte here
+      │
+      = help: save the file as UTF-8
+
+    1 file: 0 would be reformatted, 0 already formatted, 1 with errors (left as it is)
+    "#);
+    let mixed = loupe(&["fmt", "-", "policies"]);
+    assert!(mixed.starts_with("exit 2\n") && mixed.contains("standard input"), "{mixed}");
+}

@@ -7,6 +7,7 @@
 
 pub mod ast;
 mod depth;
+pub mod format;
 mod lower;
 mod strings;
 
