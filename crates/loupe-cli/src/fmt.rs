@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use codespan_reporting::term::termcolor::StandardStream;
-use loupe_db::{Database, Diagnostic};
+use loupe_db::{Database, Diagnostic, SourceFile};
+use loupe_project::{LoadError, LoadErrorKind, MAX_SOURCE_BYTES, STDIN_NAME, STDIN_PATH, display, read_text};
 use loupe_syntax::format::{FormatRefused, format};
 
 use crate::render::{self, ColorMode};
@@ -15,7 +16,7 @@ pub fn fmt(paths: &[PathBuf], check: bool, color: ColorMode) -> std::io::Result<
     let db = Database::default();
     let mut problems = Vec::new();
     let mut stderr = StandardStream::stderr(render::stderr_color(color));
-    if paths.iter().any(|path| path == Path::new(load::STDIN_PATH)) {
+    if paths.iter().any(|path| path == Path::new(STDIN_PATH)) {
         if paths.len() > 1 {
             writeln!(stderr, "loupe: `-` (standard input) cannot be given with other paths")?;
             return Ok(EXIT_INVALID);
@@ -27,7 +28,7 @@ pub fn fmt(paths: &[PathBuf], check: bool, color: ColorMode) -> std::io::Result<
     let mut stdout = std::io::stdout().lock();
     let (mut changed, mut failed) = (0, 0);
     for path in &files {
-        let Some(source) = load::read_source(&db, path, &mut problems) else {
+        let Some(source) = read_source(&db, path, &mut problems) else {
             failed += 1;
             continue;
         };
@@ -35,7 +36,7 @@ pub fn fmt(paths: &[PathBuf], check: bool, color: ColorMode) -> std::io::Result<
         match format(text) {
             Ok(formatted) if formatted == *text => {}
             Ok(formatted) => {
-                let name = load::display(path);
+                let name = display(path);
                 if check {
                     writeln!(stdout, "would reformat {name}")?;
                 } else if let Err(error) = std::fs::write(path, formatted) {
@@ -76,7 +77,7 @@ pub fn fmt(paths: &[PathBuf], check: bool, color: ColorMode) -> std::io::Result<
 /// `--check`, nothing but the exit status and a line if it would change.
 fn fmt_stdin(db: &Database, check: bool, stderr: &mut StandardStream) -> std::io::Result<u8> {
     let mut problems = Vec::new();
-    let Some(source) = load::read_source(db, Path::new(load::STDIN_PATH), &mut problems) else {
+    let Some(source) = read_source(db, Path::new(STDIN_PATH), &mut problems) else {
         render::emit_text(db, &problems, stderr)?;
         return Ok(EXIT_INVALID);
     };
@@ -94,7 +95,7 @@ fn fmt_stdin(db: &Database, check: bool, stderr: &mut StandardStream) -> std::io
         if formatted == *text {
             return Ok(EXIT_OK);
         }
-        writeln!(stdout, "would reformat {}", load::STDIN_NAME)?;
+        writeln!(stdout, "would reformat {}", STDIN_NAME)?;
         stdout.flush()?;
         return Ok(EXIT_FINDINGS);
     }
@@ -123,44 +124,33 @@ fn report_refusal(
     }
 }
 
+/// The text of one file, as a file to show diagnostics in (no pack holds
+/// it); `None` with its load error reported.
+fn read_source(db: &Database, path: &Path, problems: &mut Vec<Diagnostic>) -> Option<SourceFile> {
+    match read_text(path, MAX_SOURCE_BYTES) {
+        Ok(text) => Some(load::shown_file(db, display(path), text)),
+        Err(error) => {
+            problems.push(load::diagnostic(db, &error));
+            None
+        }
+    }
+}
+
 /// The files named, and the `.lens` files under the directories named (in
-/// sorted order, leaving out hidden files and directories).
+/// sorted order, nested packs included, hidden directories left out).
 fn lens_files(db: &Database, paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let start = files.len();
-            walk(db, path, &mut files, problems);
-            files[start..].sort();
+            let found = loupe_project::discover_lens_files(path);
+            problems.extend(found.errors.iter().map(|error| load::diagnostic(db, error)));
+            files.extend(found.files);
         } else if path.is_file() {
             files.push(path.clone());
         } else {
-            problems.push(
-                load::missing(db, path, "no such file or directory").with_help("name .lens files or directories"),
-            );
+            let error = LoadError::new(path, LoadErrorKind::NotFound);
+            problems.push(load::diagnostic(db, &error).with_help("name .lens files or directories"));
         }
     }
     files
-}
-
-fn walk(db: &Database, dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) => {
-            problems.push(load::missing(db, dir, &error.to_string()));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        // Not followed through symbolic links, which may loop.
-        if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
-            walk(db, &path, out, problems);
-        } else if path.extension().is_some_and(|ext| ext == "lens") {
-            out.push(path);
-        }
-    }
 }

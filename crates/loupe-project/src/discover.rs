@@ -34,14 +34,25 @@ pub fn pack_root_of(file: &Path) -> Option<&Path> {
 /// and nested packs.
 pub fn discover_pack(root: &Path) -> Discovered {
     let mut found = Discovered::default();
-    walk(root, true, &mut found);
+    walk(root, Some(root), &mut found);
     found.files.sort();
     found.nested.sort();
     found
 }
 
-fn walk(dir: &Path, is_root: bool, found: &mut Discovered) {
-    if !is_root && is_pack(dir) {
+/// Every `.lens` file under `dir`, sorted, nested packs included (what
+/// `loupe fmt` formats), leaving out hidden directories.
+pub fn discover_lens_files(dir: &Path) -> Discovered {
+    let mut found = Discovered::default();
+    walk(dir, None, &mut found);
+    found.files.sort();
+    found
+}
+
+/// Walks `dir`; with a pack `root`, a directory below it that is a pack of
+/// its own is set aside as nested rather than walked.
+fn walk(dir: &Path, root: Option<&Path>, found: &mut Discovered) {
+    if root.is_some_and(|root| root != dir) && is_pack(dir) {
         found.nested.push(dir.to_path_buf());
         return;
     }
@@ -54,9 +65,10 @@ fn walk(dir: &Path, is_root: bool, found: &mut Discovered) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // Symbolic links to directories are not followed: they may loop.
+        if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
             if !is_hidden(&entry.file_name()) {
-                walk(&path, false, found);
+                walk(&path, root, found);
             }
         } else if is_lens(&path) {
             found.files.push(path);
