@@ -1,0 +1,96 @@
+//! Lowers pest's pairs into the AST, reporting everything the grammar let
+//! through for the sake of recovery: junk lines, missing ids and titles,
+//! unknown or repeated properties.
+
+use pest::Parser;
+use pest::iterators::Pair;
+
+use crate::ast::*;
+use crate::grammar::{LoupeParser, Rule};
+use crate::strings;
+use crate::{Code, Label, Span, SyntaxError};
+use recovery::Context;
+
+mod exprs;
+mod items;
+mod recovery;
+
+/// Lowers `text` (possibly with over-deep groups blanked) whose doc comments
+/// are read from `original`.
+pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> SourceFile {
+    let mut lowerer = Lowerer { source: original, reported_open_at_end: false, errors };
+    match LoupeParser::parse(Rule::file, text) {
+        Ok(mut pairs) => pairs.next().map(|pair| lowerer.file(pair)).unwrap_or_default(),
+        // The grammar accepts any text; this is reached only if pest itself
+        // gives up (its stack guard or call limit), and is still reported.
+        Err(error) => {
+            let message = error.variant.message().to_string();
+            lowerer.error(Code::SyntaxError, format!("the file could not be parsed: {message}"), Span::new(0, 0), "");
+            SourceFile::default()
+        }
+    }
+}
+
+/// Lowers a block given on its own (see [`crate::parse_block`]).
+pub(crate) fn lower_block(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> Block {
+    let mut lowerer = Lowerer { source: original, reported_open_at_end: false, errors };
+    let block = LoupeParser::parse(Rule::block_only, text)
+        .ok()
+        .and_then(|mut pairs| pairs.next())
+        .and_then(|pair| pair.into_inner().find(|p| p.as_rule() == Rule::block));
+    match block {
+        Some(block) => lowerer.block(block),
+        None => {
+            lowerer.error(Code::SyntaxError, "not a block", Span::new(0, text.len()), "expected `{ ... }`");
+            Block { statements: Vec::new(), span: Span::new(0, text.len()) }
+        }
+    }
+}
+
+struct Lowerer<'s, 'e> {
+    /// The whole file, for reading doc comments.
+    source: &'s str,
+    /// Whether a block left open at the end of the file was reported.
+    reported_open_at_end: bool,
+    errors: &'e mut Vec<SyntaxError>,
+}
+
+impl Lowerer<'_, '_> {
+    /// The pair's span without the trailing whitespace pest consumes after
+    /// an optional part that did not match.
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let span = pair.as_span();
+        let length = span.as_str().trim_end().len();
+        Span::new(span.start(), span.start() + length)
+    }
+
+    fn error(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut SyntaxError {
+        self.errors.push(SyntaxError::new(code, message, Label::new((), span, label)));
+        self.errors.last_mut().expect("just pushed")
+    }
+
+    fn file(&mut self, pair: Pair<'_, Rule>) -> SourceFile {
+        let mut items = Vec::new();
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::lens => items.push(Item::Lens(self.lens(child))),
+                Rule::pillar => items.push(Item::Pillar(self.pillar(child))),
+                Rule::predicate => items.push(Item::Predicate(self.predicate(child))),
+                Rule::test => items.push(Item::Test(self.test(child))),
+                Rule::junk_top => self.junk(child, Context::TopLevel),
+                _ => {}
+            }
+        }
+        SourceFile { items }
+    }
+    // ------------------------------------------------------------ tokens
+
+    fn name(&self, pair: &Pair<'_, Rule>) -> Name {
+        Name { text: pair.as_str().to_string(), span: self.span(pair) }
+    }
+
+    fn text(&mut self, pair: &Pair<'_, Rule>) -> Text {
+        let span = self.span(pair);
+        Text { value: strings::unescape(pair.as_str(), span.start as usize, self.errors), span }
+    }
+}
