@@ -3,12 +3,14 @@
 
 use loupe_diagnostics::Span;
 
+/// The tree of one `.lens` file. Named apart from `loupe_db::SourceFile`,
+/// the database input that holds the file's text.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct SourceFile {
+pub struct SyntaxRoot {
     pub items: Vec<Item>,
 }
 
-impl SourceFile {
+impl SyntaxRoot {
     /// Every choice of every question, in order.
     pub fn choices(&self) -> impl Iterator<Item = &Choice> {
         self.items

@@ -1,6 +1,6 @@
 //! The Loupe language front end.
 //!
-//! [`parse`] never fails: it returns a [`SourceFile`] and the syntax errors it
+//! [`parse`] never fails: it returns a [`SyntaxRoot`] and the syntax errors it
 //! recovered from. The grammar (`grammar/loupe.pest`) accepts broken lines as
 //! `junk`; the lowering in this crate turns them, and every missing part, into
 //! located diagnostics. Nothing here does IO or knows about the database.
@@ -22,7 +22,7 @@ pub type SyntaxError = Diagnostic<()>;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Parse {
-    pub file: SourceFile,
+    pub file: SyntaxRoot,
     pub errors: Vec<SyntaxError>,
 }
 

@@ -17,7 +17,7 @@ mod recovery;
 
 /// Lowers `text` (possibly with over-deep groups blanked) whose doc comments
 /// are read from `original`.
-pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> SourceFile {
+pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> SyntaxRoot {
     let mut lowerer = Lowerer { source: original, reported_open_at_end: false, errors };
     match LoupeParser::parse(Rule::file, text) {
         Ok(mut pairs) => pairs.next().map(|pair| lowerer.file(pair)).unwrap_or_default(),
@@ -26,7 +26,7 @@ pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxErro
         Err(error) => {
             let message = error.variant.message().to_string();
             lowerer.error(Code::SyntaxError, format!("the file could not be parsed: {message}"), Span::new(0, 0), "");
-            SourceFile::default()
+            SyntaxRoot::default()
         }
     }
 }
@@ -69,7 +69,7 @@ impl Lowerer<'_, '_> {
         self.errors.last_mut().expect("just pushed")
     }
 
-    fn file(&mut self, pair: Pair<'_, Rule>) -> SourceFile {
+    fn file(&mut self, pair: Pair<'_, Rule>) -> SyntaxRoot {
         let mut items = Vec::new();
         for child in pair.into_inner() {
             match child.as_rule() {
@@ -81,7 +81,7 @@ impl Lowerer<'_, '_> {
                 _ => {}
             }
         }
-        SourceFile { items }
+        SyntaxRoot { items }
     }
     // ------------------------------------------------------------ tokens
 
