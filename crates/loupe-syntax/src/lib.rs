@@ -7,6 +7,8 @@
 
 pub mod ast;
 mod depth;
+// A grammar and lowering out of step give an error node, never a panic.
+#[deny(clippy::unwrap_used, clippy::expect_used)]
 mod lower;
 mod strings;
 

@@ -23,14 +23,19 @@ impl Lowerer<'_, '_> {
             match child.as_rule() {
                 Rule::applies => {
                     let span = self.span(&child);
-                    let condition = self.expr(child.into_inner().find(|p| p.as_rule() == Rule::expr).expect("grammar"));
+                    let condition = child.into_inner().find(|p| p.as_rule() == Rule::expr);
+                    let condition = self.expr_or_malformed(condition, span, "`applies when` condition");
                     statements.push(Statement::Applies { condition, span });
                 }
                 Rule::let_binding => {
                     let span = self.span(&child);
                     let mut inner = child.into_inner().filter(|p| p.as_rule() != Rule::kw_let);
-                    let name = self.name(&inner.next().expect("grammar: let has a name"));
-                    let value = self.expr(inner.next().expect("grammar: let has a value"));
+                    let (Some(name), value) = (inner.next(), inner.next()) else {
+                        self.malformed(span, "`let`");
+                        continue;
+                    };
+                    let name = self.name(&name);
+                    let value = self.expr_or_malformed(value, span, "`let` value");
                     statements.push(Statement::Let { name, value, span });
                 }
                 Rule::assertion => {
@@ -44,7 +49,10 @@ impl Lowerer<'_, '_> {
                             _ => {}
                         }
                     }
-                    let condition = condition.expect("grammar: an assertion has a condition");
+                    let condition = condition.unwrap_or_else(|| {
+                        self.malformed(span, "condition");
+                        Expr::error(span)
+                    });
                     statements.push(Statement::Assert { condition, message, span });
                 }
                 Rule::junk => self.junk(child, Context::Block),
@@ -54,6 +62,19 @@ impl Lowerer<'_, '_> {
         }
         self.expect_closed(close, "this block", Span::new(span.start as usize, span.start as usize + 1));
         Block { statements, span }
+    }
+
+    /// The expression `pair`, or an error node where the grammar gave none.
+    fn expr_or_malformed(&mut self, pair: Option<Pair<'_, Rule>>, span: Span, what: &str) -> Expr {
+        match pair {
+            Some(pair) => self.expr(pair),
+            None => self.malformed_expr(span, what),
+        }
+    }
+
+    fn malformed_expr(&mut self, span: Span, what: &str) -> Expr {
+        self.malformed(span, what);
+        Expr::error(span)
     }
 
     pub(super) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
@@ -122,7 +143,8 @@ impl Lowerer<'_, '_> {
             }
             Rule::call => {
                 let mut inner = pair.into_inner();
-                let function = self.name(&inner.next().expect("grammar: call has a name"));
+                let Some(function) = inner.next() else { return self.malformed_expr(span, "call") };
+                let function = self.name(&function);
                 let args = inner.map(|p| self.expr(p)).collect();
                 Expr::new(ExprKind::Call { function, args }, span)
             }
@@ -148,13 +170,10 @@ impl Lowerer<'_, '_> {
                         _ => {}
                     }
                 }
-                let kind = ExprKind::Quantifier(Box::new(QuantifierExpr {
-                    kind,
-                    var: var.expect("grammar: quantifier variable"),
-                    source: source.expect("grammar: quantifier source"),
-                    filter,
-                    body: body.expect("grammar: quantifier body"),
-                }));
+                let (Some(var), Some(source), Some(body)) = (var, source, body) else {
+                    return self.malformed_expr(span, "quantifier");
+                };
+                let kind = ExprKind::Quantifier(Box::new(QuantifierExpr { kind, var, source, filter, body }));
                 Expr::new(kind, span)
             }
             _ => Expr::error(span),

@@ -275,7 +275,7 @@ impl Lowerer<'_, '_> {
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_risk => keyword = self.span(&child),
-                Rule::risk_rule => rules.push(self.risk_rule(child)),
+                Rule::risk_rule => rules.extend(self.risk_rule(child)),
                 Rule::junk => self.junk(child, Context::Risk),
                 Rule::close => close = Some(child),
                 _ => {}
@@ -285,10 +285,13 @@ impl Lowerer<'_, '_> {
         RiskBlock { rules, span }
     }
 
-    pub(super) fn risk_rule(&mut self, pair: Pair<'_, Rule>) -> RiskRule {
+    fn risk_rule(&mut self, pair: Pair<'_, Rule>) -> Option<RiskRule> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
-        let level_pair = inner.next().expect("grammar: risk_rule starts with risk_level");
+        let Some(level_pair) = inner.next() else {
+            self.malformed(span, "risk rule");
+            return None;
+        };
         let level_span = self.span(&level_pair);
         let level = match level_pair.as_str() {
             "high" => RiskLevel::High,
@@ -299,7 +302,7 @@ impl Lowerer<'_, '_> {
             Rule::risk_when => rest.into_inner().find(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)),
             _ => None,
         });
-        RiskRule { level, level_span, condition, span }
+        Some(RiskRule { level, level_span, condition, span })
     }
 
     pub(super) fn check(&mut self, pair: Pair<'_, Rule>) -> Check {
@@ -337,7 +340,10 @@ impl Lowerer<'_, '_> {
                 "write `predicate name(param, ...) { ... }`",
             );
         }
-        let body = body.expect("grammar: a predicate has a block");
+        let body = body.unwrap_or_else(|| {
+            self.malformed(span, "predicate body");
+            Block { statements: Vec::new(), span: Span::empty(span.end as usize) }
+        });
         Predicate { name, params, body, doc, keyword, span }
     }
 
@@ -468,28 +474,21 @@ impl<'i> Properties<'i> {
     fn add(&mut self, lowerer: &mut Lowerer<'_, '_>, pair: Pair<'i, Rule>) {
         let span = lowerer.span(&pair);
         let mut inner = pair.into_inner();
-        let key_pair = inner.next().expect("grammar: property key");
+        let Some(key_pair) = inner.next() else {
+            lowerer.malformed(span, "property");
+            return;
+        };
         let key = key_pair.as_str();
         let key_span = lowerer.span(&key_pair);
         let strings: Vec<Text> = inner.map(|p| lowerer.text(&p)).collect();
         let wants_url = matches!(key, "helpful" | "improve");
         let max = if wants_url { 2 } else { 1 };
-        if strings.is_empty() {
-            let help = if wants_url {
-                format!("write `{key} \"display text\" \"https://...\"`")
-            } else {
-                format!("write `{key} \"...\"`")
-            };
-            lowerer.missing("text", &format!("`{key}`"), Span::empty(key_span.end as usize), &help);
-            return;
-        }
-        if strings.len() > max {
-            let extra = strings[max].span.cover(strings[strings.len() - 1].span);
+        if let (Some(first_extra), Some(last)) = (strings.get(max), strings.last()) {
             lowerer
                 .error(
                     Code::SyntaxError,
                     format!("`{key}` takes at most {max} string{}", if max == 1 { "" } else { "s" }),
-                    extra,
+                    first_extra.span.cover(last.span),
                     "unexpected string",
                 )
                 .help = Some(if wants_url {
@@ -498,29 +497,37 @@ impl<'i> Properties<'i> {
                 "join the text into one string".to_string()
             });
         }
-        let mut strings = strings.into_iter();
-        let text = strings.next().expect("checked non-empty");
-        let url = if wants_url { strings.next() } else { None };
+        let mut values = strings.into_iter();
+        let Some(text) = values.next() else {
+            let help = if wants_url {
+                format!("write `{key} \"display text\" \"https://...\"`")
+            } else {
+                format!("write `{key} \"...\"`")
+            };
+            lowerer.missing("text", &format!("`{key}`"), Span::empty(key_span.end as usize), &help);
+            return;
+        };
+        let url = if wants_url { values.next() } else { None };
         self.entries.push((key, key_span, Link { text, url, span }));
     }
 
     /// The one value of `key`; a repeat is reported.
     fn single(&mut self, lowerer: &mut Lowerer<'_, '_>, key: &str, item: &str) -> Option<Link> {
         let mut found = self.take(key).into_iter();
-        let first = found.next();
+        let first = found.next()?;
+        let first_span = first.1;
         for (_, span, _) in found {
-            let (_, first_span, _) = first.as_ref().expect("a repeat has a first");
             lowerer.errors.push(
                 SyntaxError::new(
                     Code::DuplicateProperty,
                     format!("`{key}` is given twice for this {item}"),
                     Label::new((), span, "repeated here"),
                 )
-                .with_secondary(Label::new((), *first_span, "first given here"))
+                .with_secondary(Label::new((), first_span, "first given here"))
                 .with_help(format!("keep one `{key}`")),
             );
         }
-        first.map(|(_, _, link)| link)
+        Some(first.2)
     }
 
     /// Every value of a repeatable `key`, in order.

@@ -65,8 +65,9 @@ impl Lowerer<'_, '_> {
     }
 
     fn error(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut SyntaxError {
+        let index = self.errors.len();
         self.errors.push(SyntaxError::new(code, message, Label::new((), span, label)));
-        self.errors.last_mut().expect("just pushed")
+        &mut self.errors[index]
     }
 
     fn file(&mut self, pair: Pair<'_, Rule>) -> SyntaxRoot {

@@ -115,6 +115,13 @@ impl Lowerer<'_, '_> {
         .help = help;
     }
 
+    /// Reports a part the grammar promises but the tree lacks (the grammar
+    /// and the lowering out of step), so that the error node standing for it
+    /// is explained rather than a panic.
+    pub(super) fn malformed(&mut self, span: Span, what: &str) {
+        self.error(Code::SyntaxError, format!("cannot read this {what}"), span, "not understood");
+    }
+
     pub(super) fn header_junk(&mut self, pair: Pair<'_, Rule>, what: &str) {
         let span = self.span(&pair);
         self.error(
