@@ -8,6 +8,31 @@ use loupe_diagnostics::Span;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SyntaxRoot {
     pub items: Vec<Item>,
+    /// Every comment of the file, check bodies included, in order of position.
+    pub comments: Vec<Comment>,
+}
+
+/// A comment as written. Comments are not tokens of the grammar (they are
+/// its whitespace); one scan of the text collects them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Comment {
+    pub kind: CommentKind,
+    /// What stands between the markers: after `//` or `///` up to the end of
+    /// the line, or between `/*` and `*/` (to the end of the file if unclosed).
+    pub text: String,
+    /// The whole comment, markers included (a line comment's line break and a
+    /// carriage return before it excluded).
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CommentKind {
+    /// `// ...` (and `//// ...`, which documents nothing).
+    Line,
+    /// `/* ... */`.
+    Block,
+    /// `/// ...`: also read into the `doc` of the item it stands before.
+    Doc,
 }
 
 impl SyntaxRoot {

@@ -42,7 +42,9 @@ pub fn parse(text: &str) -> Parse {
 extern crate alloc;
 
 /// Parses a block `{ ... }` on its own, with spans relative to `text`.
-/// Never fails: an unparsable block is empty, with errors.
+/// Never fails: an unparsable block is empty, with errors. The block's
+/// comments are not collected here: they are in its file's
+/// [`SyntaxRoot::comments`], with positions in the file.
 pub fn parse_block(text: &str) -> (Block, Vec<SyntaxError>) {
     let mut errors = Vec::new();
     let guarded = depth::limit_nesting(text, &mut errors);

@@ -13,6 +13,10 @@ fn dump(text: &str) -> String {
     for item in &parse.file.items {
         item_dump(&mut out, item, text);
     }
+    for comment in &parse.file.comments {
+        let span = comment.span;
+        let _ = writeln!(out, "comment {:?} @{}..{}: {:?}", comment.kind, span.start, span.end, comment.text);
+    }
     for error in &parse.errors {
         let span = error.primary.span;
         let _ = writeln!(out, "error {} @{}..{}: {}", error.code.as_str(), span.start, span.end, error.message);
@@ -397,4 +401,13 @@ fn quantifiers_within_the_limit_parse() {
     assert_eq!(codes(&text), Vec::<&str>::new());
     let text = format!("predicate p(x) {{ {}x{} }}", "every x in ".repeat(depth + 1), " { true }".repeat(depth + 1));
     assert!(codes(&text).contains(&"L0003"));
+}
+
+#[test]
+fn a_line_comment_ends_before_its_carriage_return() {
+    let text = "// windows\r\npredicate p() { true }\n";
+    let comments = parse(text).file.comments;
+    assert_eq!(comments.len(), 1);
+    assert_eq!((comments[0].kind, comments[0].text.as_str()), (CommentKind::Line, " windows"));
+    assert_eq!(&text[comments[0].span.range()], "// windows");
 }

@@ -10,25 +10,6 @@ use crate::grammar::Rule;
 use crate::{Code, Label, Span, SyntaxError};
 
 impl Lowerer<'_, '_> {
-    pub(super) fn doc_before(&self, offset: usize) -> Option<String> {
-        let before = &self.source[..offset.min(self.source.len())];
-        let mut lines: Vec<&str> = Vec::new();
-        for line in before.lines().rev().skip(usize::from(!before.ends_with('\n'))) {
-            let line = line.trim();
-            match line.strip_prefix("///") {
-                Some(doc) if !doc.starts_with('/') => lines.push(doc.strip_prefix(' ').unwrap_or(doc)),
-                // A plain comment between the docs and the item does not end them.
-                _ if line.starts_with("//") => {}
-                _ => break,
-            }
-        }
-        if lines.is_empty() {
-            return None;
-        }
-        lines.reverse();
-        Some(lines.join("\n"))
-    }
-
     pub(super) fn lens(&mut self, pair: Pair<'_, Rule>) -> Lens {
         let span = self.span(&pair);
         let doc = self.doc_before(span.start as usize);

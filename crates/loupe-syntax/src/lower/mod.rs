@@ -11,6 +11,7 @@ use crate::strings;
 use crate::{Code, Label, Span, SyntaxError};
 use recovery::Context;
 
+mod comments;
 mod exprs;
 mod items;
 mod recovery;
@@ -19,14 +20,17 @@ mod recovery;
 /// are read from `original`.
 pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> SyntaxRoot {
     let mut lowerer = Lowerer { source: original, reported_open_at_end: false, errors };
+    let comments = comments::scan(original);
     match LoupeParser::parse(Rule::file, text) {
-        Ok(mut pairs) => pairs.next().map(|pair| lowerer.file(pair)).unwrap_or_default(),
+        Ok(mut pairs) => {
+            SyntaxRoot { items: pairs.next().map(|pair| lowerer.file(pair)).unwrap_or_default(), comments }
+        }
         // The grammar accepts any text; this is reached only if pest itself
         // gives up (its stack guard or call limit), and is still reported.
         Err(error) => {
             let message = error.variant.message().to_string();
             lowerer.error(Code::SyntaxError, format!("the file could not be parsed: {message}"), Span::new(0, 0), "");
-            SyntaxRoot::default()
+            SyntaxRoot { items: Vec::new(), comments }
         }
     }
 }
@@ -70,7 +74,7 @@ impl Lowerer<'_, '_> {
         &mut self.errors[index]
     }
 
-    fn file(&mut self, pair: Pair<'_, Rule>) -> SyntaxRoot {
+    fn file(&mut self, pair: Pair<'_, Rule>) -> Vec<Item> {
         let mut items = Vec::new();
         for child in pair.into_inner() {
             match child.as_rule() {
@@ -82,7 +86,7 @@ impl Lowerer<'_, '_> {
                 _ => {}
             }
         }
-        SyntaxRoot { items }
+        items
     }
     // ------------------------------------------------------------ tokens
 
