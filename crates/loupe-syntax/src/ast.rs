@@ -97,6 +97,9 @@ pub struct Pillar {
     pub questions: Vec<Question>,
     pub doc: Option<String>,
     pub keyword: Span,
+    /// Lowered from text with a syntax error in it: what it seems to lack may
+    /// be in the part that did not parse, so checks for absent parts skip it.
+    pub broken: bool,
     pub span: Span,
 }
 
@@ -112,6 +115,9 @@ pub struct Question {
     pub risk: Option<RiskBlock>,
     pub doc: Option<String>,
     pub keyword: Span,
+    /// Lowered from text with a syntax error in it: what it seems to lack may
+    /// be in the part that did not parse, so checks for absent parts skip it.
+    pub broken: bool,
     pub span: Span,
 }
 
@@ -152,6 +158,9 @@ impl RiskLevel {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RiskBlock {
     pub rules: Vec<RiskRule>,
+    /// Lowered from text with a syntax error in it: what it seems to lack may
+    /// be in the part that did not parse, so checks for absent parts skip it.
+    pub broken: bool,
     pub span: Span,
 }
 

@@ -19,7 +19,21 @@ impl Lowerer<'_, '_> {
         // would keep up to twice the room it needs.
         let mut statements = Vec::with_capacity(children.len());
         let mut close = None;
-        for child in children {
+        let mut children = children.peekable();
+        while let Some(child) = children.next() {
+            if child.as_rule() != Rule::close
+                && let Some(run) = self.broken_run(&child, &mut children, Context::Block)
+            {
+                // A broken `let` still binds its name, so its uses are no
+                // unknown names; what it holds is unknown.
+                if child.as_rule() == Rule::let_binding
+                    && let Some(name) = child.into_inner().find(|p| p.as_rule() == Rule::ident)
+                {
+                    let name = self.name(&name);
+                    statements.push(Statement::Let { name, value: Expr::error(run), span: run });
+                }
+                continue;
+            }
             match child.as_rule() {
                 Rule::applies => {
                     let span = self.span(&child);
@@ -145,8 +159,27 @@ impl Lowerer<'_, '_> {
                 let mut inner = pair.into_inner();
                 let Some(function) = inner.next() else { return self.malformed_expr(span, "call") };
                 let function = self.name(&function);
-                let args = inner.map(|p| self.expr(p)).collect();
-                Expr::new(ExprKind::Call { function, args }, span)
+                let mut args = Vec::new();
+                let mut unclosed = false;
+                for part in inner {
+                    match part.as_rule() {
+                        Rule::call_unclosed => unclosed = true,
+                        _ => args.push(self.expr(part)),
+                    }
+                }
+                if !unclosed {
+                    return Expr::new(ExprKind::Call { function, args: args.into_boxed_slice() }, span);
+                }
+                // The call ends at its last argument, before any comment the
+                // search for `)` passed.
+                let open = self.source.get(function.span.end as usize..).and_then(|rest| rest.find('(')).map_or(
+                    function.span.end as usize,
+                    |offset| function.span.end as usize + offset,
+                );
+                let end = args.last().map_or(open + 1, |arg| arg.span.end as usize);
+                self.unclosed_call(open, end);
+                let span = Span::new(span.start as usize, end);
+                Expr::new(ExprKind::Call { function, args: args.into_boxed_slice() }, span)
             }
             Rule::quantifier => {
                 let mut kind = Quantifier::Every;

@@ -7,7 +7,7 @@ use super::Lowerer;
 use super::recovery::Context;
 use crate::ast::*;
 use crate::grammar::Rule;
-use crate::{Code, Label, Span, SyntaxError};
+use crate::{Code, Label, Span, SyntaxError, strings};
 
 impl Lowerer<'_, '_> {
     pub(super) fn lens(&mut self, pair: Pair<'_, Rule>) -> Lens {
@@ -76,6 +76,7 @@ impl Lowerer<'_, '_> {
     }
 
     pub(super) fn pillar(&mut self, pair: Pair<'_, Rule>) -> Pillar {
+        let damage = self.damage();
         let span = self.span(&pair);
         let doc = self.doc_before(span.start as usize);
         let mut header = Header::default();
@@ -102,11 +103,13 @@ impl Lowerer<'_, '_> {
             questions,
             doc,
             keyword: header.keyword,
+            broken: self.damage() > damage,
             span,
         }
     }
 
     pub(super) fn question(&mut self, pair: Pair<'_, Rule>) -> Question {
+        let damage = self.damage();
         let span = self.span(&pair);
         let doc = self.doc_before(span.start as usize);
         let mut header = Header::default();
@@ -158,6 +161,7 @@ impl Lowerer<'_, '_> {
             risk,
             doc,
             keyword: header.keyword,
+            broken: self.damage() > damage,
             span,
         }
     }
@@ -249,11 +253,18 @@ impl Lowerer<'_, '_> {
     }
 
     pub(super) fn risk_block(&mut self, pair: Pair<'_, Rule>) -> RiskBlock {
+        let damage = self.damage();
         let span = self.span(&pair);
         let mut rules = Vec::new();
         let mut close = None;
         let mut keyword = span;
-        for child in pair.into_inner() {
+        let mut children = pair.into_inner().peekable();
+        while let Some(child) = children.next() {
+            if matches!(child.as_rule(), Rule::risk_rule | Rule::junk)
+                && self.broken_run(&child, &mut children, Context::Risk).is_some()
+            {
+                continue;
+            }
             match child.as_rule() {
                 Rule::kw_risk => keyword = self.span(&child),
                 Rule::risk_rule => rules.extend(self.risk_rule(child)),
@@ -263,7 +274,7 @@ impl Lowerer<'_, '_> {
             }
         }
         self.expect_closed(close, "the risk block", keyword);
-        RiskBlock { rules, span }
+        RiskBlock { rules, broken: self.damage() > damage, span }
     }
 
     fn risk_rule(&mut self, pair: Pair<'_, Rule>) -> Option<RiskRule> {
@@ -292,6 +303,7 @@ impl Lowerer<'_, '_> {
         // A body left open runs to the end of the file; its own parse reports it.
         if !self.source.get(body.range()).is_some_and(|text| text.ends_with('}')) {
             self.reported_open_at_end = true;
+            self.open_checks += 1;
         }
         Check { body, span }
     }
@@ -336,10 +348,16 @@ impl Lowerer<'_, '_> {
         let mut evidence = Vec::new();
         let mut expectations = Vec::new();
         let mut close = None;
+        let mut name_open = false;
+        let mut unopened = false;
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_test => keyword = self.span(&child),
-                Rule::string => name = Some(self.text(&child)),
+                Rule::string => {
+                    name_open = !strings::is_closed(child.as_str());
+                    name = Some(self.text(&child));
+                }
+                Rule::test_unopened => unopened = true,
                 Rule::header_junk => self.header_junk(child, "test"),
                 Rule::evidence => {
                     if let Some(path) = child.into_inner().find(|p| p.as_rule() == Rule::string) {
@@ -363,6 +381,9 @@ impl Lowerer<'_, '_> {
                 Span::empty(keyword.end as usize),
                 "write `test \"what it shows\" { ... }`",
             );
+        }
+        if unopened && !name_open {
+            self.unopened(name.as_ref().map_or(keyword, |name| name.span).end as usize, "test");
         }
         self.expect_closed(close, "this test", keyword);
         Test { name, evidence, expectations, doc, keyword, span }
@@ -420,6 +441,13 @@ impl Lowerer<'_, '_> {
             let at = header.id.as_ref().map_or(header.keyword.end, |id| id.span.end) as usize;
             self.missing("title", &format!("this {what}"), Span::empty(at), &format!("write `{example}`"));
         }
+        if header.unopened && !header.title_open {
+            let end = [header.id.as_ref().map(|id| id.span), header.title.as_ref().map(|title| title.span)]
+                .into_iter()
+                .flatten()
+                .fold(header.keyword.end, |end, span| end.max(span.end));
+            self.unopened(end as usize, what);
+        }
     }
 }
 
@@ -429,14 +457,24 @@ struct Header {
     keyword: Span,
     id: Option<Name>,
     title: Option<Text>,
+    /// The title string has no closing quote (and is reported as such).
+    title_open: bool,
+    /// The `{` is missing, the body found by its first entry.
+    unopened: bool,
 }
 
 impl Header {
     fn take(&mut self, lowerer: &mut Lowerer<'_, '_>, pair: Pair<'_, Rule>, what: &str) {
         match pair.as_rule() {
             Rule::item_id => self.id = Some(lowerer.name(&pair)),
-            Rule::string => self.title = Some(lowerer.text(&pair)),
+            Rule::string => {
+                self.title_open = !strings::is_closed(pair.as_str());
+                self.title = Some(lowerer.text(&pair));
+            }
             Rule::header_junk => lowerer.header_junk(pair, what),
+            Rule::lens_unopened | Rule::pillar_unopened | Rule::question_unopened | Rule::choice_unopened => {
+                self.unopened = true
+            }
             Rule::kw_lens | Rule::kw_pillar | Rule::kw_question | Rule::kw_choice | Rule::kw_none => {
                 self.keyword = lowerer.span(&pair)
             }

@@ -19,7 +19,7 @@ mod recovery;
 /// Lowers `text` (possibly with over-deep groups blanked) whose doc comments
 /// are read from `original`.
 pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> SyntaxRoot {
-    let mut lowerer = Lowerer { source: original, reported_open_at_end: false, errors };
+    let mut lowerer = Lowerer { source: original, reported_open_at_end: false, open_checks: 0, errors };
     let comments = comments::scan(original);
     match LoupeParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
@@ -37,7 +37,7 @@ pub(crate) fn lower_file(text: &str, original: &str, errors: &mut Vec<SyntaxErro
 
 /// Lowers a block given on its own (see [`crate::parse_block`]).
 pub(crate) fn lower_block(text: &str, original: &str, errors: &mut Vec<SyntaxError>) -> Block {
-    let mut lowerer = Lowerer { source: original, reported_open_at_end: false, errors };
+    let mut lowerer = Lowerer { source: original, reported_open_at_end: false, open_checks: 0, errors };
     let block = LoupeParser::parse(Rule::block_only, text)
         .ok()
         .and_then(|mut pairs| pairs.next())
@@ -56,6 +56,9 @@ struct Lowerer<'s, 'e> {
     source: &'s str,
     /// Whether a block left open at the end of the file was reported.
     reported_open_at_end: bool,
+    /// Check bodies left open (reported by their own parse), which cut
+    /// short every item around them.
+    open_checks: usize,
     errors: &'e mut Vec<SyntaxError>,
 }
 
@@ -66,6 +69,12 @@ impl Lowerer<'_, '_> {
         let span = pair.as_span();
         let length = span.as_str().trim_end().len();
         Span::new(span.start(), span.start() + length)
+    }
+
+    /// Grows with every syntax error (and open check body): an item whose
+    /// lowering grew it is `broken`.
+    fn damage(&self) -> usize {
+        self.errors.len() + self.open_checks
     }
 
     fn error(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut SyntaxError {

@@ -3,7 +3,9 @@
 
 use pest::Parser;
 use pest::error::{ErrorVariant, InputLocation};
-use pest::iterators::Pair;
+use std::iter::Peekable;
+
+use pest::iterators::{Pair, Pairs};
 
 use super::Lowerer;
 use crate::grammar::{LoupeParser, Rule};
@@ -66,14 +68,23 @@ impl Context {
 
 impl Lowerer<'_, '_> {
     pub(super) fn junk(&mut self, pair: Pair<'_, Rule>, context: Context) {
-        let span = self.span(&pair);
-        let text = pair.as_str();
+        self.broken_line(pair.as_span().start(), pair.as_str(), context);
+    }
+
+    /// Reports the line `text` at `start` that is not an entry of `context`,
+    /// once: at the token where a parse of it alone stops, or at its first
+    /// word where that misspells a keyword.
+    pub(super) fn broken_line(&mut self, start: usize, text: &str, context: Context) {
+        let span = Span::new(start, start + text.trim_end().len());
         let first_word: String = text.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
         if let Some(message) = misplaced_keyword(&first_word, context) {
             self.error(Code::SyntaxError, message, span, "not allowed here").help =
                 Some(format!("expected {} here", context.expected()));
             return;
         }
+        // A known keyword whose line failed later gets no "did you mean" for itself.
+        let suggestion = closest_keyword(&first_word, context).filter(|keyword| *keyword != first_word);
+        let help = suggestion.map(|keyword| format!("did you mean `{keyword}`?"));
         // Re-parse the line on its own to point at the exact token pest stopped at.
         let (position, found) = match LoupeParser::parse(context.entry_rule(), text) {
             Err(error) => {
@@ -85,13 +96,29 @@ impl Lowerer<'_, '_> {
                     ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
                     ErrorVariant::CustomError { .. } => None,
                 };
-                (position, expected)
+                (position.min(text.len()), expected)
             }
             Ok(_) => (0, None),
         };
-        let at = span.start as usize + position.min(text.len());
-        let token_end = token_end(text, position.min(text.len()));
-        let found_text = &text[position.min(text.len())..token_end];
+        // `evrey x in xs { ... }` reads as a name and fails at the next word:
+        // the misspelled keyword is the mistake.
+        if suggestion.is_some()
+            && position > first_word.len()
+            && text[first_word.len()..position].trim().is_empty()
+        {
+            let word = Span::new(start, start + first_word.len());
+            self.error(
+                Code::SyntaxError,
+                format!("unexpected `{first_word}` in {}", context_name(context)),
+                word,
+                &format!("expected {}", context.expected()),
+            )
+            .help = help;
+            return;
+        }
+        let at = start + position;
+        let token_end = token_end(text, position);
+        let found_text = &text[position..token_end];
         let message = if found_text.is_empty() {
             format!("unexpected end of line in {}", context_name(context))
         } else {
@@ -101,11 +128,7 @@ impl Lowerer<'_, '_> {
             Some(expected) => format!("expected {expected}"),
             None => format!("expected {}", context.expected()),
         };
-        let end = span.start as usize + token_end;
-        // A known keyword whose line failed later gets no "did you mean" for itself.
-        let help = loupe_diagnostics::suggest::closest(&first_word, context.keywords().iter().copied())
-            .filter(|keyword| *keyword != first_word)
-            .map(|keyword| format!("did you mean `{keyword}`?"));
+        let end = start + token_end;
         self.error(
             Code::SyntaxError,
             message,
@@ -115,11 +138,61 @@ impl Lowerer<'_, '_> {
         .help = help;
     }
 
+    /// Takes from `rest` the entries that start on the line where `first`
+    /// ends: a line holds one statement or rule, so such a run is one broken
+    /// line (`evrey x in xs {` reads as `evrey`, `x in xs` and a junk `{`),
+    /// reported once. Returns the run's span, or `None` where `first` ends its line.
+    pub(super) fn broken_run(
+        &mut self,
+        first: &Pair<'_, Rule>,
+        rest: &mut Peekable<Pairs<'_, Rule>>,
+        context: Context,
+    ) -> Option<Span> {
+        let start = first.as_span().start();
+        let mut end = last_token_end(first);
+        let mut joined = false;
+        while let Some(next) = rest.peek() {
+            let gap = self.source.get(end..next.as_span().start());
+            if next.as_rule() == Rule::close || gap.is_none_or(|gap| gap.contains('\n')) {
+                break;
+            }
+            end = end.max(last_token_end(next));
+            rest.next();
+            joined = true;
+        }
+        if !joined {
+            return None;
+        }
+        let text = first.as_span().get_input().get(start..end).unwrap_or_default();
+        self.broken_line(start, text, context);
+        Some(Span::new(start, end))
+    }
+
+    /// Reports a call whose `)` is missing, after its last argument (or its
+    /// `(`). At the end of the text it is the innermost thing left open, and
+    /// the blocks around it are not reported again.
+    pub(super) fn unclosed_call(&mut self, open: usize, end: usize) {
+        if self.source.get(end..).is_some_and(|rest| rest.trim().is_empty()) {
+            self.reported_open_at_end = true;
+        }
+        self.error(Code::SyntaxError, "this call has no `)`", Span::empty(end), "expected `)`")
+            .secondary
+            .push(Label::new((), Span::new(open, open + 1), "opened here"));
+    }
+
     /// Reports a part the grammar promises but the tree lacks (the grammar
     /// and the lowering out of step), so that the error node standing for it
     /// is explained rather than a panic.
     pub(super) fn malformed(&mut self, span: Span, what: &str) {
         self.error(Code::SyntaxError, format!("cannot read this {what}"), span, "not understood");
+    }
+
+    /// Reports a header whose `{` is missing (its body found by its first
+    /// entry). Not called where the title string is left open: that string's
+    /// own error explains the `{` it swallowed.
+    pub(super) fn unopened(&mut self, header_end: usize, what: &str) {
+        self.error(Code::SyntaxError, format!("this {what} header has no `{{`"), Span::empty(header_end), "expected `{`")
+            .help = Some(format!("open the {what}'s body with `{{` at the end of its header line"));
     }
 
     pub(super) fn header_junk(&mut self, pair: Pair<'_, Rule>, what: &str) {
@@ -156,6 +229,28 @@ impl Lowerer<'_, '_> {
             .push(Label::new((), opened, "opened here"));
         }
     }
+}
+
+/// Where the last token of `pair` ends. A rule's own span may run on over
+/// the whitespace and comments (even lines) after it, which pest skipped
+/// looking for an optional part; its last innermost pair's does not. A
+/// closing bracket after that pair is no pair, but stands on its line. An
+/// empty pair (`call_unclosed`) stands where the search for a part ended.
+fn last_token_end(pair: &Pair<'_, Rule>) -> usize {
+    let mut last = pair.clone();
+    while let Some(inner) = last.clone().into_inner().filter(|inner| !inner.as_str().is_empty()).last() {
+        last = inner;
+    }
+    let text = last.as_str();
+    last.as_span().start() + text.trim_end().len()
+}
+
+/// The keyword of `context` that `word` likely misspells. Keywords are few
+/// and short, so a word of five letters or more may be two edits away: a
+/// swap of two letters (`evrey`) is two.
+fn closest_keyword(word: &str, context: Context) -> Option<&'static str> {
+    let limit = if word.chars().count() >= 5 { 2 } else { 1 };
+    loupe_diagnostics::suggest::closest_within(word, context.keywords().iter().copied(), limit)
 }
 
 fn misplaced_keyword(word: &str, context: Context) -> Option<String> {
