@@ -172,10 +172,11 @@ impl Lowerer<'_, '_> {
                 }
                 // The call ends at its last argument, before any comment the
                 // search for `)` passed.
-                let open = self.source.get(function.span.end as usize..).and_then(|rest| rest.find('(')).map_or(
-                    function.span.end as usize,
-                    |offset| function.span.end as usize + offset,
-                );
+                let open = self
+                    .source
+                    .get(function.span.end as usize..)
+                    .and_then(|rest| rest.find('('))
+                    .map_or(function.span.end as usize, |offset| function.span.end as usize + offset);
                 let end = args.last().map_or(open + 1, |arg| arg.span.end as usize);
                 self.unclosed_call(open, end);
                 let span = Span::new(span.start as usize, end);

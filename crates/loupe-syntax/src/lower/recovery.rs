@@ -102,10 +102,7 @@ impl Lowerer<'_, '_> {
         };
         // `evrey x in xs { ... }` reads as a name and fails at the next word:
         // the misspelled keyword is the mistake.
-        if suggestion.is_some()
-            && position > first_word.len()
-            && text[first_word.len()..position].trim().is_empty()
-        {
+        if suggestion.is_some() && position > first_word.len() && text[first_word.len()..position].trim().is_empty() {
             let word = Span::new(start, start + first_word.len());
             self.error(
                 Code::SyntaxError,
@@ -149,20 +146,28 @@ impl Lowerer<'_, '_> {
         context: Context,
     ) -> Option<Span> {
         let start = first.as_span().start();
-        let mut end = last_token_end(first);
+        let mut last = first.clone();
+        let mut end = None;
         let mut joined = false;
         while let Some(next) = rest.peek() {
-            let gap = self.source.get(end..next.as_span().start());
-            if next.as_rule() == Rule::close || gap.is_none_or(|gap| gap.contains('\n')) {
+            // Most often a line break follows the entry's span, trailing
+            // whitespace trimmed: then it ends its line, and its last token
+            // need not be sought (the span may end in comments, not before).
+            let next_start = next.as_span().start();
+            let breaks = |from: usize| self.source.get(from..next_start).is_none_or(|gap| gap.contains('\n'));
+            if next.as_rule() == Rule::close || breaks(self.span(&last).end as usize) {
                 break;
             }
-            end = end.max(last_token_end(next));
+            let last_end = *end.get_or_insert_with(|| last_token_end(&last));
+            if breaks(last_end) {
+                break;
+            }
+            last = next.clone();
+            end = Some(last_end.max(last_token_end(next)));
             rest.next();
             joined = true;
         }
-        if !joined {
-            return None;
-        }
+        let end = end.filter(|_| joined)?;
         let text = first.as_span().get_input().get(start..end).unwrap_or_default();
         self.broken_line(start, text, context);
         Some(Span::new(start, end))
@@ -191,8 +196,13 @@ impl Lowerer<'_, '_> {
     /// entry). Not called where the title string is left open: that string's
     /// own error explains the `{` it swallowed.
     pub(super) fn unopened(&mut self, header_end: usize, what: &str) {
-        self.error(Code::SyntaxError, format!("this {what} header has no `{{`"), Span::empty(header_end), "expected `{`")
-            .help = Some(format!("open the {what}'s body with `{{` at the end of its header line"));
+        self.error(
+            Code::SyntaxError,
+            format!("this {what} header has no `{{`"),
+            Span::empty(header_end),
+            "expected `{`",
+        )
+        .help = Some(format!("open the {what}'s body with `{{` at the end of its header line"));
     }
 
     pub(super) fn header_junk(&mut self, pair: Pair<'_, Rule>, what: &str) {
