@@ -58,7 +58,7 @@ fn pillar_text(lens: usize, pillar: usize) -> String {
             ));
             if choice % 2 == 0 {
                 text.push_str(&format!(
-                    "      check {{\n        applies when count(resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\")) > 0\n        every b in resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\") where b.name != \"logs\" {{\n          encrypted(b, \"aws:kms\") else \"bucket {{b.name}} is not encrypted ({qid} practice {choice})\"\n          b.properties.Versioning.Status == \"Enabled\" or b.properties.Tags[*].Key contains \"temporary\"\n        }}\n      }}\n"
+                    "      check {{\n        applies when count(resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\")) > 0\n        every b in resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\") where b.name != \"logs\" {{\n          encrypted(b, \"aws:kms\") else \"bucket {{b.name}} is not encrypted ({qid} practice {choice})\"\n          b.properties.VersioningConfiguration.Status == \"Enabled\" or b.properties.Tags[*].Key contains \"temporary\"\n        }}\n      }}\n"
                 ));
             }
             text.push_str("    }\n");
