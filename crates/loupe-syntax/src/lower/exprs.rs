@@ -178,7 +178,7 @@ impl Lowerer<'_, '_> {
                     .and_then(|rest| rest.find('('))
                     .map_or(function.span.end as usize, |offset| function.span.end as usize + offset);
                 let end = args.last().map_or(open + 1, |arg| arg.span.end as usize);
-                self.unclosed_call(open, end);
+                self.unclosed_paren("call", open, end);
                 let span = Span::new(span.start as usize, end);
                 Expr::new(ExprKind::Call { function, args: args.into_boxed_slice() }, span)
             }

@@ -319,7 +319,20 @@ impl Lowerer<'_, '_> {
             match child.as_rule() {
                 Rule::kw_predicate => keyword = self.span(&child),
                 Rule::ident => name = Some(self.name(&child)),
-                Rule::params => params = child.into_inner().map(|p| self.name(&p)).collect(),
+                Rule::params => {
+                    let open = child.as_span().start();
+                    let mut unclosed = false;
+                    for part in child.into_inner() {
+                        match part.as_rule() {
+                            Rule::params_unclosed => unclosed = true,
+                            _ => params.push(self.name(&part)),
+                        }
+                    }
+                    if unclosed {
+                        let end = params.last().map_or(open + 1, |param: &Name| param.span.end as usize);
+                        self.unclosed_paren("parameter list", open, end);
+                    }
+                }
                 Rule::header_junk => self.header_junk(child, "predicate"),
                 Rule::block => body = Some(self.block(child)),
                 _ => {}

@@ -173,14 +173,14 @@ impl Lowerer<'_, '_> {
         Some(Span::new(start, end))
     }
 
-    /// Reports a call whose `)` is missing, after its last argument (or its
-    /// `(`). At the end of the text it is the innermost thing left open, and
-    /// the blocks around it are not reported again.
-    pub(super) fn unclosed_call(&mut self, open: usize, end: usize) {
+    /// Reports a call or parameter list (`what`) whose `)` is missing, after
+    /// its last part (or its `(`). At the end of the text it is the innermost
+    /// thing left open, and the blocks around it are not reported again.
+    pub(super) fn unclosed_paren(&mut self, what: &str, open: usize, end: usize) {
         if self.source.get(end..).is_some_and(|rest| rest.trim().is_empty()) {
             self.reported_open_at_end = true;
         }
-        self.error(Code::SyntaxError, "this call has no `)`", Span::empty(end), "expected `)`")
+        self.error(Code::SyntaxError, format!("this {what} has no `)`"), Span::empty(end), "expected `)`")
             .secondary
             .push(Label::new((), Span::new(open, open + 1), "opened here"));
     }
