@@ -17,7 +17,7 @@ pub const MAX_LENS_BYTES: usize = 500 * 1000;
 /// An upper bound on the bytes this file adds to the exported lens JSON
 /// (compact, as `loupe export` writes it): every text escaped, plus the
 /// keys and punctuation around it.
-pub fn export_bytes(file: &loupe_syntax::SourceFile) -> usize {
+pub fn export_bytes(file: &loupe_syntax::SyntaxRoot) -> usize {
     use loupe_syntax::Item;
     fn text(text: &Option<Text>) -> usize {
         text.as_ref().map_or(0, |text| escaped(&text.value))

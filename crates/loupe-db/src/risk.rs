@@ -68,6 +68,10 @@ pub(crate) fn compile_condition(
 pub(crate) fn check_risk_rules(question: &Question, file: SourceFile, diagnostics: &mut Vec<Diagnostic>) {
     let header = question.id.as_ref().map_or(question.keyword, |id| id.span);
     let Some(block) = &question.risk else {
+        // A question cut short by a syntax error may have lost its rules there.
+        if question.broken {
+            return;
+        }
         diagnostics.push(
             Diagnostic::new(
                 Code::MissingOtherwise,
@@ -105,7 +109,7 @@ pub(crate) fn check_risk_rules(question: &Question, file: SourceFile, diagnostic
             );
         }
     }
-    if !block.rules.iter().any(|rule| rule.condition.is_none()) {
+    if !block.broken && !block.rules.iter().any(|rule| rule.condition.is_none()) {
         let at = block.rules.last().map_or(block.span, |rule| rule.span);
         diagnostics.push(
             Diagnostic::new(

@@ -212,7 +212,7 @@ impl Validator<'_> {
         if let Some(description) = &pillar.description {
             self.limits().text(description, limits::MAX_TEXT, "the pillar description");
         }
-        if pillar.questions.is_empty() {
+        if pillar.questions.is_empty() && !pillar.broken {
             let at = pillar.id.as_ref().map_or(pillar.keyword, |id| id.span);
             self.diagnostics.push(
                 Diagnostic::new(Code::EmptyContainer, "pillar has no questions", Label::new(file, at, "empty pillar"))
@@ -329,7 +329,7 @@ impl Validator<'_> {
                 }),
             );
         }
-        if !question.choices.iter().any(|choice| !choice.is_none) {
+        if !question.choices.iter().any(|choice| !choice.is_none) && !question.broken {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::EmptyContainer,
@@ -349,7 +349,7 @@ impl Validator<'_> {
         let mentioned = risk::mentioned_choices(question);
         for choice in question.choices.iter().filter(|choice| !choice.is_none) {
             if let Some(id) = &choice.id
-                && question.risk.is_some()
+                && question.risk.as_ref().is_some_and(|risk| !risk.broken)
                 && rules_resolved
                 && !mentioned.contains(&id.text.as_str())
             {
@@ -363,7 +363,10 @@ impl Validator<'_> {
                 );
             }
         }
-        if question.choices.iter().any(|choice| !choice.is_none) && question.choices.iter().all(|c| c.check.is_none()) {
+        if question.choices.iter().any(|choice| !choice.is_none)
+            && question.choices.iter().all(|c| c.check.is_none())
+            && !question.broken
+        {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::NoAutomatedCheck,

@@ -3,12 +3,39 @@
 
 use loupe_diagnostics::Span;
 
+/// The tree of one `.lens` file. Named apart from `loupe_db::SourceFile`,
+/// the database input that holds the file's text.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct SourceFile {
+pub struct SyntaxRoot {
     pub items: Vec<Item>,
+    /// Every comment of the file, check bodies included, in order of position.
+    pub comments: Vec<Comment>,
 }
 
-impl SourceFile {
+/// A comment as written. Comments are not tokens of the grammar (they are
+/// its whitespace); one scan of the text collects them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Comment {
+    pub kind: CommentKind,
+    /// What stands between the markers: after `//` or `///` up to the end of
+    /// the line, or between `/*` and `*/` (to the end of the file if unclosed).
+    pub text: String,
+    /// The whole comment, markers included (a line comment's line break and a
+    /// carriage return before it excluded).
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CommentKind {
+    /// `// ...` (and `//// ...`, which documents nothing).
+    Line,
+    /// `/* ... */`.
+    Block,
+    /// `/// ...`: also read into the `doc` of the item it stands before.
+    Doc,
+}
+
+impl SyntaxRoot {
     /// Every choice of every question, in order.
     pub fn choices(&self) -> impl Iterator<Item = &Choice> {
         self.items
@@ -16,6 +43,17 @@ impl SourceFile {
             .filter_map(|item| if let Item::Pillar(pillar) = item { Some(pillar) } else { None })
             .flat_map(|pillar| &pillar.questions)
             .flat_map(|question| &question.choices)
+    }
+
+    /// The spans of every check's and predicate's body: the parts of the
+    /// file that [`parse_block`](crate::parse_block) parses on its own.
+    pub fn bodies(&self) -> impl Iterator<Item = Span> {
+        let checks = self.choices().filter_map(|choice| choice.check.as_ref()).map(|check| check.body);
+        let predicates = self.items.iter().filter_map(|item| match item {
+            Item::Predicate(predicate) => Some(predicate.body),
+            _ => None,
+        });
+        checks.chain(predicates)
     }
 }
 
@@ -70,6 +108,9 @@ pub struct Pillar {
     pub questions: Vec<Question>,
     pub doc: Option<String>,
     pub keyword: Span,
+    /// Lowered from text with a syntax error in it: what it seems to lack may
+    /// be in the part that did not parse, so checks for absent parts skip it.
+    pub broken: bool,
     pub span: Span,
 }
 
@@ -85,6 +126,9 @@ pub struct Question {
     pub risk: Option<RiskBlock>,
     pub doc: Option<String>,
     pub keyword: Span,
+    /// Lowered from text with a syntax error in it: what it seems to lack may
+    /// be in the part that did not parse, so checks for absent parts skip it.
+    pub broken: bool,
     pub span: Span,
 }
 
@@ -125,6 +169,9 @@ impl RiskLevel {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RiskBlock {
     pub rules: Vec<RiskRule>,
+    /// Lowered from text with a syntax error in it: what it seems to lack may
+    /// be in the part that did not parse, so checks for absent parts skip it.
+    pub broken: bool,
     pub span: Span,
 }
 

@@ -275,7 +275,7 @@ fn too_deep_in_holes(bytes: &[u8], start: usize, end: usize) -> Vec<(usize, usiz
 /// Skips a string, comment or regex literal starting at `start` (a `"` or a
 /// `/`: the language has no division, so every other `/` opens a regex).
 /// Returns where it ends, and whether it was a block comment left open.
-fn skip_literal(bytes: &[u8], start: usize) -> (usize, bool) {
+pub(crate) fn skip_literal(bytes: &[u8], start: usize) -> (usize, bool) {
     match &bytes[start..] {
         [b'/', b'/', ..] => (memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |n| start + n), false),
         [b'/', b'*', ..] => match memchr::memmem::find(&bytes[start + 2..], b"*/") {

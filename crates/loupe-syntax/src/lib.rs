@@ -1,6 +1,6 @@
 //! The Loupe language front end.
 //!
-//! [`parse`] never fails: it returns a [`SourceFile`] and the syntax errors it
+//! [`parse`] never fails: it returns a [`SyntaxRoot`] and the syntax errors it
 //! recovered from. The grammar (`grammar/loupe.pest`) accepts broken lines as
 //! `junk`; the lowering in this crate turns them, and every missing part, into
 //! located diagnostics. Nothing here does IO or knows about the database.
@@ -8,6 +8,8 @@
 pub mod ast;
 mod depth;
 pub mod format;
+// A grammar and lowering out of step give an error node, never a panic.
+#[deny(clippy::unwrap_used, clippy::expect_used)]
 mod lower;
 mod strings;
 
@@ -23,7 +25,7 @@ pub type SyntaxError = Diagnostic<()>;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Parse {
-    pub file: SourceFile,
+    pub file: SyntaxRoot,
     pub errors: Vec<SyntaxError>,
 }
 
@@ -41,7 +43,9 @@ pub fn parse(text: &str) -> Parse {
 extern crate alloc;
 
 /// Parses a block `{ ... }` on its own, with spans relative to `text`.
-/// Never fails: an unparsable block is empty, with errors.
+/// Never fails: an unparsable block is empty, with errors. The block's
+/// comments are not collected here: they are in its file's
+/// [`SyntaxRoot::comments`], with positions in the file.
 pub fn parse_block(text: &str) -> (Block, Vec<SyntaxError>) {
     let mut errors = Vec::new();
     let guarded = depth::limit_nesting(text, &mut errors);

@@ -5,7 +5,7 @@ use crate::{Code, Label, Span, SyntaxError};
 /// The content of the literal `raw` (quotes included) found at `offset`,
 /// reporting it when its closing quote is missing.
 pub(crate) fn body<'a>(raw: &'a str, offset: usize, errors: &mut Vec<SyntaxError>) -> &'a str {
-    let terminated = raw.len() >= 2 && raw.ends_with('"') && !ends_with_escape(&raw[..raw.len() - 1]);
+    let terminated = is_closed(raw);
     if !terminated {
         errors.push(
             SyntaxError::new(
@@ -54,6 +54,11 @@ pub(crate) fn unescape_text(text: &str, offset: usize, braces: bool, errors: &mu
         }
     }
     value
+}
+
+/// Whether the literal `raw` (quotes included) has its closing quote.
+pub(crate) fn is_closed(raw: &str) -> bool {
+    raw.len() >= 2 && raw.ends_with('"') && !ends_with_escape(&raw[..raw.len() - 1])
 }
 
 fn ends_with_escape(text: &str) -> bool {

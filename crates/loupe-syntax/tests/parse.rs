@@ -12,6 +12,10 @@ fn dump(text: &str) -> String {
     for item in &parse.file.items {
         item_dump(&mut out, item, text);
     }
+    for comment in &parse.file.comments {
+        let span = comment.span;
+        let _ = writeln!(out, "comment {:?} @{}..{}: {:?}", comment.kind, span.start, span.end, comment.text);
+    }
     for error in &parse.errors {
         let span = error.primary.span;
         let _ = writeln!(out, "error {} @{}..{}: {}", error.code.as_str(), span.start, span.end, error.message);
@@ -201,7 +205,7 @@ fn parse_cases() {
 fn codes(text: &str) -> Vec<&'static str> {
     let parse = parse(text);
     let mut errors: Vec<(Span, Code)> = parse.errors.iter().map(|error| (error.primary.span, error.code)).collect();
-    for body in body_spans(&parse.file) {
+    for body in parse.file.bodies() {
         let nesting_reported = errors.iter().any(|&(span, code)| code == Code::NestingTooDeep && body.contains(span));
         for error in parse_block(&text[body.range()]).1 {
             if !(nesting_reported && error.code == Code::NestingTooDeep) {
@@ -211,16 +215,6 @@ fn codes(text: &str) -> Vec<&'static str> {
     }
     errors.sort_by_key(|&(span, _)| (span.start, span.end));
     errors.into_iter().map(|(_, code)| code.as_str()).collect()
-}
-
-/// The bodies of a file's checks and predicates.
-fn body_spans(file: &SourceFile) -> Vec<Span> {
-    let checks = file.choices().filter_map(|choice| choice.check.as_ref()).map(|check| check.body);
-    let predicates = file.items.iter().filter_map(|item| match item {
-        Item::Predicate(predicate) => Some(predicate.body),
-        _ => None,
-    });
-    checks.chain(predicates).collect()
 }
 
 /// The body of the first item, a predicate, parsed on its own, and its text.
@@ -418,4 +412,13 @@ fn quantifiers_within_the_limit_parse() {
     assert_eq!(codes(&text), Vec::<&str>::new());
     let text = format!("predicate p(x) {{ {}x{} }}", "every x in ".repeat(depth + 1), " { true }".repeat(depth + 1));
     assert!(codes(&text).contains(&"L0003"));
+}
+
+#[test]
+fn a_line_comment_ends_before_its_carriage_return() {
+    let text = "// windows\r\npredicate p() { true }\n";
+    let comments = parse(text).file.comments;
+    assert_eq!(comments.len(), 1);
+    assert_eq!((comments[0].kind, comments[0].text.as_str()), (CommentKind::Line, " windows"));
+    assert_eq!(&text[comments[0].span.range()], "// windows");
 }

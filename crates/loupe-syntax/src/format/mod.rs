@@ -49,25 +49,27 @@ fn checked(original: &str, formatted: String) -> Result<String, FormatRefused> {
     Ok(formatted)
 }
 
-/// The syntax errors of a file: its parse's and those of its check bodies, which are parsed apart.
+/// The syntax errors of a file: its parse's and those of its check and predicate bodies, which are parsed apart.
 pub fn syntax_errors(text: &str) -> Vec<SyntaxError> {
     let parse = parse(text);
     let mut errors = parse.errors;
-    for check in parse.file.choices().filter_map(|choice| choice.check.as_ref()) {
-        let (_, body_errors) = parse_block(&text[check.body.range()]);
-        errors.extend(body_errors.into_iter().map(|error| error.moved_by(check.body.start)));
+    for body in parse.file.bodies() {
+        let (_, body_errors) = parse_block(&text[body.range()]);
+        errors.extend(body_errors.into_iter().map(|error| error.moved_by(body.start)));
     }
     errors.sort_by_key(|error| (error.primary.span.start, error.primary.span.end));
     errors
 }
 
 /// What formatting must not change: the tree without its positions (check
-/// bodies parsed), its syntax errors, and its comments' words.
+/// and predicate bodies parsed), its syntax errors, and its comments' words.
 fn shape(text: &str) -> (String, usize, Vec<String>) {
-    let parse = parse(text);
+    let mut parse = parse(text);
+    // Comments are compared by their words below: the printer trims their ends.
+    parse.file.comments.clear();
     let mut tree = format!("{:?}", parse.file);
-    for check in parse.file.choices().filter_map(|choice| choice.check.as_ref()) {
-        tree.push_str(&format!("{:?}", parse_block(&text[check.body.range()])));
+    for body in parse.file.bodies() {
+        tree.push_str(&format!("{:?}", parse_block(&text[body.range()])));
     }
     let comments = lex::tokens(text)
         .iter()
