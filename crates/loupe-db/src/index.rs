@@ -54,10 +54,7 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                     .filter_map(|question| {
                         let choices = question.choices.iter().filter_map(|c| c.id.as_ref().map(|id| id.text.clone()));
                         for check in question.choices.iter().filter_map(|c| c.check.as_ref()) {
-                            collect_block_calls(
-                                &compiled_block(db, BlockText::of(db, file, check.body)).block,
-                                &mut tree.check_calls,
-                            );
+                            collect_body_calls(db, BlockText::of(db, file, check.body), &mut tree.check_calls);
                         }
                         Some(QuestionItem { id: question.id.as_ref()?.text.clone(), choices: choices.collect() })
                     })
@@ -69,7 +66,7 @@ pub fn item_tree(db: &dyn Db, file: SourceFile) -> ItemTree {
                     continue;
                 };
                 let mut calls = BTreeSet::new();
-                collect_block_calls(&compiled_block(db, BlockText::of(db, file, predicate.body)).block, &mut calls);
+                collect_body_calls(db, BlockText::of(db, file, predicate.body), &mut calls);
                 tree.predicates.push(PredicateItem { name: name.text.clone(), calls });
             }
             Item::Test(test) => {
@@ -348,7 +345,29 @@ impl<'a> CallGraph<'a> {
     }
 }
 
-pub(crate) fn collect_block_calls(block: &Block, calls: &mut BTreeSet<String>) {
+/// The functions a body calls. A body with syntax errors may have lost some
+/// of its calls to the error: every `name(` in its text counts as a call, so
+/// that no predicate is called unused because of a syntax error.
+fn collect_body_calls(db: &dyn Db, text: BlockText<'_>, calls: &mut BTreeSet<String>) {
+    let compiled = compiled_block(db, text);
+    collect_block_calls(&compiled.block, calls);
+    if !compiled.errors.is_empty() {
+        calls.extend(words_before_parenthesis(text.text(db)).map(str::to_string));
+    }
+}
+
+/// Each identifier in `text` that an opening parenthesis follows.
+fn words_before_parenthesis(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('(').filter_map(|(at, _)| {
+        let before = text[..at].trim_end();
+        let is_word = |c: char| c.is_alphanumeric() || c == '_';
+        let start = before.char_indices().rev().find(|&(_, c)| !is_word(c)).map_or(0, |(i, c)| i + c.len_utf8());
+        let word = &before[start..];
+        word.starts_with(|c: char| c.is_alphabetic() || c == '_').then_some(word)
+    })
+}
+
+fn collect_block_calls(block: &Block, calls: &mut BTreeSet<String>) {
     block.for_each_expression(|expr| collect_calls(expr, calls));
 }
 
