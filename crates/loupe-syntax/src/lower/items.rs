@@ -126,16 +126,8 @@ impl Lowerer<'_, '_> {
                 Rule::risk_block => {
                     let block = self.risk_block(child);
                     if let Some(first) = &risk {
-                        let first_span = first.span;
-                        self.errors.push(
-                            SyntaxError::new(
-                                Code::DuplicateProperty,
-                                "a question has one `risk` block",
-                                Label::new((), block.span, "second `risk` block"),
-                            )
-                            .with_secondary(Label::new((), first_span, "first `risk` block"))
-                            .with_help("merge the rules into one `risk` block, at most three of them"),
-                        );
+                        let help = "merge the rules into one `risk` block, at most three of them";
+                        self.second_part("a question has one", "`risk` block", [first.span, block.span], help);
                     } else {
                         risk = Some(block);
                     }
@@ -166,6 +158,19 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// A part an item has once (`what`), written a second time.
+    fn second_part(&mut self, item_has_one: &str, what: &str, [first, second]: [Span; 2], help: &str) {
+        self.errors.push(
+            SyntaxError::new(
+                Code::DuplicateProperty,
+                format!("{item_has_one} {what}"),
+                Label::new((), second, format!("second {what}")),
+            )
+            .with_secondary(Label::new((), first, format!("first {what}")))
+            .with_help(help),
+        );
+    }
+
     pub(super) fn choice(&mut self, pair: Pair<'_, Rule>, is_none: bool) -> Choice {
         let span = self.span(&pair);
         let doc = self.doc_before(span.start as usize);
@@ -179,16 +184,8 @@ impl Lowerer<'_, '_> {
                 Rule::check => {
                     let new = self.check(child);
                     if let Some(first) = &check {
-                        let first_span = first.span;
-                        self.errors.push(
-                            SyntaxError::new(
-                                Code::DuplicateProperty,
-                                "a choice has one `check`",
-                                Label::new((), new.span, "second `check`"),
-                            )
-                            .with_secondary(Label::new((), first_span, "first `check`"))
-                            .with_help("merge the conditions into one `check` block: all of them must hold"),
-                        );
+                        let help = "merge the conditions into one `check` block: all of them must hold";
+                        self.second_part("a choice has one", "`check`", [first.span, new.span], help);
                     } else {
                         check = Some(new);
                     }
