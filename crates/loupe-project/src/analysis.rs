@@ -38,7 +38,10 @@ impl<D: HostDatabase> Analysis<D> {
         &self.db
     }
 
-    fn with<T>(&self, query: impl FnOnce(&D) -> T) -> Cancellable<T> {
+    /// Runs `query` on this snapshot: how the editor's features (the `ide`
+    /// layer's functions over the database) are asked, cancellable as every
+    /// query here is.
+    pub fn with<T>(&self, query: impl FnOnce(&D) -> T) -> Cancellable<T> {
         salsa::Cancelled::catch(AssertUnwindSafe(|| query(&self.db)))
     }
 
