@@ -1,5 +1,6 @@
-// Tokenizes every `.lens` file of the repository's packs and valid test cases with the grammar and
-// fails if any text lands in an `invalid.*` scope (a rule that misreads real policy text), and checks
+// Tokenizes every `.lens` file of the repository's packs and valid test cases, and every `lens` code
+// block of docs/language.md without an `// error` marker, with the grammar, and fails if any text lands
+// in an `invalid.*` scope (a rule that misreads real policy text), and checks
 // that the grammar's built-in function names are exactly those of crates/loupe-db/src/builtins.rs.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -38,21 +39,33 @@ const registry = new vsctm.Registry({
 const grammar = await registry.loadGrammar("source.loupe");
 
 const failures = [];
-const files = shippedRoots.flatMap((root) => {
+// Each source: its name for messages, its text, and the line its text starts on.
+const sources = shippedRoots.flatMap((root) => {
   const dir = join(repoRoot, root);
   try { statSync(dir); } catch { return []; }
-  return lensFiles(dir);
+  return lensFiles(dir).map((file) => ({ name: relative(repoRoot, file), text: readFileSync(file, "utf8"), firstLine: 1 }));
 });
-if (files.length === 0) failures.push(`no .lens files found under ${shippedRoots.join(", ")}`);
-for (const file of files) {
+const fileCount = sources.length;
+if (fileCount === 0) failures.push(`no .lens files found under ${shippedRoots.join(", ")}`);
+const languageDoc = "docs/language.md";
+const docText = readFileSync(join(repoRoot, languageDoc), "utf8");
+for (const block of docText.matchAll(/^```lens[^\n]*\n([\s\S]*?)^```/gm)) {
+  if (block[1].includes("// error")) continue;
+  const firstLine = docText.slice(0, block.index).split("\n").length + 1;
+  sources.push({ name: languageDoc, text: block[1], firstLine });
+}
+const docBlockCount = sources.length - fileCount;
+if (docBlockCount === 0) failures.push(`no lens code blocks found in ${languageDoc}`);
+
+for (const { name, text, firstLine } of sources) {
   let state = vsctm.INITIAL;
-  readFileSync(file, "utf8").split(/\r?\n/).forEach((line, index) => {
+  text.split(/\r?\n/).forEach((line, index) => {
     const result = grammar.tokenizeLine(line, state);
     for (const token of result.tokens) {
       const scope = token.scopes.find((s) => s.startsWith("invalid"));
       if (scope) {
-        const text = line.slice(token.startIndex, token.endIndex);
-        failures.push(`${relative(repoRoot, file)}:${index + 1}:${token.startIndex + 1}: ${JSON.stringify(text)} is ${scope}`);
+        const tokenText = line.slice(token.startIndex, token.endIndex);
+        failures.push(`${name}:${firstLine + index}:${token.startIndex + 1}: ${JSON.stringify(tokenText)} is ${scope}`);
       }
     }
     state = result.ruleStack;
@@ -73,4 +86,4 @@ if (failures.length > 0) {
   console.error(failures.join("\n"));
   process.exit(1);
 }
-console.log(`✓ ${files.length} shipped .lens files tokenized with no invalid scope; ${builtins.length} built-ins match builtins.rs`);
+console.log(`✓ ${fileCount} shipped .lens files and ${docBlockCount} code blocks of ${languageDoc} tokenized with no invalid scope; ${builtins.length} built-ins match builtins.rs`);
