@@ -1,0 +1,156 @@
+//! Editor features as plain data, in the style of rust-analyzer's `ide` crate:
+//! functions over the database that return byte offsets ([`Span`]s of a
+//! file's text), labels and edits. Nothing here knows LSP types, JSON-RPC or
+//! UTF-16: the language server converts at its edge (with `loupe_db::line_index`).
+//!
+//! Every function takes `&dyn Db`; a driver runs it inside
+//! `loupe_project::Analysis::with`, which turns salsa cancellation into an
+//! `Err`. A position on nothing answers `None` or nothing, never a panic.
+
+use loupe_db::{Db, Pack, SourceFile};
+pub use loupe_diagnostics::Span;
+
+/// A byte offset in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FilePosition {
+    pub file: SourceFile,
+    pub offset: u32,
+}
+
+/// A span of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileRange {
+    pub file: SourceFile,
+    pub span: Span,
+}
+
+/// Where a definition is: the whole item, and the name to put the cursor on.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NavigationTarget {
+    pub file: SourceFile,
+    pub full_span: Span,
+    pub focus_span: Span,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct HoverResult {
+    /// What the hover is about: the name or string under the cursor.
+    pub span: Span,
+    pub markdown: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SymbolKind {
+    Lens,
+    Pillar,
+    Question,
+    Choice,
+    Predicate,
+    Test,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DocumentSymbol {
+    pub name: String,
+    /// The title or signature.
+    pub detail: Option<String>,
+    pub kind: SymbolKind,
+    pub span: Span,
+    pub focus_span: Span,
+    pub children: Vec<DocumentSymbol>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CompletionKind {
+    Keyword,
+    Choice,
+    Predicate,
+    Builtin,
+    ResourceType,
+    Property,
+    Pillar,
+    Question,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CompletionItem {
+    pub label: String,
+    pub kind: CompletionKind,
+    pub detail: Option<String>,
+    /// Markdown.
+    pub documentation: Option<String>,
+    /// What to insert when it differs from `label`.
+    pub insert_text: Option<String>,
+}
+
+/// Replace `span` of `file` with `new_text`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TextEdit {
+    pub file: SourceFile,
+    pub span: Span,
+    pub new_text: String,
+}
+
+/// Why a rename was refused, for the user.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RenameError {
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FoldKind {
+    Region,
+    Comment,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fold {
+    pub span: Span,
+    pub kind: FoldKind,
+}
+
+/// One file's syntax and semantic diagnostics, with the pack's lint levels.
+pub fn diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<loupe_db::Diagnostic> {
+    loupe_db::file_diagnostics(db, pack, file).clone()
+}
+
+pub fn hover(_db: &dyn Db, _pack: Pack, _at: FilePosition) -> Option<HoverResult> {
+    None
+}
+
+pub fn goto_definition(_db: &dyn Db, _pack: Pack, _at: FilePosition) -> Vec<NavigationTarget> {
+    Vec::new()
+}
+
+pub fn references(_db: &dyn Db, _pack: Pack, _at: FilePosition, _include_declaration: bool) -> Vec<FileRange> {
+    Vec::new()
+}
+
+pub fn rename(_db: &dyn Db, _pack: Pack, _at: FilePosition, _new_name: &str) -> Result<Vec<TextEdit>, RenameError> {
+    Err(RenameError { message: "nothing to rename here".to_string() })
+}
+
+pub fn completions(_db: &dyn Db, _pack: Pack, _at: FilePosition) -> Vec<CompletionItem> {
+    Vec::new()
+}
+
+pub fn document_symbols(_db: &dyn Db, _file: SourceFile) -> Vec<DocumentSymbol> {
+    Vec::new()
+}
+
+pub fn workspace_symbols(_db: &dyn Db, _packs: &[Pack], _query: &str) -> Vec<NavigationTarget> {
+    Vec::new()
+}
+
+pub fn folding_ranges(_db: &dyn Db, _file: SourceFile) -> Vec<Fold> {
+    Vec::new()
+}
+
+/// The whole file in the `loupe fmt` layout; `None` when it already is, or
+/// when the formatter refuses (syntax errors).
+pub fn format(db: &dyn Db, file: SourceFile) -> Option<TextEdit> {
+    let text = file.text(db);
+    let formatted = loupe_syntax::format::format(text).ok()?;
+    (formatted != *text).then(|| TextEdit { file, span: Span::new(0, text.len()), new_text: formatted })
+}
