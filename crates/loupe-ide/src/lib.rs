@@ -7,8 +7,14 @@
 //! `loupe_project::Analysis::with`, which turns salsa cancellation into an
 //! `Err`. A position on nothing answers `None` or nothing, never a panic.
 
+mod hover;
+mod navigation;
+mod symbols;
+
 use loupe_db::{Db, Pack, SourceFile};
 pub use loupe_diagnostics::Span;
+pub use hover::hover;
+pub use navigation::{goto_definition, references, rename};
 
 /// A byte offset in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -115,21 +121,9 @@ pub fn diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<loupe_db::D
     loupe_db::file_diagnostics(db, pack, file).clone()
 }
 
-pub fn hover(_db: &dyn Db, _pack: Pack, _at: FilePosition) -> Option<HoverResult> {
-    None
-}
 
-pub fn goto_definition(_db: &dyn Db, _pack: Pack, _at: FilePosition) -> Vec<NavigationTarget> {
-    Vec::new()
-}
 
-pub fn references(_db: &dyn Db, _pack: Pack, _at: FilePosition, _include_declaration: bool) -> Vec<FileRange> {
-    Vec::new()
-}
 
-pub fn rename(_db: &dyn Db, _pack: Pack, _at: FilePosition, _new_name: &str) -> Result<Vec<TextEdit>, RenameError> {
-    Err(RenameError { message: "nothing to rename here".to_string() })
-}
 
 pub fn completions(_db: &dyn Db, _pack: Pack, _at: FilePosition) -> Vec<CompletionItem> {
     Vec::new()
