@@ -1,0 +1,8 @@
+//! Each editor feature on fixture packs written inline, rust-analyzer style:
+//! `//- name.lens` starts a file, `$0` marks the cursor.
+
+mod completion;
+mod fixture;
+mod hover;
+mod navigation;
+mod structure;
