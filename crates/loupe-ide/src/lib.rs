@@ -9,12 +9,14 @@
 
 mod hover;
 mod navigation;
+mod structure;
 mod symbols;
 
 use loupe_db::{Db, Pack, SourceFile};
 pub use loupe_diagnostics::Span;
 pub use hover::hover;
 pub use navigation::{goto_definition, references, rename};
+pub use structure::{document_symbols, folding_ranges, workspace_symbols};
 
 /// A byte offset in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -129,17 +131,8 @@ pub fn completions(_db: &dyn Db, _pack: Pack, _at: FilePosition) -> Vec<Completi
     Vec::new()
 }
 
-pub fn document_symbols(_db: &dyn Db, _file: SourceFile) -> Vec<DocumentSymbol> {
-    Vec::new()
-}
 
-pub fn workspace_symbols(_db: &dyn Db, _packs: &[Pack], _query: &str) -> Vec<NavigationTarget> {
-    Vec::new()
-}
 
-pub fn folding_ranges(_db: &dyn Db, _file: SourceFile) -> Vec<Fold> {
-    Vec::new()
-}
 
 /// The whole file in the `loupe fmt` layout; `None` when it already is, or
 /// when the formatter refuses (syntax errors).

@@ -27,6 +27,9 @@ impl Fixture {
                 },
             }
         }
+        if sections.is_empty() {
+            sections.push(("main.lens".to_string(), String::new()));
+        }
         let mut files = Vec::new();
         let mut cursor = None;
         for (name, text) in sections {
