@@ -35,7 +35,7 @@ pub use loupe_diagnostics::{Code, Label, LineIndex, Severity, Span};
 pub use limits::id_problem;
 pub use manifest::{LintLevel, Manifest, pack_manifest};
 pub use types::{DeclaredTypes, pack_types};
-pub use validate::validate_file;
+pub use validate::{PHASES, validate_file};
 
 /// A diagnostic located in a database file.
 pub type Diagnostic = loupe_diagnostics::Diagnostic<SourceFile>;

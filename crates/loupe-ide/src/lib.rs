@@ -7,13 +7,16 @@
 //! `loupe_project::Analysis::with`, which turns salsa cancellation into an
 //! `Err`. A position on nothing answers `None` or nothing, never a panic.
 
+mod completion;
 mod hover;
 mod navigation;
 mod structure;
 mod symbols;
+mod text;
 
 use loupe_db::{Db, Pack, SourceFile};
 pub use loupe_diagnostics::Span;
+pub use completion::completions;
 pub use hover::hover;
 pub use navigation::{goto_definition, references, rename};
 pub use structure::{document_symbols, folding_ranges, workspace_symbols};
@@ -90,6 +93,9 @@ pub struct CompletionItem {
     pub documentation: Option<String>,
     /// What to insert when it differs from `label`.
     pub insert_text: Option<String>,
+    /// The text the item replaces: the word before the cursor, or in a
+    /// resource type string the text between its quote and the cursor.
+    pub replace: Span,
 }
 
 /// Replace `span` of `file` with `new_text`.
@@ -127,9 +133,6 @@ pub fn diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<loupe_db::D
 
 
 
-pub fn completions(_db: &dyn Db, _pack: Pack, _at: FilePosition) -> Vec<CompletionItem> {
-    Vec::new()
-}
 
 
 

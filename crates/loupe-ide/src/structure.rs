@@ -4,6 +4,7 @@ use loupe_db::{BlockText, Db, Pack, SourceFile, compiled_block, parse_file};
 use loupe_diagnostics::Span;
 use loupe_syntax::{Block, CommentKind, Expr, ExprKind, Item, Name, Text};
 
+use crate::text::block_from_brace;
 use crate::{DocumentSymbol, Fold, FoldKind, NavigationTarget, SymbolKind};
 
 /// The file's items: lens header, pillars with their questions and choices,
@@ -152,23 +153,6 @@ fn comment_fold(span: Span) -> Fold {
 /// Only whitespace with exactly one line break: two comments on consecutive lines.
 fn is_one_line_break(between: &str) -> bool {
     between.trim().is_empty() && between.matches('\n').count() == 1
-}
-
-/// The part of an item's span from its opening brace (not one in a string before it).
-fn block_from_brace(text: &str, span: Span) -> Option<Span> {
-    let covered = text.get(span.range())?;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (at, c) in covered.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '{' if !in_string => return Some(Span::new(span.start as usize + at, span.end as usize)),
-            _ => {}
-        }
-    }
-    None
 }
 
 fn quantifier_bodies(block: &Block, base: u32, spans: &mut Vec<Span>) {

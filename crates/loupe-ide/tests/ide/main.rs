@@ -5,4 +5,5 @@ mod completion;
 mod fixture;
 mod hover;
 mod navigation;
+mod robustness;
 mod structure;
