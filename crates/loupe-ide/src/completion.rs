@@ -16,13 +16,50 @@ const QUESTION_KEYWORDS: &[&str] = &["description", "phase", "helpful", "choice"
 const CHOICE_KEYWORDS: &[&str] = &["description", "helpful", "improve", "check"];
 const RISK_KEYWORDS: &[&str] = &["high", "medium", "none", "when", "otherwise", "and", "or", "not"];
 const BODY_KEYWORDS: &[&str] = &[
-    "applies", "when", "let", "else", "every", "some", "none", "in", "where", "and", "or", "not", "true", "false",
-    "null", "contains", "starts_with", "ends_with", "matches",
+    "applies",
+    "when",
+    "let",
+    "else",
+    "every",
+    "some",
+    "none",
+    "in",
+    "where",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "null",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "matches",
 ];
 const TEST_KEYWORDS: &[&str] = &["evidence", "expect"];
 const CHOICE_STATUSES: &[&str] = &["selected", "unselected", "not_applicable", "unknown"];
 const QUESTION_OUTCOMES: &[&str] = &["risk", "unanswered"];
 const RISK_LEVELS: &[&str] = &["high", "medium", "none"];
+
+/// Whether `word` is a word of the language (every one is offered somewhere
+/// above): a name spelt so would not read as a name everywhere it is used,
+/// such as a choice named `and` in a risk rule.
+pub(crate) fn is_keyword(word: &str) -> bool {
+    [
+        ITEM_KEYWORDS,
+        LENS_KEYWORDS,
+        PILLAR_KEYWORDS,
+        QUESTION_KEYWORDS,
+        CHOICE_KEYWORDS,
+        RISK_KEYWORDS,
+        BODY_KEYWORDS,
+        TEST_KEYWORDS,
+        CHOICE_STATUSES,
+        QUESTION_OUTCOMES,
+    ]
+    .iter()
+    .any(|words| words.contains(&word))
+}
 
 /// Where the cursor is, for completion.
 enum Context<'a> {
@@ -51,7 +88,8 @@ pub fn completions(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<CompletionI
     let line_before = &before[before.rfind('\n').map_or(0, |at| at + 1)..];
     let context = context_at(&parse.file, text, at.offset);
     if let Some(quote) = string_start(line_before) {
-        let in_resources = matches!(context, Context::Body) && enclosing_call(&line_before[..quote]) == Some("resources");
+        let in_resources =
+            matches!(context, Context::Body) && enclosing_call(&line_before[..quote]) == Some("resources");
         return if in_resources { resource_types(db, pack, &line_before[quote + 1..], at.offset) } else { Vec::new() };
     }
     let word = word_before(line_before);
@@ -65,11 +103,9 @@ pub fn completions(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<CompletionI
     match context {
         _ if after_dot && !matches!(context, Context::Test) => Vec::new(),
         Context::TopLevel => keywords(ITEM_KEYWORDS),
-        Context::Lens if line_before.trim_start().starts_with("pillars") => index
-            .pillar_order
-            .iter()
-            .map(|pillar| item(pillar, CompletionKind::Pillar, replace))
-            .collect(),
+        Context::Lens if line_before.trim_start().starts_with("pillars") => {
+            index.pillar_order.iter().map(|pillar| item(pillar, CompletionKind::Pillar, replace)).collect()
+        }
         Context::Lens => keywords(LENS_KEYWORDS),
         Context::Pillar => keywords(PILLAR_KEYWORDS),
         Context::Question if line_before.trim_start().starts_with("phase") => keywords(PHASES),
@@ -122,14 +158,7 @@ pub fn completions(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<CompletionI
 }
 
 fn item(label: &str, kind: CompletionKind, replace: Span) -> CompletionItem {
-    CompletionItem {
-        label: label.to_string(),
-        kind,
-        detail: None,
-        documentation: None,
-        insert_text: None,
-        replace,
-    }
+    CompletionItem { label: label.to_string(), kind, detail: None, documentation: None, insert_text: None, replace }
 }
 
 /// The innermost block around `offset`.

@@ -44,7 +44,8 @@ pub fn hover(db: &dyn Db, pack: Pack, at: FilePosition) -> Option<HoverResult> {
             Definition::Choice(question, choice) => {
                 let question_id = &question.id.as_ref()?.text;
                 let what = if choice.is_none { "none-of-these choice" } else { "choice" };
-                let answered = if choice.check.is_some() { "Answered by its check." } else { "Answered by attestation." };
+                let answered =
+                    if choice.check.is_some() { "Answered by its check." } else { "Answered by attestation." };
                 sections([
                     Some(titled(
                         choice.title.as_ref().map(|title| title.value.as_str()),
@@ -81,9 +82,7 @@ fn definition<'a>(db: &'a dyn Db, pack: Pack, symbol: &Symbol) -> Option<Definit
     pack.files(db).iter().find_map(|&file| {
         parse_file(db, file).file.items.iter().find_map(|item| match (item, symbol) {
             (Item::Lens(lens), Symbol::Lens(name)) if named(&lens.id, name) => Some(Definition::Lens(lens)),
-            (Item::Pillar(pillar), Symbol::Pillar(name)) if named(&pillar.id, name) => {
-                Some(Definition::Pillar(pillar))
-            }
+            (Item::Pillar(pillar), Symbol::Pillar(name)) if named(&pillar.id, name) => Some(Definition::Pillar(pillar)),
             (Item::Pillar(pillar), Symbol::Question(name)) => {
                 pillar.questions.iter().find(|question| named(&question.id, name)).map(Definition::Question)
             }
@@ -141,7 +140,8 @@ fn condition_in_words(question: &Question, expr: &Expr) -> String {
     };
     match &expr.kind {
         ExprKind::Var(name) => {
-            let choice = question.choices.iter().find(|choice| choice.id.as_ref().is_some_and(|id| id.text == name.text));
+            let choice =
+                question.choices.iter().find(|choice| choice.id.as_ref().is_some_and(|id| id.text == name.text));
             match choice.and_then(|choice| choice.title.as_ref()) {
                 Some(title) => format!("“{}”", title.value),
                 None => format!("`{}`", name.text),
@@ -168,7 +168,8 @@ fn resource_type(db: &dyn Db, pack: Pack, ty: &str) -> String {
         "declared in the pack's `loupe.toml`".to_string()
     } else if catalog.knows_type(ty) {
         let properties = catalog.properties(ty).map_or(0, Iterator::count);
-        format!("a resource type of {provider}, with {properties} top-level properties")
+        let plural = if properties == 1 { "y" } else { "ies" };
+        format!("a resource type of {provider}, with {properties} top-level propert{plural}")
     } else if let Some(prefix) = ty.strip_suffix('*').filter(|prefix| catalog.knows_prefix(prefix)) {
         format!("every type of {provider} starting with `{prefix}`")
     } else if catalog.covers(ty) {

@@ -14,10 +14,10 @@ mod structure;
 mod symbols;
 mod text;
 
-use loupe_db::{Db, Pack, SourceFile};
-pub use loupe_diagnostics::Span;
 pub use completion::completions;
 pub use hover::hover;
+use loupe_db::{Db, Pack, SourceFile};
+pub use loupe_diagnostics::Span;
 pub use navigation::{goto_definition, references, rename};
 pub use structure::{document_symbols, folding_ranges, workspace_symbols};
 
@@ -128,14 +128,6 @@ pub struct Fold {
 pub fn diagnostics(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<loupe_db::Diagnostic> {
     loupe_db::file_diagnostics(db, pack, file).clone()
 }
-
-
-
-
-
-
-
-
 
 /// The whole file in the `loupe fmt` layout; `None` when it already is, or
 /// when the formatter refuses (syntax errors).

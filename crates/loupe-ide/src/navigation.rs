@@ -3,18 +3,9 @@
 
 use loupe_db::{Builtin, Db, Pack, pack_index};
 
+use crate::completion::is_keyword;
 use crate::symbols::{Symbol, occurrence_at, pack_occurrences};
 use crate::{FilePosition, FileRange, NavigationTarget, RenameError, TextEdit};
-
-/// The words of the language: a name spelt as one would not parse as a name
-/// everywhere it is used (a choice named `and` in a risk rule).
-pub(crate) const KEYWORDS: &[&str] = &[
-    "lens", "pillar", "pillars", "question", "choice", "none", "risk", "check", "predicate", "test", "description",
-    "version", "helpful", "improve", "phase", "high", "medium", "when", "otherwise", "applies", "let", "else",
-    "every", "some", "in", "where", "and", "or", "not", "true", "false", "null", "contains", "starts_with",
-    "ends_with", "matches", "evidence", "expect", "selected", "unselected", "not_applicable", "unknown",
-    "unanswered",
-];
 
 /// The definitions of the pillar, question, choice or predicate under the cursor.
 pub fn goto_definition(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<NavigationTarget> {
@@ -73,15 +64,17 @@ pub fn rename(db: &dyn Db, pack: Pack, at: FilePosition, new_name: &str) -> Resu
     if let Some(problem) = problem {
         return refuse(format!("{what} name `{new_name}` {problem}"));
     }
-    if KEYWORDS.contains(&new_name) {
+    if is_keyword(new_name) {
         return refuse(format!("`{new_name}` is a keyword"));
     }
     if taken {
         return refuse(format!("a {what} named `{new_name}` already exists"));
     }
-    let edits = pack_occurrences(db, pack, &occurrence.symbol)
-        .into_iter()
-        .map(|(file, found)| TextEdit { file, span: found.span, new_text: new_name.to_string() });
+    let edits = pack_occurrences(db, pack, &occurrence.symbol).into_iter().map(|(file, found)| TextEdit {
+        file,
+        span: found.span,
+        new_text: new_name.to_string(),
+    });
     Ok(edits.collect())
 }
 

@@ -12,7 +12,10 @@ pub(crate) enum Symbol {
     Pillar(String),
     Question(String),
     /// A choice, within its question (choice ids are unique per question).
-    Choice { question: String, choice: String },
+    Choice {
+        question: String,
+        choice: String,
+    },
     Predicate(String),
     Builtin(Builtin),
     /// A resource type string in `resources("…")`, quotes excluded.

@@ -26,40 +26,63 @@ fn check_completions(fixture: &str, limit: usize, expect: Expect) {
 
 #[test]
 fn keywords_at_the_top_level() {
-    check_completions("pillar p01 \"P\" {\n}\npi$0\n", 10, expect![[r#"
+    check_completions(
+        "pillar p01 \"P\" {\n}\npi$0\n",
+        10,
+        expect![[r#"
         Keyword lens replacing "pi"
         Keyword pillar replacing "pi"
         Keyword predicate replacing "pi"
-        Keyword test replacing "pi""#]]);
-    check_completions("$0", 10, expect![[r#"
+        Keyword test replacing "pi""#]],
+    );
+    check_completions(
+        "$0",
+        10,
+        expect![[r#"
         Keyword lens replacing ""
         Keyword pillar replacing ""
         Keyword predicate replacing ""
-        Keyword test replacing """#]]);
+        Keyword test replacing """#]],
+    );
 }
 
 #[test]
 fn keywords_in_a_question_and_a_choice() {
-    check_completions(&pack_at("    none SEC01_no", 1, 0), 10, expect![[r#"
+    check_completions(
+        &pack_at("    none SEC01_no", 1, 0),
+        10,
+        expect![[r#"
         Keyword description replacing ""
         Keyword phase replacing ""
         Keyword helpful replacing ""
         Keyword choice replacing ""
         Keyword none replacing ""
-        Keyword risk replacing """#]]);
-    check_completions(&pack_at("      improve \"Turn on", 1, 0), 10, expect![[r#"
+        Keyword risk replacing """#]],
+    );
+    check_completions(
+        &pack_at("      improve \"Turn on", 1, 0),
+        10,
+        expect![[r#"
         Keyword description replacing ""
         Keyword helpful replacing ""
         Keyword improve replacing ""
-        Keyword check replacing """#]]);
-    check_completions(&pack_at("  description \"Access", 1, 0), 10, expect![[r#"
+        Keyword check replacing """#]],
+    );
+    check_completions(
+        &pack_at("  description \"Access", 1, 0),
+        10,
+        expect![[r#"
         Keyword description replacing ""
-        Keyword question replacing """#]]);
+        Keyword question replacing """#]],
+    );
 }
 
 #[test]
 fn choices_in_a_risk_block() {
-    check_completions(&pack_at("      high otherwise", 1, 6), 20, expect![[r#"
+    check_completions(
+        &pack_at("      high otherwise", 1, 6),
+        20,
+        expect![[r#"
         Choice SEC01_private (Keep model traffic private) replacing ""
         Choice SEC01_logs (Log every invocation) replacing ""
         Choice SEC01_no (None of these) replacing ""
@@ -70,12 +93,16 @@ fn choices_in_a_risk_block() {
         Keyword otherwise replacing ""
         Keyword and replacing ""
         Keyword or replacing ""
-        Keyword not replacing """#]]);
+        Keyword not replacing """#]],
+    );
 }
 
 #[test]
 fn predicates_and_built_ins_in_a_check() {
-    check_completions(&pack_at("          is_bedrock(endpoint)", 1, 13), 40, expect![[r#"
+    check_completions(
+        &pack_at("          is_bedrock(endpoint)", 1, 13),
+        40,
+        expect![[r#"
         Keyword applies replacing "is_"
         Keyword when replacing "is_"
         Keyword let replacing "is_"
@@ -111,23 +138,32 @@ fn predicates_and_built_ins_in_a_check() {
         Builtin any (any(list: list) -> bool) +docs replacing "is_"
         Builtin all (all(list: list) -> bool) +docs replacing "is_"
         Builtin sum (sum(list: list) -> number) +docs replacing "is_"
-        Builtin number (number(value: any) -> number) +docs replacing "is_""#]]);
+        Builtin number (number(value: any) -> number) +docs replacing "is_""#]],
+    );
 }
 
 #[test]
 fn resource_types_in_resources() {
-    check_completions(&pack_at("aws_vpc_endpoint\"", 1, 7), 5, expect![[r#"
+    check_completions(
+        &pack_at("aws_vpc_endpoint\"", 1, 7),
+        5,
+        expect![[r#"
         ResourceType aws_vpc (Terraform) replacing "aws_vpc"
         ResourceType aws_vpc_block_public_access_exclusion (Terraform) replacing "aws_vpc"
         ResourceType aws_vpc_block_public_access_options (Terraform) replacing "aws_vpc"
         ResourceType aws_vpc_dhcp_options (Terraform) replacing "aws_vpc"
         ResourceType aws_vpc_dhcp_options_association (Terraform) replacing "aws_vpc"
-        … 78 in all"#]]);
-    check_completions(&pack_at("AWS::EC2::VPCEndpoint\"", 1, 0), 3, expect![[r#"
+        … 78 in all"#]],
+    );
+    check_completions(
+        &pack_at("AWS::EC2::VPCEndpoint\"", 1, 0),
+        3,
+        expect![[r#"
         ResourceType AMZN::SDC::Deployment (CloudFormation) replacing ""
         ResourceType AWS::ACMPCA::Certificate (CloudFormation) replacing ""
         ResourceType AWS::ACMPCA::CertificateAuthority (CloudFormation) replacing ""
-        … 4306 in all"#]]);
+        … 4306 in all"#]],
+    );
     check_completions(
         "predicate p(x) {\n  count(resources(\"AWS::S3::Bu$0\")) > 0\n}\n",
         5,
@@ -141,26 +177,42 @@ fn resource_types_in_resources() {
 fn names_in_a_lens_header_and_a_test() {
     check_completions(&pack_at("security\n}", 1, 3), 5, expect![[r#"Pillar security replacing "sec""#]]);
     check_completions(&pack_at("SEC01.SEC01_private", 1, 0), 5, expect![[r#"Question SEC01 replacing """#]]);
-    check_completions(&pack_at("SEC01_private selected", 1, 5), 5, expect![[r#"
+    check_completions(
+        &pack_at("SEC01_private selected", 1, 5),
+        5,
+        expect![[r#"
         Choice SEC01_private replacing "SEC01"
         Choice SEC01_logs replacing "SEC01"
-        Choice SEC01_no replacing "SEC01""#]]);
-    check_completions(&pack_at(" selected", 1, 3), 5, expect![[r#"
+        Choice SEC01_no replacing "SEC01""#]],
+    );
+    check_completions(
+        &pack_at(" selected", 1, 3),
+        5,
+        expect![[r#"
         Keyword selected replacing "se"
         Keyword unselected replacing "se"
         Keyword not_applicable replacing "se"
-        Keyword unknown replacing "se""#]]);
-    check_completions(&pack_at("risk medium\n}", 1, 5), 5, expect![[r#"
+        Keyword unknown replacing "se""#]],
+    );
+    check_completions(
+        &pack_at("risk medium\n}", 1, 5),
+        5,
+        expect![[r#"
         Keyword high replacing ""
         Keyword medium replacing ""
-        Keyword none replacing """#]]);
-    check_completions("pillar p01 \"P\" {\n  question Q01 \"Q\" {\n    phase scoping, de$0\n  }\n}\n", 9, expect![[r#"
+        Keyword none replacing """#]],
+    );
+    check_completions(
+        "pillar p01 \"P\" {\n  question Q01 \"Q\" {\n    phase scoping, de$0\n  }\n}\n",
+        9,
+        expect![[r#"
         Keyword scoping replacing "de"
         Keyword model_selection replacing "de"
         Keyword model_customization replacing "de"
         Keyword development_and_integration replacing "de"
         Keyword deployment replacing "de"
-        Keyword continuous_improvement replacing "de""#]]);
+        Keyword continuous_improvement replacing "de""#]],
+    );
 }
 
 #[test]
@@ -173,16 +225,24 @@ fn nothing_in_comments_strings_and_after_a_dot() {
 
 #[test]
 fn broken_and_non_ascii_text() {
-    check_completions("pillar p01 \"Sécurité ✓\" {\n  question Q01 \"Où?\" {\n    choice Q01_a \"Ça\"\n    risk {\n      none when Q$0", 5, expect![[r#"
+    check_completions(
+        "pillar p01 \"Sécurité ✓\" {\n  question Q01 \"Où?\" {\n    choice Q01_a \"Ça\"\n    risk {\n      none when Q$0",
+        5,
+        expect![[r#"
         Choice Q01_a (Ça) replacing "Q"
         Keyword high replacing "Q"
         Keyword medium replacing "Q"
         Keyword none replacing "Q"
         Keyword when replacing "Q"
-        … 9 in all"#]]);
-    check_completions("pillar p01 \"Ça\" {\n  question Q01 \"É\" {\n    choice Q01_a \"✓\" {\n      check {\n        exists(é$0", 3, expect![[r#"
+        … 9 in all"#]],
+    );
+    check_completions(
+        "pillar p01 \"Ça\" {\n  question Q01 \"É\" {\n    choice Q01_a \"✓\" {\n      check {\n        exists(é$0",
+        3,
+        expect![[r#"
         Keyword applies replacing "é"
         Keyword when replacing "é"
         Keyword let replacing "é"
-        … 34 in all"#]]);
+        … 34 in all"#]],
+    );
 }

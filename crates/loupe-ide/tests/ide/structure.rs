@@ -29,8 +29,10 @@ fn check_symbols(fixture: &str, expect: Expect) {
 fn check_workspace_symbols(fixture: &str, query: &str, expect: Expect) {
     let fixture = Fixture::parse(fixture);
     let targets = loupe_ide::workspace_symbols(&fixture.db, &[fixture.pack], query);
-    let actual: Vec<String> =
-        targets.iter().map(|target| format!("{} {}", target.name, fixture.show(target.file, target.focus_span))).collect();
+    let actual: Vec<String> = targets
+        .iter()
+        .map(|target| format!("{} {}", target.name, fixture.show(target.file, target.focus_span)))
+        .collect();
     expect.assert_eq(&actual.join("\n"));
 }
 
@@ -62,43 +64,59 @@ fn check_format(fixture: &str, expect: Expect) {
 #[test]
 fn pillar_question_choice_outline() {
     let security = PACK.split("//- ").nth(2).expect("security.lens");
-    check_symbols(&format!("//- {security}"), expect![[r#"
+    check_symbols(
+        &format!("//- {security}"),
+        expect![[r#"
         Pillar security "Security" 26..912 at security.lens 33..41 "security"
           Question SEC01 "How do you manage access to endpoints?" 124..910 at security.lens 133..138 "SEC01"
             Choice SEC01_private "Keep model traffic private" 253..615 at security.lens 260..273 "SEC01_private"
             Choice SEC01_logs "Log every invocation" 620..739 at security.lens 627..637 "SEC01_logs"
             Choice SEC01_no "None of these" 744..773 at security.lens 749..757 "SEC01_no"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn lens_predicates_and_tests() {
-    check_symbols(PACK, expect![[r#"
+    check_symbols(
+        PACK,
+        expect![[r#"
         Lens acme "ACME Review" 25..133 at lens.lens 30..34 "acme"
-    "#]]);
+    "#]],
+    );
     let predicates = PACK.split("//- ").nth(3).expect("predicates.lens");
-    check_symbols(&format!("//- {predicates}"), expect![[r#"
+    check_symbols(
+        &format!("//- {predicates}"),
+        expect![[r#"
         Predicate is_bedrock "(endpoint)" 44..190 at predicates.lens 54..64 "is_bedrock"
         Predicate runtime_named "(name)" 192..260 at predicates.lens 202..215 "runtime_named"
         Test private endpoint 262..389 at predicates.lens 267..285 "\"private endpoint\""
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn outline_of_broken_text() {
-    check_symbols("pillar p01 \"Ça ✓\" {\n  question Q01 \"Où?\" {\n    choice {\n", expect![[r#"
+    check_symbols(
+        "pillar p01 \"Ça ✓\" {\n  question Q01 \"Où?\" {\n    choice {\n",
+        expect![[r#"
         Pillar p01 "Ça ✓" 0..59 at main.lens 7..10 "p01"
           Question Q01 "Où?" 25..59 at main.lens 34..37 "Q01"
-    "#]]);
+    "#]],
+    );
     check_symbols("", expect![[r#""#]]);
 }
 
 #[test]
 fn workspace_symbols_by_part_of_their_name() {
-    check_workspace_symbols(PACK, "sec01_", expect![[r#"
+    check_workspace_symbols(
+        PACK,
+        "sec01_",
+        expect![[r#"
         SEC01_private security.lens 260..273 "SEC01_private"
         SEC01_logs security.lens 627..637 "SEC01_logs"
-        SEC01_no security.lens 749..757 "SEC01_no""#]]);
+        SEC01_no security.lens 749..757 "SEC01_no""#]],
+    );
     check_workspace_symbols(PACK, "BEDROCK", expect![[r#"is_bedrock predicates.lens 54..64 "is_bedrock""#]]);
     check_workspace_symbols(PACK, "nothing like it", expect![[r#""#]]);
 }
@@ -142,17 +160,26 @@ predicate one_line(x) { x > 0 }
 
 #[test]
 fn format_the_whole_file() {
-    check_format("pillar  p01 \"P\" {\nquestion Q01 \"Q\" {\n}\n}", expect![[r#"
+    check_format(
+        "pillar  p01 \"P\" {\nquestion Q01 \"Q\" {\n}\n}",
+        expect![[r#"
         0..40
         pillar p01 "P" {
           question Q01 "Q" {
           }
         }
-    "#]]);
-    check_format("pillar p01 \"P\" {\n  question Q01 \"Q\" {}\n}\n", expect![[r#"
+    "#]],
+    );
+    check_format(
+        "pillar p01 \"P\" {\n  question Q01 \"Q\" {}\n}\n",
+        expect![[r#"
         no edit
-    "#]]);
-    check_format("pillar p01 \"P\" {\n  question {\n", expect![[r#"
+    "#]],
+    );
+    check_format(
+        "pillar p01 \"P\" {\n  question {\n",
+        expect![[r#"
         no edit
-    "#]]);
+    "#]],
+    );
 }
