@@ -13,6 +13,7 @@ mod navigation;
 mod structure;
 mod symbols;
 mod text;
+mod tokens;
 
 pub use completion::completions;
 pub use hover::hover;
@@ -20,6 +21,7 @@ use loupe_db::{Db, Pack, SourceFile};
 pub use loupe_diagnostics::Span;
 pub use navigation::{goto_definition, references, rename};
 pub use structure::{document_symbols, folding_ranges, workspace_symbols};
+pub use tokens::{SemanticToken, TokenKind, semantic_tokens};
 
 /// A byte offset in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -19,6 +19,7 @@ fn answers_everywhere(fixture: &str) -> usize {
         }
         answers += loupe_ide::document_symbols(db, file).len();
         answers += loupe_ide::folding_ranges(db, file).len();
+        answers += loupe_ide::semantic_tokens(db, pack, file).len();
         answers += usize::from(loupe_ide::format(db, file).is_some());
     }
     answers + loupe_ide::workspace_symbols(db, &[pack], "").len()

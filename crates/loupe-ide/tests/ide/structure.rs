@@ -183,3 +183,76 @@ fn format_the_whole_file() {
     "#]],
     );
 }
+
+fn check_tokens(fixture: &str, expect: Expect) {
+    let fixture = Fixture::parse(fixture);
+    let file = fixture.files[0];
+    let actual: Vec<String> = loupe_ide::semantic_tokens(&fixture.db, fixture.pack, file)
+        .iter()
+        .map(|token| {
+            let definition = if token.definition { " (definition)" } else { "" };
+            format!("{:?}{definition} {}", token.kind, fixture.show(file, token.span))
+        })
+        .collect();
+    expect.assert_eq(&actual.join("\n"));
+}
+
+#[test]
+fn semantic_tokens_of_items_bodies_and_comments() {
+    check_tokens(
+        r#"// A comment.
+/// A doc comment.
+pillar p01 "Pillar" {
+  question Q01 "Question?" {
+    choice Q01_a "A" {
+      check {
+        let n = 2
+        count(resources("aws_vpc")) > n and is_big(n)
+        every r in resources("aws_s3_bucket") { r.name matches /^ä/ }
+      }
+    }
+    risk {
+      none when Q01_a
+      high otherwise
+    }
+  }
+}
+predicate is_big(x) { x > 1 }
+"#,
+        expect![[r#"
+            Comment main.lens 0..13 "// A comment."
+            DocComment main.lens 14..32 "/// A doc comment."
+            Keyword main.lens 33..39 "pillar"
+            Pillar (definition) main.lens 40..43 "p01"
+            String main.lens 44..52 "\"Pillar\""
+            Keyword main.lens 57..65 "question"
+            Question (definition) main.lens 66..69 "Q01"
+            String main.lens 70..81 "\"Question?\""
+            Keyword main.lens 88..94 "choice"
+            Choice (definition) main.lens 95..100 "Q01_a"
+            String main.lens 101..104 "\"A\""
+            Keyword main.lens 113..118 "check"
+            Variable (definition) main.lens 133..134 "n"
+            Number main.lens 137..138 "2"
+            Builtin main.lens 147..152 "count"
+            Builtin main.lens 153..162 "resources"
+            ResourceType main.lens 163..172 "\"aws_vpc\""
+            Variable main.lens 177..178 "n"
+            Predicate main.lens 183..189 "is_big"
+            Variable main.lens 190..191 "n"
+            Variable (definition) main.lens 207..208 "r"
+            Builtin main.lens 212..221 "resources"
+            ResourceType main.lens 222..237 "\"aws_s3_bucket\""
+            Variable main.lens 241..242 "r"
+            Regex main.lens 256..261 "/^ä/"
+            Keyword main.lens 282..286 "risk"
+            Keyword main.lens 295..299 "none"
+            Choice main.lens 305..310 "Q01_a"
+            Keyword main.lens 317..321 "high"
+            Keyword main.lens 344..353 "predicate"
+            Predicate (definition) main.lens 354..360 "is_big"
+            Variable (definition) main.lens 361..362 "x"
+            Variable main.lens 366..367 "x"
+            Number main.lens 370..371 "1""#]],
+    );
+}
