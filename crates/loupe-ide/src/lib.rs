@@ -20,7 +20,7 @@ pub use hover::hover;
 use loupe_db::{Db, Pack, SourceFile};
 pub use loupe_diagnostics::Span;
 pub use navigation::{goto_definition, references, rename};
-pub use structure::{document_symbols, folding_ranges, workspace_symbols};
+pub use structure::{document_symbols, folding_ranges, selection_ranges, workspace_symbols};
 pub use tokens::{SemanticToken, TokenKind, semantic_tokens};
 
 /// A byte offset in a file.

@@ -256,3 +256,52 @@ predicate is_big(x) { x > 1 }
             Number main.lens 370..371 "1""#]],
     );
 }
+
+fn check_selection(fixture: &str, expect: Expect) {
+    let fixture = Fixture::parse(fixture);
+    let at = fixture.cursor();
+    let actual: Vec<String> = loupe_ide::selection_ranges(&fixture.db, at.file, at.offset)
+        .iter()
+        .map(|&span| {
+            let shown = fixture.show(at.file, span);
+            if shown.chars().count() > 90 {
+                format!("{}…", shown.chars().take(90).collect::<String>())
+            } else {
+                shown
+            }
+        })
+        .collect();
+    expect.assert_eq(&actual.join("\n"));
+}
+
+#[test]
+fn selection_grows_from_the_name_to_the_file() {
+    check_selection(
+        &crate::fixture::pack_at("SEC01_logs\n      high", 1, 3),
+        expect![[r#"
+        security.lens 869..879 "SEC01_logs"
+        security.lens 865..879 "not SEC01_logs"
+        security.lens 848..879 "SEC01_private or not SEC01_logs"
+        security.lens 836..879 "medium when SEC01_private or not SEC01_logs"
+        security.lens 778..906 "risk {\n      none when SEC01_private and SEC01_logs\n      medium…
+        security.lens 124..910 "question SEC01 \"How do you manage access to endpoints?\" {\n    d…
+        security.lens 26..912 "pillar security \"Security\" {\n  description \"Access to model end…
+        security.lens 0..913 "/// Who can reach models.\npillar security \"Security\" {\n  descrip…"#]],
+    );
+    check_selection(
+        &crate::fixture::pack_at("is_bedrock(endpoint)", 1, 12),
+        expect![[r#"
+        security.lens 551..559 "endpoint"
+        security.lens 540..560 "is_bedrock(endpoint)"
+        security.lens 528..570 "{\n          is_bedrock(endpoint)\n        }"
+        security.lens 456..570 "some endpoint in resources(\"aws_vpc_endpoint\", \"AWS::EC2::VPCEn…
+        security.lens 456..601 "some endpoint in resources(\"aws_vpc_endpoint\", \"AWS::EC2::VPCEn…
+        security.lens 393..609 "{\n        applies when count(resources(\"aws_vpc\")) > 0\n       …
+        security.lens 387..609 "check {\n        applies when count(resources(\"aws_vpc\")) > 0\n …
+        security.lens 253..615 "choice SEC01_private \"Keep model traffic private\" {\n      impro…
+        security.lens 124..910 "question SEC01 \"How do you manage access to endpoints?\" {\n    d…
+        security.lens 26..912 "pillar security \"Security\" {\n  description \"Access to model end…
+        security.lens 0..913 "/// Who can reach models.\npillar security \"Security\" {\n  descrip…"#]],
+    );
+    check_selection("pillar p\u{e9}$0 {", expect![[r#"main.lens 0..12 "pillar pé {""#]]);
+}
