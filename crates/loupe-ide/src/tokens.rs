@@ -3,7 +3,7 @@
 
 use loupe_db::{BlockText, Db, Pack, SourceFile, compiled_block, parse_file};
 use loupe_diagnostics::Span;
-use loupe_syntax::{Block, CommentKind, Expr, ExprKind, Item, Link, Statement, Text};
+use loupe_syntax::{Block, CommentKind, Expr, ExprKind, Item, Link, Text};
 
 use crate::symbols::{Symbol, file_occurrences};
 
@@ -52,7 +52,6 @@ pub fn semantic_tokens(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Semanti
         push(comment.span, kind);
     }
     let mut texts: Vec<&Text> = Vec::new();
-    let mut params: Vec<Span> = Vec::new();
     let links = |links: &'_ [Link]| -> Vec<Span> {
         links.iter().flat_map(|link| [Some(link.text.span), link.url.as_ref().map(|url| url.span)]).flatten().collect()
     };
@@ -86,7 +85,6 @@ pub fn semantic_tokens(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Semanti
             }
             Item::Predicate(predicate) => {
                 push(predicate.keyword, TokenKind::Keyword);
-                params.extend(predicate.params.iter().map(|param| param.span));
             }
             Item::Test(test) => {
                 push(test.keyword, TokenKind::Keyword);
@@ -97,7 +95,6 @@ pub fn semantic_tokens(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Semanti
             }
         }
     }
-    tokens.extend(params.into_iter().map(|span| SemanticToken { span, kind: TokenKind::Variable, definition: true }));
     tokens.extend(texts.iter().map(|text| SemanticToken {
         span: text.span,
         kind: TokenKind::String,
@@ -118,6 +115,7 @@ pub fn semantic_tokens(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Semanti
             Symbol::Predicate(_) => TokenKind::Predicate,
             Symbol::Builtin(_) => TokenKind::Builtin,
             Symbol::ResourceType(_) => TokenKind::ResourceType,
+            Symbol::Local { .. } => TokenKind::Variable,
         },
         definition: occurrence.definition.is_some(),
     }));
@@ -136,33 +134,18 @@ pub fn semantic_tokens(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Semanti
 }
 
 fn block_tokens(block: &Block, base: u32, tokens: &mut Vec<SemanticToken>) {
-    for statement in &block.statements {
-        if let Statement::Let { name, .. } = statement {
-            tokens.push(SemanticToken { span: name.span.moved(base), kind: TokenKind::Variable, definition: true });
-        }
-    }
-    block.for_each_expression(|expr| expr_tokens(expr, base, tokens));
+    block.for_each_expression(|expr| literal_tokens(expr, base, tokens));
 }
 
-fn expr_tokens(expr: &Expr, base: u32, tokens: &mut Vec<SemanticToken>) {
-    let mut push = |span: Span, kind: TokenKind, definition: bool| {
-        tokens.push(SemanticToken { span: span.moved(base), kind, definition });
+fn literal_tokens(expr: &Expr, base: u32, tokens: &mut Vec<SemanticToken>) {
+    let kind = match &expr.kind {
+        ExprKind::String(_) => Some(TokenKind::String),
+        ExprKind::Number(_) => Some(TokenKind::Number),
+        ExprKind::Regex { .. } => Some(TokenKind::Regex),
+        _ => None,
     };
-    match &expr.kind {
-        ExprKind::String(_) => push(expr.span, TokenKind::String, false),
-        ExprKind::Number(_) => push(expr.span, TokenKind::Number, false),
-        ExprKind::Regex { .. } => push(expr.span, TokenKind::Regex, false),
-        ExprKind::Var(name) => push(name.span, TokenKind::Variable, false),
-        ExprKind::Filter { var, .. } => push(var.span, TokenKind::Variable, true),
-        ExprKind::Quantifier(quantifier) => {
-            push(quantifier.var.span, TokenKind::Variable, true);
-            for statement in &quantifier.body.statements {
-                if let Statement::Let { name, .. } = statement {
-                    push(name.span, TokenKind::Variable, true);
-                }
-            }
-        }
-        _ => {}
+    if let Some(kind) = kind {
+        tokens.push(SemanticToken { span: expr.span.moved(base), kind, definition: false });
     }
-    expr.kind.for_each_child(|child| expr_tokens(child, base, tokens));
+    expr.kind.for_each_child(|child| literal_tokens(child, base, tokens));
 }
