@@ -31,10 +31,11 @@ pub use blocks::{BlockText, CheckedBlock, CompiledBlock, block_diagnostics, comp
 pub use builtins::{Builtin, Param, Spec, Ty, builtins_markdown};
 pub use diagnostics::{file_diagnostics, file_export_bytes, pack_diagnostics};
 pub use index::{DeepCalls, ItemTree, MAX_PREDICATE_DEPTH, PackIndex, item_tree, pack_index, pack_predicates};
+pub use limits::id_problem;
 pub use loupe_diagnostics::{Code, Label, LineIndex, Severity, Span};
 pub use manifest::{LintLevel, Manifest, pack_manifest};
 pub use types::{DeclaredTypes, pack_types};
-pub use validate::validate_file;
+pub use validate::{PHASES, validate_file};
 
 /// A diagnostic located in a database file.
 pub type Diagnostic = loupe_diagnostics::Diagnostic<SourceFile>;

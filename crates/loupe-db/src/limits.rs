@@ -57,29 +57,37 @@ pub fn export_bytes(file: &loupe_syntax::SyntaxRoot) -> usize {
     bytes
 }
 
+/// Why `id` is not a valid Well-Architected id for a `what` ("pillar",
+/// "question" or "choice"): "contains `-`", "is 2 characters long"; `None`
+/// when it is valid. Ids are `[A-Za-z0-9_]`, 3 to 64 characters. Choice ids
+/// also start with a letter or `_`, so that risk rules can name them.
+pub fn id_problem(id: &str, what: &str) -> Option<String> {
+    let bad = id.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_'));
+    let length = id.chars().count();
+    if let Some(bad) = bad {
+        Some(format!("contains `{bad}`"))
+    } else if what == "choice" && id.starts_with(|c: char| c.is_ascii_digit()) {
+        Some("starts with a digit".to_string())
+    } else if length < 3 {
+        Some(format!("is {length} character{} long", if length == 1 { "" } else { "s" }))
+    } else if length > 64 {
+        Some(format!("is {length} characters long"))
+    } else {
+        None
+    }
+}
+
 pub(crate) struct Limits<'a> {
     pub file: SourceFile,
     pub diagnostics: &'a mut Vec<Diagnostic>,
 }
 
 impl Limits<'_> {
-    /// Ids are `[A-Za-z0-9_]`, 3 to 64 characters. Choice ids also start with
-    /// a letter or `_`, so that risk rules can name them.
+    /// Reports an id that breaks [`id_problem`]'s rules.
     pub fn id(&mut self, id: &Name, what: &str) {
+        let Some(problem) = id_problem(&id.text, what) else { return };
         let bad = id.text.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_'));
-        let length = id.text.chars().count();
         let leading_digit = what == "choice" && id.text.starts_with(|c: char| c.is_ascii_digit());
-        let problem = if let Some(bad) = bad {
-            format!("contains `{bad}`")
-        } else if leading_digit {
-            "starts with a digit".to_string()
-        } else if length < 3 {
-            format!("is {length} character{} long", if length == 1 { "" } else { "s" })
-        } else if length > 64 {
-            format!("is {length} characters long")
-        } else {
-            return;
-        };
         let help = match bad {
             Some('-') => format!("write `{}`", id.text.replace('-', "_")),
             _ if leading_digit => "risk rules name choices, so a choice id starts with a letter or `_`".to_string(),

@@ -1,0 +1,231 @@
+//! Completion: what may be written at the cursor, from where it is in the
+//! tree (top level, a question, a choice, a risk block, a check...).
+
+use loupe_catalog::Catalog;
+use loupe_db::{Builtin, Db, PHASES, Pack, pack_index, pack_types, parse_file};
+use loupe_diagnostics::Span;
+use loupe_syntax::{Item, Question, SyntaxRoot};
+
+use crate::text::{enclosing_call, inside_block, string_start, word_before};
+use crate::{CompletionItem, CompletionKind, FilePosition};
+
+const ITEM_KEYWORDS: &[&str] = &["lens", "pillar", "predicate", "test"];
+const LENS_KEYWORDS: &[&str] = &["version", "description", "pillars"];
+const PILLAR_KEYWORDS: &[&str] = &["description", "question"];
+const QUESTION_KEYWORDS: &[&str] = &["description", "phase", "helpful", "choice", "none", "risk"];
+const CHOICE_KEYWORDS: &[&str] = &["description", "helpful", "improve", "check"];
+const RISK_KEYWORDS: &[&str] = &["high", "medium", "none", "when", "otherwise", "and", "or", "not"];
+const BODY_KEYWORDS: &[&str] = &[
+    "applies",
+    "when",
+    "let",
+    "else",
+    "every",
+    "some",
+    "none",
+    "in",
+    "where",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "null",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "matches",
+];
+const TEST_KEYWORDS: &[&str] = &["evidence", "expect"];
+const CHOICE_STATUSES: &[&str] = &["selected", "unselected", "not_applicable", "unknown"];
+const QUESTION_OUTCOMES: &[&str] = &["risk", "unanswered"];
+const RISK_LEVELS: &[&str] = &["high", "medium", "none"];
+
+/// Whether `word` is a word of the language (every one is offered somewhere
+/// above): a name spelt so would not read as a name everywhere it is used,
+/// such as a choice named `and` in a risk rule.
+pub(crate) fn is_keyword(word: &str) -> bool {
+    [
+        ITEM_KEYWORDS,
+        LENS_KEYWORDS,
+        PILLAR_KEYWORDS,
+        QUESTION_KEYWORDS,
+        CHOICE_KEYWORDS,
+        RISK_KEYWORDS,
+        BODY_KEYWORDS,
+        TEST_KEYWORDS,
+        CHOICE_STATUSES,
+        QUESTION_OUTCOMES,
+    ]
+    .iter()
+    .any(|words| words.contains(&word))
+}
+
+/// Where the cursor is, for completion.
+enum Context<'a> {
+    TopLevel,
+    Lens,
+    Pillar,
+    Question,
+    Choice,
+    Risk(&'a Question),
+    /// A check's or predicate's body.
+    Body,
+    Test,
+}
+
+/// What may be written at the cursor: the keywords valid there, choice ids
+/// in a risk block, predicates and built-ins in a body, resource types in
+/// `resources("…")`, pillars, questions, choices and outcomes where a lens
+/// header or a test names them. Nothing in a comment or another string.
+pub fn completions(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<CompletionItem> {
+    let text = at.file.text(db);
+    let Some(before) = text.get(..at.offset as usize) else { return Vec::new() };
+    let parse = parse_file(db, at.file);
+    if parse.file.comments.iter().any(|comment| comment.span.start < at.offset && at.offset <= comment.span.end) {
+        return Vec::new();
+    }
+    let line_before = &before[before.rfind('\n').map_or(0, |at| at + 1)..];
+    let context = context_at(&parse.file, text, at.offset);
+    if let Some(quote) = string_start(line_before) {
+        let in_resources =
+            matches!(context, Context::Body) && enclosing_call(&line_before[..quote]) == Some("resources");
+        return if in_resources { resource_types(db, pack, &line_before[quote + 1..], at.offset) } else { Vec::new() };
+    }
+    let word = word_before(line_before);
+    // After a `.` comes a property name, or a choice of the question in a test.
+    let after_dot = line_before[..line_before.len() - word.len()].ends_with('.');
+    let replace = Span::new(at.offset as usize - word.len(), at.offset as usize);
+    let keywords = |words: &[&str]| -> Vec<CompletionItem> {
+        words.iter().map(|word| item(word, CompletionKind::Keyword, replace)).collect()
+    };
+    let index = pack_index(db, pack);
+    match context {
+        _ if after_dot && !matches!(context, Context::Test) => Vec::new(),
+        Context::TopLevel => keywords(ITEM_KEYWORDS),
+        Context::Lens if line_before.trim_start().starts_with("pillars") => {
+            index.pillar_order.iter().map(|pillar| item(pillar, CompletionKind::Pillar, replace)).collect()
+        }
+        Context::Lens => keywords(LENS_KEYWORDS),
+        Context::Pillar => keywords(PILLAR_KEYWORDS),
+        Context::Question if line_before.trim_start().starts_with("phase") => keywords(PHASES),
+        Context::Question => keywords(QUESTION_KEYWORDS),
+        Context::Choice => keywords(CHOICE_KEYWORDS),
+        Context::Risk(question) => {
+            let choices = question.choices.iter().filter_map(|choice| {
+                let id = choice.id.as_ref()?;
+                let detail = choice.title.as_ref().map(|title| title.value.clone());
+                Some(CompletionItem { detail, ..item(&id.text, CompletionKind::Choice, replace) })
+            });
+            choices.chain(keywords(RISK_KEYWORDS)).collect()
+        }
+        Context::Body => {
+            let mut items = keywords(BODY_KEYWORDS);
+            items.extend(predicates(db, pack, replace));
+            let builtins = Builtin::ALL.iter().map(|builtin| builtin.spec()).filter(|spec| {
+                // A predicate of the same name is what a call means.
+                !index.predicates.contains_key(spec.name)
+            });
+            items.extend(builtins.map(|spec| CompletionItem {
+                detail: Some(spec.signature()),
+                documentation: Some(spec.doc.to_string()),
+                ..item(spec.name, CompletionKind::Builtin, replace)
+            }));
+            items
+        }
+        Context::Test => {
+            let words: Vec<&str> = line_before.split_whitespace().collect();
+            let typing = !word.is_empty() || after_dot;
+            // The words before the one being typed.
+            let done = &words[..words.len() - usize::from(typing && !words.is_empty())];
+            match done {
+                [] => keywords(TEST_KEYWORDS),
+                ["expect"] if after_dot => {
+                    let question = words.last().and_then(|typed| typed.split('.').next()).unwrap_or_default();
+                    let choices = index.question_choices.get(question).into_iter().flatten();
+                    choices.map(|choice| item(choice, CompletionKind::Choice, replace)).collect()
+                }
+                ["expect"] => {
+                    index.questions.keys().map(|question| item(question, CompletionKind::Question, replace)).collect()
+                }
+                ["expect", target] if target.contains('.') => keywords(CHOICE_STATUSES),
+                ["expect", _] => keywords(QUESTION_OUTCOMES),
+                ["expect", _, "risk"] => keywords(RISK_LEVELS),
+                _ => Vec::new(),
+            }
+        }
+    }
+}
+
+fn item(label: &str, kind: CompletionKind, replace: Span) -> CompletionItem {
+    CompletionItem { label: label.to_string(), kind, detail: None, documentation: None, insert_text: None, replace }
+}
+
+/// The innermost block around `offset`.
+fn context_at<'a>(root: &'a SyntaxRoot, text: &str, offset: u32) -> Context<'a> {
+    let inside = |span: Span| inside_block(text, span, offset);
+    for item in &root.items {
+        match item {
+            Item::Lens(lens) if inside(lens.span) => return Context::Lens,
+            Item::Pillar(pillar) if inside(pillar.span) => {
+                let Some(question) = pillar.questions.iter().find(|question| inside(question.span)) else {
+                    return Context::Pillar;
+                };
+                if question.risk.as_ref().is_some_and(|risk| inside(risk.span)) {
+                    return Context::Risk(question);
+                }
+                let Some(choice) = question.choices.iter().find(|choice| inside(choice.span)) else {
+                    return Context::Question;
+                };
+                return match &choice.check {
+                    Some(check) if inside(check.body) => Context::Body,
+                    _ => Context::Choice,
+                };
+            }
+            Item::Predicate(predicate) if inside(predicate.body) => return Context::Body,
+            Item::Test(test) if inside(test.span) => return Context::Test,
+            _ => {}
+        }
+    }
+    Context::TopLevel
+}
+
+/// The pack's predicates, with their signatures and doc comments.
+fn predicates(db: &dyn Db, pack: Pack, replace: Span) -> Vec<CompletionItem> {
+    let mut items: Vec<CompletionItem> = Vec::new();
+    for &file in pack.files(db) {
+        for entry in &parse_file(db, file).file.items {
+            let Item::Predicate(predicate) = entry else { continue };
+            let Some(name) = &predicate.name else { continue };
+            if items.iter().any(|known| known.label == name.text) {
+                continue;
+            }
+            let params: Vec<&str> = predicate.params.iter().map(|param| param.text.as_str()).collect();
+            items.push(CompletionItem {
+                detail: Some(format!("predicate {}({})", name.text, params.join(", "))),
+                documentation: predicate.doc.clone(),
+                ..item(&name.text, CompletionKind::Predicate, replace)
+            });
+        }
+    }
+    items
+}
+
+/// The catalog's and the pack's resource types containing what is typed
+/// (ignoring case), to replace the string's text before the cursor.
+fn resource_types(db: &dyn Db, pack: Pack, typed: &str, offset: u32) -> Vec<CompletionItem> {
+    let replace = Span::new(offset as usize - typed.len(), offset as usize);
+    let typed = typed.to_lowercase();
+    let declared = pack_types(db, pack).types.keys().map(String::as_str);
+    let mut types: Vec<&str> =
+        declared.chain(Catalog::builtin().types()).filter(|ty| ty.to_lowercase().contains(&typed)).collect();
+    types.sort_unstable();
+    types.dedup();
+    types
+        .into_iter()
+        .map(|ty| {
+            let provider = if ty.contains("::") { "CloudFormation" } else { "Terraform" };
+            CompletionItem { detail: Some(provider.to_string()), ..item(ty, CompletionKind::ResourceType, replace) }
+        })
+        .collect()
+}

@@ -1,0 +1,173 @@
+//! The names of a file and what each one names: the one walk of the tree
+//! that hover, navigation and rename share.
+
+use loupe_db::{BlockText, Builtin, Db, Pack, SourceFile, compiled_block, pack_index, parse_file};
+use loupe_diagnostics::Span;
+use loupe_syntax::{Block, Expr, ExprKind, Item, Question};
+
+/// What a name refers to, pack-wide.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Symbol {
+    Lens(String),
+    Pillar(String),
+    Question(String),
+    /// A choice, within its question (choice ids are unique per question).
+    Choice {
+        question: String,
+        choice: String,
+    },
+    Predicate(String),
+    Builtin(Builtin),
+    /// A resource type string in `resources("…")`, quotes excluded.
+    ResourceType(String),
+}
+
+/// A name in a file: where it is, what it names, and whether it defines it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Occurrence {
+    pub symbol: Symbol,
+    pub span: Span,
+    /// For a definition, the whole item it names.
+    pub definition: Option<Span>,
+}
+
+/// Every name of `file` that refers to a pack-wide symbol, in no particular order.
+pub(crate) fn file_occurrences(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec<Occurrence> {
+    let mut out = Occurrences { db, pack, list: Vec::new() };
+    for item in &parse_file(db, file).file.items {
+        match item {
+            Item::Lens(lens) => {
+                if let Some(id) = &lens.id {
+                    out.push(Symbol::Lens(id.text.clone()), id.span, Some(lens.span));
+                }
+                for pillar in &lens.pillar_order {
+                    out.push(Symbol::Pillar(pillar.text.clone()), pillar.span, None);
+                }
+            }
+            Item::Pillar(pillar) => {
+                if let Some(id) = &pillar.id {
+                    out.push(Symbol::Pillar(id.text.clone()), id.span, Some(pillar.span));
+                }
+                for question in &pillar.questions {
+                    out.question(file, question);
+                }
+            }
+            Item::Predicate(predicate) => {
+                if let Some(name) = &predicate.name {
+                    out.push(Symbol::Predicate(name.text.clone()), name.span, Some(predicate.span));
+                }
+                out.body(file, predicate.body);
+            }
+            Item::Test(test) => {
+                for expectation in &test.expectations {
+                    let question = &expectation.question.text;
+                    out.push(Symbol::Question(question.clone()), expectation.question.span, None);
+                    if let Some(choice) = &expectation.choice {
+                        let symbol = Symbol::Choice { question: question.clone(), choice: choice.text.clone() };
+                        out.push(symbol, choice.span, None);
+                    }
+                }
+            }
+        }
+    }
+    out.list
+}
+
+/// The occurrence under `offset` (its end included, so that a cursor just
+/// after a name still finds it).
+pub(crate) fn occurrence_at(db: &dyn Db, pack: Pack, file: SourceFile, offset: u32) -> Option<Occurrence> {
+    file_occurrences(db, pack, file)
+        .into_iter()
+        .filter(|occurrence| occurrence.span.start <= offset && offset <= occurrence.span.end)
+        .min_by_key(|occurrence| occurrence.span.len())
+}
+
+/// Every occurrence of `symbol` in the pack, file by file in pack order.
+pub(crate) fn pack_occurrences(db: &dyn Db, pack: Pack, symbol: &Symbol) -> Vec<(SourceFile, Occurrence)> {
+    let mut found = Vec::new();
+    for &file in pack.files(db) {
+        let mut here: Vec<Occurrence> =
+            file_occurrences(db, pack, file).into_iter().filter(|occurrence| occurrence.symbol == *symbol).collect();
+        here.sort_by_key(|occurrence| (occurrence.span.start, occurrence.span.end));
+        found.extend(here.into_iter().map(|occurrence| (file, occurrence)));
+    }
+    found
+}
+
+struct Occurrences<'a> {
+    db: &'a dyn Db,
+    pack: Pack,
+    list: Vec<Occurrence>,
+}
+
+impl Occurrences<'_> {
+    fn push(&mut self, symbol: Symbol, span: Span, definition: Option<Span>) {
+        self.list.push(Occurrence { symbol, span, definition });
+    }
+
+    fn question(&mut self, file: SourceFile, question: &Question) {
+        let Some(id) = &question.id else {
+            // Its choices cannot be named without it; their checks still can call.
+            for check in question.choices.iter().filter_map(|choice| choice.check.as_ref()) {
+                self.body(file, check.body);
+            }
+            return;
+        };
+        self.push(Symbol::Question(id.text.clone()), id.span, Some(question.span));
+        let choice = |choice: &str| Symbol::Choice { question: id.text.clone(), choice: choice.to_string() };
+        for each in &question.choices {
+            if let Some(choice_id) = &each.id {
+                self.push(choice(&choice_id.text), choice_id.span, Some(each.span));
+            }
+            if let Some(check) = &each.check {
+                self.body(file, check.body);
+            }
+        }
+        for rule in question.risk.iter().flat_map(|risk| &risk.rules) {
+            if let Some(condition) = &rule.condition {
+                let mut names = Vec::new();
+                condition_names(condition, &mut names);
+                for (name, span) in names {
+                    self.push(choice(name), span, None);
+                }
+            }
+        }
+    }
+
+    /// The calls and resource types of a check's or predicate's body.
+    fn body(&mut self, file: SourceFile, body: Span) {
+        let compiled = compiled_block(self.db, BlockText::of(self.db, file, body));
+        self.block(&compiled.block, body.start);
+    }
+
+    fn block(&mut self, block: &Block, base: u32) {
+        block.for_each_expression(|expr| self.expr(expr, base));
+    }
+
+    fn expr(&mut self, expr: &Expr, base: u32) {
+        if let ExprKind::Call { function, args } = &expr.kind {
+            let span = function.span.moved(base);
+            if pack_index(self.db, self.pack).predicates.contains_key(&function.text) {
+                self.push(Symbol::Predicate(function.text.clone()), span, None);
+            } else if let Some(builtin) = Builtin::lookup(&function.text) {
+                self.push(Symbol::Builtin(builtin), span, None);
+                if builtin == Builtin::Resources {
+                    for arg in args {
+                        if let ExprKind::String(ty) = &arg.kind {
+                            self.push(Symbol::ResourceType(ty.clone()), arg.span.moved(base), None);
+                        }
+                    }
+                }
+            }
+        }
+        expr.kind.for_each_child(|child| self.expr(child, base));
+    }
+}
+
+/// The choice ids a risk condition names (`a and not b`), with their spans.
+fn condition_names<'e>(expr: &'e Expr, names: &mut Vec<(&'e str, Span)>) {
+    if let ExprKind::Var(name) = &expr.kind {
+        names.push((&name.text, name.span));
+    }
+    expr.kind.for_each_child(|child| condition_names(child, names));
+}

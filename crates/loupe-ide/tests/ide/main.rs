@@ -1,0 +1,9 @@
+//! Each editor feature on fixture packs written inline, rust-analyzer style:
+//! `//- name.lens` starts a file, `$0` marks the cursor.
+
+mod completion;
+mod fixture;
+mod hover;
+mod navigation;
+mod robustness;
+mod structure;
