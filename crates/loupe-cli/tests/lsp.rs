@@ -76,7 +76,10 @@ fn loupe_lsp_serves_an_editor_over_stdio() {
     send(&mut stdin, &json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }));
 
     let document = json!({ "uri": uri, "languageId": "loupe", "version": 1, "text": text });
-    send(&mut stdin, &json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": document } }));
+    send(
+        &mut stdin,
+        &json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": document } }),
+    );
     let published = wait_for(&messages, |message| {
         message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
     });

@@ -107,3 +107,28 @@ async fn run(world: &World, method: &str, handler: Handler, snapshot: Snapshot, 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A handler that panics answers an internal error with the panic's
+    /// message; the host's thread and the next request go on.
+    #[tokio::test]
+    async fn a_panicking_handler_answers_an_error_and_the_server_goes_on() {
+        let (service, _socket) = crate::service();
+        let world = service.world.clone();
+        let panicking: Handler = |_, _| panic!("a handler bug");
+        let snapshot = world.snapshot().await.expect("the host's thread answers");
+        let error = run(&world, "test/panic", panicking, snapshot, Value::Null).await.expect_err("an error");
+        assert_eq!(error.code, ErrorCode::InternalError);
+        assert!(error.message.contains("a handler bug"), "{error:?}");
+
+        let echo: Handler = |_, params| Ok(params);
+        let snapshot = world.snapshot().await.expect("the host's thread still answers");
+        let answer = run(&world, "test/echo", echo, snapshot, json!(1)).await;
+        assert_eq!(answer, Ok(json!(1)));
+    }
+}

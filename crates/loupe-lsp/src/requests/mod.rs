@@ -1,24 +1,55 @@
 //! The requests, one file each, in one flat table. A handler is
-//! `from_proto → analysis → to_proto`: it reads LSP parameters, asks the
-//! snapshot, and answers in LSP types.
+//! `from_proto → analysis → to_proto`: it reads LSP parameters into files
+//! and byte offsets, asks `loupe_ide` on the snapshot, and answers in LSP
+//! types.
 
+mod completion;
+mod definition;
+mod document_symbol;
+mod folding_range;
 mod formatting;
+mod hover;
+mod references;
+mod rename;
+mod workspace_symbol;
 
+use loupe_db::{Database, Pack, SourceFile, Span, line_index};
+use loupe_ide::FilePosition;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Error;
-use tower_lsp_server::ls_types::request::{Formatting, Request};
+use tower_lsp_server::ls_types::request::{
+    Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, References,
+    Rename, Request, WorkspaceSymbolRequest,
+};
 use tower_lsp_server::ls_types::{
-    OneOf, SaveOptions, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions,
+    CompletionOptions, FoldingRangeProviderCapability, HoverProviderCapability, Location, OneOf, SaveOptions,
+    ServerCapabilities, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 
+use crate::convert;
 use crate::world::Snapshot;
 
 /// A request's handler on JSON: it runs on the blocking pool.
 pub(crate) type Handler = fn(&Snapshot, Value) -> Result<Value, Error>;
 
-static HANDLERS: &[(&str, Handler)] =
-    &[(Formatting::METHOD, |snapshot, params| answer::<Formatting>(snapshot, params, formatting::handle))];
+static HANDLERS: &[(&str, Handler)] = &[
+    (HoverRequest::METHOD, |snapshot, params| answer::<HoverRequest>(snapshot, params, hover::handle)),
+    (GotoDefinition::METHOD, |snapshot, params| answer::<GotoDefinition>(snapshot, params, definition::handle)),
+    (References::METHOD, |snapshot, params| answer::<References>(snapshot, params, references::handle)),
+    (Rename::METHOD, |snapshot, params| answer::<Rename>(snapshot, params, rename::handle)),
+    (Completion::METHOD, |snapshot, params| answer::<Completion>(snapshot, params, completion::handle)),
+    (DocumentSymbolRequest::METHOD, |snapshot, params| {
+        answer::<DocumentSymbolRequest>(snapshot, params, document_symbol::handle)
+    }),
+    (WorkspaceSymbolRequest::METHOD, |snapshot, params| {
+        answer::<WorkspaceSymbolRequest>(snapshot, params, workspace_symbol::handle)
+    }),
+    (FoldingRangeRequest::METHOD, |snapshot, params| {
+        answer::<FoldingRangeRequest>(snapshot, params, folding_range::handle)
+    }),
+    (Formatting::METHOD, |snapshot, params| answer::<Formatting>(snapshot, params, formatting::handle)),
+];
 
 /// The handler of `method`, if it is a request the server answers.
 pub(crate) fn handler(method: &str) -> Option<Handler> {
@@ -36,6 +67,21 @@ fn answer<R: Request>(
     serde_json::to_value(result).map_err(|error| Error::invalid_params(error.to_string()))
 }
 
+/// The pack, file and byte offset of an editor's position.
+fn file_position(
+    snapshot: &Snapshot,
+    db: &Database,
+    params: &TextDocumentPositionParams,
+) -> Option<(Pack, FilePosition)> {
+    let (pack, file) = snapshot.file(db, &params.text_document.uri)?;
+    let offset = convert::offset(line_index(db, file), file.text(db), params.position);
+    Some((pack, FilePosition { file, offset }))
+}
+
+fn location(db: &Database, file: SourceFile, span: Span) -> Option<Location> {
+    Some(Location { uri: convert::uri(db, file)?, range: convert::file_range(db, file, span) })
+}
+
 /// What the server offers: the requests of the table, and incremental
 /// document sync.
 pub(crate) fn capabilities() -> ServerCapabilities {
@@ -46,6 +92,17 @@ pub(crate) fn capabilities() -> ServerCapabilities {
             save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions { include_text: Some(false) })),
             ..TextDocumentSyncOptions::default()
         })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".to_string(), "\"".to_string()]),
+            ..CompletionOptions::default()
+        }),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }

@@ -1,9 +1,7 @@
 //! The server in process: document sync, pushed diagnostics, formatting,
 //! versions and UTF-16 positions, on a copy of the fixture pack.
 
-mod common;
-
-use common::{Client, fixture_pack, uri};
+use crate::common::{Client, fixture_pack, uri};
 use serde_json::json;
 
 /// The line of `security.lens` whose call the tests break; `«rôle»` puts

@@ -163,3 +163,8 @@ pub fn fixture_pack(name: &str) -> PathBuf {
 pub fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
+
+/// The path of a `file://` URI made by [`uri`].
+pub fn path_of(uri: &str) -> PathBuf {
+    PathBuf::from(uri.strip_prefix("file://").expect("a file URI"))
+}
