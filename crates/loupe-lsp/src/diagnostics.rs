@@ -74,6 +74,13 @@ impl Published {
             return;
         }
         self.generation = generation;
+        // A file no pack has any more (deleted, or closed before it was saved) is cleared.
+        let gone: Vec<Uri> =
+            self.by_uri.keys().filter(|uri| !files.iter().any(|file| file.uri == **uri)).cloned().collect();
+        for uri in gone {
+            self.by_uri.remove(&uri);
+            client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
         for file in files {
             if self.by_uri.get(&file.uri) == Some(&file.diagnostics) {
                 continue;
