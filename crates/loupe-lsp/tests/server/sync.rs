@@ -162,3 +162,49 @@ async fn a_request_before_initialize_is_refused() {
     let answer = client.request("textDocument/formatting", formatting).await;
     assert_eq!(answer["result"], serde_json::Value::Null, "{answer}");
 }
+
+#[tokio::test]
+async fn a_request_sent_right_after_an_edit_sees_the_edited_text() {
+    let pack = fixture_pack("order");
+    let path = pack.join("security.lens");
+    let text = std::fs::read_to_string(&path).expect("the fixture");
+    let line = text.lines().nth(CHECK_LINE as usize).expect("the check line");
+    let (column, comment) = (utf16_column(line, "has_role"), utf16_column(line, "«"));
+    let uri = uri(&path);
+    let mut client = Client::start().await;
+    client.open(&uri, 1, &text).await;
+
+    // Both sent before any answer is read: the hover must come after the edit
+    // (two characters in the comment before the call).
+    client.edit(&uri, 2, [CHECK_LINE, comment, CHECK_LINE, comment], "éé").await;
+    let hover = json!({
+        "textDocument": { "uri": uri },
+        "position": { "line": CHECK_LINE, "character": column + 2 },
+    });
+    let answer = client.request("textDocument/hover", hover).await;
+    assert_eq!(answer["result"]["range"]["start"], json!({ "line": CHECK_LINE, "character": column + 2 }), "{answer}");
+}
+
+#[tokio::test]
+async fn a_file_changed_on_disk_updates_the_files_that_use_it() {
+    let pack = fixture_pack("watched");
+    let lens = pack.join("lens.lens");
+    let security = pack.join("security.lens");
+    let text = std::fs::read_to_string(&security).expect("the fixture");
+    let (lens_uri, security_uri) = (uri(&lens), uri(&security));
+    let mut client = Client::start().await;
+    client.open(&security_uri, 1, &text).await;
+    assert_eq!(client.diagnostics(&security_uri).await, Vec::<serde_json::Value>::new());
+
+    let renamed = std::fs::read_to_string(&lens).expect("the fixture").replace("has_role", "has_any_role");
+    std::fs::write(&lens, renamed).expect("write the fixture");
+    let changes = json!({ "changes": [{ "uri": lens_uri, "type": 2 }] });
+    client.notify("workspace/didChangeWatchedFiles", changes).await;
+    assert_eq!(client.diagnostics(&security_uri).await.len(), 1);
+
+    std::fs::remove_file(&lens).expect("remove the fixture");
+    let changes = json!({ "changes": [{ "uri": lens_uri, "type": 3 }] });
+    client.notify("workspace/didChangeWatchedFiles", changes).await;
+    // The lens header and the predicate are gone: the call is unknown again, and the removed file is cleared.
+    assert_eq!(client.diagnostics(&lens_uri).await, Vec::<serde_json::Value>::new());
+}
