@@ -19,6 +19,10 @@ pub fn hover(db: &dyn Db, pack: Pack, at: FilePosition) -> Option<HoverResult> {
             sections([Some(code(&spec.signature())), Some(spec.doc.to_string())])
         }
         Symbol::ResourceType(ty) => resource_type(db, pack, ty),
+        Symbol::Local { name, .. } => {
+            code(name)
+                + "\n\nA name local to this body: a predicate's parameter, a `let`, or a quantifier's or filter's variable."
+        }
         symbol => match definition(db, pack, symbol)? {
             Definition::Lens(lens) => sections([
                 Some(titled(lens.name.as_ref().map(|name| name.value.as_str()), "lens", &lens.id.as_ref()?.text)),

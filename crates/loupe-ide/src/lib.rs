@@ -13,13 +13,15 @@ mod navigation;
 mod structure;
 mod symbols;
 mod text;
+mod tokens;
 
 pub use completion::completions;
 pub use hover::hover;
 use loupe_db::{Db, Pack, SourceFile};
 pub use loupe_diagnostics::Span;
 pub use navigation::{goto_definition, references, rename};
-pub use structure::{document_symbols, folding_ranges, workspace_symbols};
+pub use structure::{document_symbols, folding_ranges, selection_ranges, workspace_symbols};
+pub use tokens::{SemanticToken, TokenKind, semantic_tokens};
 
 /// A byte offset in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

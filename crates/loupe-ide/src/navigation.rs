@@ -1,10 +1,12 @@
 //! Go to definition, find references and rename: every occurrence of the
 //! symbol under the cursor, across the pack's files.
 
-use loupe_db::{Builtin, Db, Pack, pack_index};
+use loupe_db::{Builtin, Db, Pack, pack_index, parse_file};
+use loupe_diagnostics::Span;
+use loupe_syntax::Item;
 
 use crate::completion::is_keyword;
-use crate::symbols::{Symbol, occurrence_at, pack_occurrences};
+use crate::symbols::{Symbol, file_occurrences, occurrence_at, pack_occurrences};
 use crate::{FilePosition, FileRange, NavigationTarget, RenameError, TextEdit};
 
 /// The definitions of the pillar, question, choice or predicate under the cursor.
@@ -50,8 +52,23 @@ pub fn rename(db: &dyn Db, pack: Pack, at: FilePosition, new_name: &str) -> Resu
             ("choice", choices.iter().any(|choice| choice == new_name))
         }
         Symbol::Predicate(_) => ("predicate", index.predicates.contains_key(new_name)),
+        Symbol::Local { file, binding, .. } => {
+            // Another name bound in the same body could be shadowed or shadow it.
+            // A parameter is bound in the predicate's header, outside its body.
+            let root = &parse_file(db, *file).file;
+            let predicates = root.items.iter().filter_map(|item| match item {
+                Item::Predicate(predicate) => Some(predicate.span),
+                _ => None,
+            });
+            let body = predicates.chain(root.bodies()).find(|body| body.contains(*binding));
+            let same_body = |span: Span| body.is_some_and(|body| body.contains(span));
+            let taken = file_occurrences(db, pack, *file).iter().any(|other| {
+                matches!(&other.symbol, Symbol::Local { name, .. } if name == new_name) && same_body(other.span)
+            });
+            ("variable", taken)
+        }
         Symbol::Lens(_) | Symbol::Builtin(_) | Symbol::ResourceType(_) => {
-            return refuse("only pillars, questions, choices and predicates can be renamed".to_string());
+            return refuse("only pillars, questions, choices, predicates and variables can be renamed".to_string());
         }
     };
     if symbol_name(&occurrence.symbol) == new_name {
@@ -59,6 +76,7 @@ pub fn rename(db: &dyn Db, pack: Pack, at: FilePosition, new_name: &str) -> Resu
     }
     let problem = match &occurrence.symbol {
         Symbol::Predicate(_) => predicate_name_problem(new_name),
+        Symbol::Local { .. } => identifier_problem(new_name),
         _ => loupe_db::id_problem(new_name, what),
     };
     if let Some(problem) = problem {
@@ -78,19 +96,23 @@ pub fn rename(db: &dyn Db, pack: Pack, at: FilePosition, new_name: &str) -> Resu
     Ok(edits.collect())
 }
 
-/// Why `name` cannot name a predicate: it is an identifier (`[A-Za-z_][A-Za-z0-9_]*`)
-/// that is not a built-in's name, which the calls would then mean instead.
-fn predicate_name_problem(name: &str) -> Option<String> {
+/// Why `name` is not an identifier (`[A-Za-z_][A-Za-z0-9_]*`).
+fn identifier_problem(name: &str) -> Option<String> {
     let is_ident_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
     if let Some(bad) = name.chars().find(|&c| !is_ident_char(c)) {
         Some(format!("contains `{bad}`"))
     } else if !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         Some("does not start with a letter or `_`".to_string())
-    } else if Builtin::lookup(name).is_some() {
-        Some("is the name of a built-in function".to_string())
     } else {
         None
     }
+}
+
+/// Why `name` cannot name a predicate: not an identifier, or a built-in's
+/// name, which the calls would then mean instead.
+fn predicate_name_problem(name: &str) -> Option<String> {
+    identifier_problem(name)
+        .or_else(|| Builtin::lookup(name).is_some().then(|| "is the name of a built-in function".to_string()))
 }
 
 /// The name as written: a choice's own id, without its question.
@@ -100,7 +122,8 @@ pub(crate) fn symbol_name(symbol: &Symbol) -> String {
         | Symbol::Pillar(name)
         | Symbol::Question(name)
         | Symbol::Predicate(name)
-        | Symbol::ResourceType(name) => name.clone(),
+        | Symbol::ResourceType(name)
+        | Symbol::Local { name, .. } => name.clone(),
         Symbol::Choice { choice, .. } => choice.clone(),
         Symbol::Builtin(builtin) => builtin.name().to_string(),
     }

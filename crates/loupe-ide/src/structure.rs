@@ -165,3 +165,105 @@ fn quantifier_bodies_in(expr: &Expr, base: u32, spans: &mut Vec<Span>) {
     }
     expr.kind.for_each_child(|child| quantifier_bodies_in(child, base, spans));
 }
+
+/// The spans around `offset`, innermost first, each inside the next: the
+/// name or expression under it, its statement, the check, the choice, the
+/// question, the pillar, the whole file (for "expand selection").
+pub fn selection_ranges(db: &dyn Db, file: SourceFile, offset: u32) -> Vec<Span> {
+    let text = file.text(db);
+    let parse = parse_file(db, file);
+    let mut spans = vec![Span::new(0, text.len())];
+    let name = |name: &Option<Name>| name.as_ref().map(|name| name.span);
+    let string = |text: &Option<Text>| text.as_ref().map(|text| text.span);
+    for item in &parse.file.items {
+        match item {
+            Item::Lens(lens) => {
+                spans.extend(
+                    [Some(lens.span), name(&lens.id), string(&lens.name), string(&lens.description)]
+                        .into_iter()
+                        .flatten(),
+                );
+                spans.extend(lens.pillar_order.iter().map(|pillar| pillar.span));
+            }
+            Item::Pillar(pillar) => {
+                spans.extend(
+                    [Some(pillar.span), name(&pillar.id), string(&pillar.name), string(&pillar.description)]
+                        .into_iter()
+                        .flatten(),
+                );
+                for question in &pillar.questions {
+                    spans.extend(
+                        [
+                            Some(question.span),
+                            name(&question.id),
+                            string(&question.title),
+                            string(&question.description),
+                        ]
+                        .into_iter()
+                        .flatten(),
+                    );
+                    if let Some(risk) = &question.risk {
+                        spans.push(risk.span);
+                        for rule in &risk.rules {
+                            spans.push(rule.span);
+                            if let Some(condition) = &rule.condition {
+                                expr_spans(condition, 0, &mut spans);
+                            }
+                        }
+                    }
+                    for choice in &question.choices {
+                        spans.extend(
+                            [Some(choice.span), name(&choice.id), string(&choice.title), string(&choice.description)]
+                                .into_iter()
+                                .flatten(),
+                        );
+                        spans.extend(choice.check.as_ref().map(|check| check.span));
+                    }
+                }
+            }
+            Item::Predicate(predicate) => {
+                spans.extend([Some(predicate.span), name(&predicate.name)].into_iter().flatten());
+                spans.extend(predicate.params.iter().map(|param| param.span));
+            }
+            Item::Test(test) => {
+                spans.extend([Some(test.span), string(&test.name)].into_iter().flatten());
+                spans.extend(test.evidence.iter().map(|evidence| evidence.span));
+                for expectation in &test.expectations {
+                    spans.push(expectation.span);
+                    spans.push(expectation.question.span);
+                    spans.extend(expectation.choice.as_ref().map(|choice| choice.span));
+                }
+            }
+        }
+    }
+    for body in parse.file.bodies().filter(|body| body.contains(Span::empty(offset as usize))) {
+        spans.push(body);
+        let compiled = compiled_block(db, BlockText::of(db, file, body));
+        for statement in &compiled.block.statements {
+            spans.push(statement.span().moved(body.start));
+        }
+        compiled.block.for_each_expression(|expr| expr_spans(expr, body.start, &mut spans));
+    }
+    spans.retain(|span| span.start <= offset && offset <= span.end);
+    spans.sort_by_key(|span| (span.len(), std::cmp::Reverse(span.start)));
+    spans.dedup();
+    // Each range must hold the one before it; a span that crosses another is dropped.
+    let mut nested: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans {
+        if nested.last().is_none_or(|&inner| span.contains(inner) && span != inner) {
+            nested.push(span);
+        }
+    }
+    nested
+}
+
+fn expr_spans(expr: &Expr, base: u32, spans: &mut Vec<Span>) {
+    spans.push(expr.span.moved(base));
+    if let ExprKind::Quantifier(quantifier) = &expr.kind {
+        spans.push(quantifier.body.span.moved(base));
+        for statement in &quantifier.body.statements {
+            spans.push(statement.span().moved(base));
+        }
+    }
+    expr.kind.for_each_child(|child| expr_spans(child, base, spans));
+}

@@ -3,7 +3,7 @@
 
 use loupe_db::{BlockText, Builtin, Db, Pack, SourceFile, compiled_block, pack_index, parse_file};
 use loupe_diagnostics::Span;
-use loupe_syntax::{Block, Expr, ExprKind, Item, Question};
+use loupe_syntax::{Block, Expr, ExprKind, Item, MessagePart, Name, Question, Statement};
 
 /// What a name refers to, pack-wide.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -20,6 +20,13 @@ pub(crate) enum Symbol {
     Builtin(Builtin),
     /// A resource type string in `resources("…")`, quotes excluded.
     ResourceType(String),
+    /// A predicate's parameter, a `let` binding, or a quantifier's or
+    /// filter's variable: known by where it is bound.
+    Local {
+        file: SourceFile,
+        binding: Span,
+        name: String,
+    },
 }
 
 /// A name in a file: where it is, what it names, and whether it defines it.
@@ -56,7 +63,7 @@ pub(crate) fn file_occurrences(db: &dyn Db, pack: Pack, file: SourceFile) -> Vec
                 if let Some(name) = &predicate.name {
                     out.push(Symbol::Predicate(name.text.clone()), name.span, Some(predicate.span));
                 }
-                out.body(file, predicate.body);
+                out.body(file, predicate.body, &predicate.params);
             }
             Item::Test(test) => {
                 for expectation in &test.expectations {
@@ -109,7 +116,7 @@ impl Occurrences<'_> {
         let Some(id) = &question.id else {
             // Its choices cannot be named without it; their checks still can call.
             for check in question.choices.iter().filter_map(|choice| choice.check.as_ref()) {
-                self.body(file, check.body);
+                self.body(file, check.body, &[]);
             }
             return;
         };
@@ -120,7 +127,7 @@ impl Occurrences<'_> {
                 self.push(choice(&choice_id.text), choice_id.span, Some(each.span));
             }
             if let Some(check) = &each.check {
-                self.body(file, check.body);
+                self.body(file, check.body, &[]);
             }
         }
         for rule in question.risk.iter().flat_map(|risk| &risk.rules) {
@@ -134,34 +141,103 @@ impl Occurrences<'_> {
         }
     }
 
-    /// The calls and resource types of a check's or predicate's body.
-    fn body(&mut self, file: SourceFile, body: Span) {
+    /// The calls, resource types and local names of a check's or predicate's body.
+    fn body(&mut self, file: SourceFile, body: Span, params: &[Name]) {
         let compiled = compiled_block(self.db, BlockText::of(self.db, file, body));
-        self.block(&compiled.block, body.start);
+        let mut scope = Scope { file, base: body.start, bound: Vec::new() };
+        for param in params {
+            self.bind(&mut scope, &param.text, param.span);
+        }
+        self.block(&compiled.block, &mut scope);
     }
 
-    fn block(&mut self, block: &Block, base: u32) {
-        block.for_each_expression(|expr| self.expr(expr, base));
+    /// A new local name, in scope until the scope is truncated.
+    fn bind(&mut self, scope: &mut Scope, name: &str, binding: Span) {
+        let symbol = Symbol::Local { file: scope.file, binding, name: name.to_string() };
+        self.push(symbol, binding, Some(binding));
+        scope.bound.push((name.to_string(), binding));
     }
 
-    fn expr(&mut self, expr: &Expr, base: u32) {
-        if let ExprKind::Call { function, args } = &expr.kind {
-            let span = function.span.moved(base);
-            if pack_index(self.db, self.pack).predicates.contains_key(&function.text) {
-                self.push(Symbol::Predicate(function.text.clone()), span, None);
-            } else if let Some(builtin) = Builtin::lookup(&function.text) {
-                self.push(Symbol::Builtin(builtin), span, None);
-                if builtin == Builtin::Resources {
-                    for arg in args {
-                        if let ExprKind::String(ty) = &arg.kind {
-                            self.push(Symbol::ResourceType(ty.clone()), arg.span.moved(base), None);
+    /// A block's statements in order: a `let` binds for the statements after it.
+    fn block(&mut self, block: &Block, scope: &mut Scope) {
+        let outer = scope.bound.len();
+        for statement in &block.statements {
+            match statement {
+                Statement::Applies { condition, .. } => self.expr(condition, scope),
+                Statement::Let { name, value, .. } => {
+                    self.expr(value, scope);
+                    self.bind(scope, &name.text, name.span.moved(scope.base));
+                }
+                Statement::Assert { condition, message, .. } => {
+                    self.expr(condition, scope);
+                    for part in message.iter().flat_map(|message| &message.parts) {
+                        if let MessagePart::Interpolation(expr) = part {
+                            self.expr(expr, scope);
                         }
                     }
                 }
             }
         }
-        expr.kind.for_each_child(|child| self.expr(child, base));
+        scope.bound.truncate(outer);
     }
+
+    fn expr(&mut self, expr: &Expr, scope: &mut Scope) {
+        let base = scope.base;
+        match &expr.kind {
+            ExprKind::Call { function, args } => {
+                let span = function.span.moved(base);
+                if pack_index(self.db, self.pack).predicates.contains_key(&function.text) {
+                    self.push(Symbol::Predicate(function.text.clone()), span, None);
+                } else if let Some(builtin) = Builtin::lookup(&function.text) {
+                    self.push(Symbol::Builtin(builtin), span, None);
+                    if builtin == Builtin::Resources {
+                        for arg in args {
+                            if let ExprKind::String(ty) = &arg.kind {
+                                self.push(Symbol::ResourceType(ty.clone()), arg.span.moved(base), None);
+                            }
+                        }
+                    }
+                }
+            }
+            ExprKind::Var(name) => {
+                // The innermost binding of the name; an unbound name is an error reported elsewhere.
+                if let Some((_, binding)) = scope.bound.iter().rev().find(|(bound, _)| *bound == name.text) {
+                    let symbol = Symbol::Local { file: scope.file, binding: *binding, name: name.text.clone() };
+                    self.push(symbol, name.span.moved(base), None);
+                }
+            }
+            // The variable is bound in the filter and the body, not in the source.
+            ExprKind::Quantifier(quantifier) => {
+                self.expr(&quantifier.source, scope);
+                let outer = scope.bound.len();
+                self.bind(scope, &quantifier.var.text, quantifier.var.span.moved(base));
+                if let Some(filter) = &quantifier.filter {
+                    self.expr(filter, scope);
+                }
+                self.block(&quantifier.body, scope);
+                scope.bound.truncate(outer);
+                return;
+            }
+            ExprKind::Filter { var, source, condition } => {
+                self.expr(source, scope);
+                let outer = scope.bound.len();
+                self.bind(scope, &var.text, var.span.moved(base));
+                self.expr(condition, scope);
+                scope.bound.truncate(outer);
+                return;
+            }
+            _ => {}
+        }
+        expr.kind.for_each_child(|child| self.expr(child, scope));
+    }
+}
+
+/// The local names bound at a point of a body, innermost last.
+struct Scope {
+    file: SourceFile,
+    /// Where the body starts in the file: its tree's spans are relative to it.
+    base: u32,
+    bound: Vec<(String, Span)>,
 }
 
 /// The choice ids a risk condition names (`a and not b`), with their spans.

@@ -244,3 +244,18 @@ fn broken_and_non_ascii_text() {
     "#]],
     );
 }
+
+#[test]
+fn local_name() {
+    check_hover(
+        &pack_at("is_bedrock(endpoint)", 1, 13),
+        expect![[r#"
+        security.lens 551..559 "endpoint"
+        ```lens
+        endpoint
+        ```
+
+        A name local to this body: a predicate's parameter, a `let`, or a quantifier's or filter's variable.
+    "#]],
+    );
+}

@@ -2,6 +2,7 @@
 //! `//- name.lens` starts a file, `$0` marks the cursor.
 
 mod completion;
+mod diagnostics;
 mod fixture;
 mod hover;
 mod navigation;

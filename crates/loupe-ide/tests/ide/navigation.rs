@@ -220,7 +220,69 @@ fn rename_refused() {
     check_rename(
         &pack_at("count(", 1, 1),
         "total",
-        expect!["refused: only pillars, questions, choices and predicates can be renamed"],
+        expect!["refused: only pillars, questions, choices, predicates and variables can be renamed"],
     );
     check_rename(&pack_at("Keep model", 1, 1), "anything", expect!["refused: nothing to rename here"]);
+}
+
+/// A predicate whose body binds names at every level, one shadowing another.
+const LOCALS: &str = r#"predicate wide(role, limit) {
+  let statements = role.properties.policy.Statement
+  count(statements) <= limit else "{role.name} has too many statements"
+  every s in statements where s.Effect == "Allow" {
+    let actions = [a in s.Action where a != "*"]
+    every s in actions { s != "iam:*" }
+    count(actions) > 0
+  }
+}
+"#;
+
+fn locals_at(needle: &str, n: usize, shift: usize) -> String {
+    let (at, _) = LOCALS.match_indices(needle).nth(n - 1).expect("the needle is in the predicate");
+    format!("{}$0{}", &LOCALS[..at + shift], &LOCALS[at + shift..])
+}
+
+#[test]
+fn goto_and_references_of_local_names() {
+    check_goto(
+        &locals_at("statements)", 1, 0),
+        expect![[r#"statements main.lens 36..46 "statements" (in main.lens 36..46 "statements"…)"#]],
+    );
+    check_references(
+        &locals_at("role,", 1, 0),
+        true,
+        expect![[r#"
+        main.lens 15..19 "role"
+        main.lens 49..53 "role"
+        main.lens 118..122 "role""#]],
+    );
+    // The inner `s` shadows the outer one in its body only.
+    check_references(
+        &locals_at("s != ", 1, 0),
+        true,
+        expect![[r#"
+        main.lens 265..266 "s"
+        main.lens 280..281 "s""#]],
+    );
+    check_references(
+        &locals_at("s.Action", 1, 0),
+        true,
+        expect![[r#"
+        main.lens 162..163 "s"
+        main.lens 184..185 "s"
+        main.lens 230..231 "s""#]],
+    );
+}
+
+#[test]
+fn rename_a_local_name() {
+    check_rename(
+        &locals_at("limit)", 1, 0),
+        "most",
+        expect![[r#"
+        main.lens 21..26 "limit" -> most
+        main.lens 105..110 "limit" -> most"#]],
+    );
+    check_rename(&locals_at("limit)", 1, 0), "actions", expect!["refused: a variable named `actions` already exists"]);
+    check_rename(&locals_at("limit)", 1, 0), "every", expect!["refused: `every` is a keyword"]);
 }

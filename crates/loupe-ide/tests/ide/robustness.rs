@@ -15,10 +15,12 @@ fn answers_everywhere(fixture: &str) -> usize {
             answers += loupe_ide::goto_definition(db, pack, at).len();
             answers += loupe_ide::references(db, pack, at, true).len();
             answers += loupe_ide::completions(db, pack, at).len().min(1);
+            answers += loupe_ide::selection_ranges(db, file, offset).len();
             answers += loupe_ide::rename(db, pack, at, "renamed_to").map_or(0, |edits| edits.len());
         }
         answers += loupe_ide::document_symbols(db, file).len();
         answers += loupe_ide::folding_ranges(db, file).len();
+        answers += loupe_ide::semantic_tokens(db, pack, file).len();
         answers += usize::from(loupe_ide::format(db, file).is_some());
     }
     answers + loupe_ide::workspace_symbols(db, &[pack], "").len()
@@ -35,6 +37,6 @@ fn every_offset_of_broken_non_ascii_text() {
     // strings, comments and bodies.
     let broken = "// Sécurité ✓ 😀\npillar sé01 \"Sécurité ✓\" {\n  question Q01 \"Où? 😀\" {\n    choice Q01_a \"Ça ✓\" {\n      check {\n        exists(é.ü) and count(resources(\"AWS::É\n      }\n    ∂∂ what\n    risk {\n      none when Q01_a and ☃\n      high otherwise\n/* 😀\npredicate ünïcode(x) { x > 😀 }\ntest \"ß\" {\n  expect Q01.Q01_a sel";
     assert!(answers_everywhere(broken) > 0);
-    // An empty file: only the top-level keywords, at offset 0.
-    assert_eq!(answers_everywhere(""), 1);
+    // An empty file: only, at offset 0, the top-level keywords and the file as the selection.
+    assert_eq!(answers_everywhere(""), 2);
 }

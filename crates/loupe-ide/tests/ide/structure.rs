@@ -183,3 +183,125 @@ fn format_the_whole_file() {
     "#]],
     );
 }
+
+fn check_tokens(fixture: &str, expect: Expect) {
+    let fixture = Fixture::parse(fixture);
+    let file = fixture.files[0];
+    let actual: Vec<String> = loupe_ide::semantic_tokens(&fixture.db, fixture.pack, file)
+        .iter()
+        .map(|token| {
+            let definition = if token.definition { " (definition)" } else { "" };
+            format!("{:?}{definition} {}", token.kind, fixture.show(file, token.span))
+        })
+        .collect();
+    expect.assert_eq(&actual.join("\n"));
+}
+
+#[test]
+fn semantic_tokens_of_items_bodies_and_comments() {
+    check_tokens(
+        r#"// A comment.
+/// A doc comment.
+pillar p01 "Pillar" {
+  question Q01 "Question?" {
+    choice Q01_a "A" {
+      check {
+        let n = 2
+        count(resources("aws_vpc")) > n and is_big(n)
+        every r in resources("aws_s3_bucket") { r.name matches /^ä/ }
+      }
+    }
+    risk {
+      none when Q01_a
+      high otherwise
+    }
+  }
+}
+predicate is_big(x) { x > 1 }
+"#,
+        expect![[r#"
+            Comment main.lens 0..13 "// A comment."
+            DocComment main.lens 14..32 "/// A doc comment."
+            Keyword main.lens 33..39 "pillar"
+            Pillar (definition) main.lens 40..43 "p01"
+            String main.lens 44..52 "\"Pillar\""
+            Keyword main.lens 57..65 "question"
+            Question (definition) main.lens 66..69 "Q01"
+            String main.lens 70..81 "\"Question?\""
+            Keyword main.lens 88..94 "choice"
+            Choice (definition) main.lens 95..100 "Q01_a"
+            String main.lens 101..104 "\"A\""
+            Keyword main.lens 113..118 "check"
+            Variable (definition) main.lens 133..134 "n"
+            Number main.lens 137..138 "2"
+            Builtin main.lens 147..152 "count"
+            Builtin main.lens 153..162 "resources"
+            ResourceType main.lens 163..172 "\"aws_vpc\""
+            Variable main.lens 177..178 "n"
+            Predicate main.lens 183..189 "is_big"
+            Variable main.lens 190..191 "n"
+            Variable (definition) main.lens 207..208 "r"
+            Builtin main.lens 212..221 "resources"
+            ResourceType main.lens 222..237 "\"aws_s3_bucket\""
+            Variable main.lens 241..242 "r"
+            Regex main.lens 256..261 "/^ä/"
+            Keyword main.lens 282..286 "risk"
+            Keyword main.lens 295..299 "none"
+            Choice main.lens 305..310 "Q01_a"
+            Keyword main.lens 317..321 "high"
+            Keyword main.lens 344..353 "predicate"
+            Predicate (definition) main.lens 354..360 "is_big"
+            Variable (definition) main.lens 361..362 "x"
+            Variable main.lens 366..367 "x"
+            Number main.lens 370..371 "1""#]],
+    );
+}
+
+fn check_selection(fixture: &str, expect: Expect) {
+    let fixture = Fixture::parse(fixture);
+    let at = fixture.cursor();
+    let actual: Vec<String> = loupe_ide::selection_ranges(&fixture.db, at.file, at.offset)
+        .iter()
+        .map(|&span| {
+            let shown = fixture.show(at.file, span);
+            if shown.chars().count() > 90 {
+                format!("{}…", shown.chars().take(90).collect::<String>())
+            } else {
+                shown
+            }
+        })
+        .collect();
+    expect.assert_eq(&actual.join("\n"));
+}
+
+#[test]
+fn selection_grows_from_the_name_to_the_file() {
+    check_selection(
+        &crate::fixture::pack_at("SEC01_logs\n      high", 1, 3),
+        expect![[r#"
+        security.lens 869..879 "SEC01_logs"
+        security.lens 865..879 "not SEC01_logs"
+        security.lens 848..879 "SEC01_private or not SEC01_logs"
+        security.lens 836..879 "medium when SEC01_private or not SEC01_logs"
+        security.lens 778..906 "risk {\n      none when SEC01_private and SEC01_logs\n      medium…
+        security.lens 124..910 "question SEC01 \"How do you manage access to endpoints?\" {\n    d…
+        security.lens 26..912 "pillar security \"Security\" {\n  description \"Access to model end…
+        security.lens 0..913 "/// Who can reach models.\npillar security \"Security\" {\n  descrip…"#]],
+    );
+    check_selection(
+        &crate::fixture::pack_at("is_bedrock(endpoint)", 1, 12),
+        expect![[r#"
+        security.lens 551..559 "endpoint"
+        security.lens 540..560 "is_bedrock(endpoint)"
+        security.lens 528..570 "{\n          is_bedrock(endpoint)\n        }"
+        security.lens 456..570 "some endpoint in resources(\"aws_vpc_endpoint\", \"AWS::EC2::VPCEn…
+        security.lens 456..601 "some endpoint in resources(\"aws_vpc_endpoint\", \"AWS::EC2::VPCEn…
+        security.lens 393..609 "{\n        applies when count(resources(\"aws_vpc\")) > 0\n       …
+        security.lens 387..609 "check {\n        applies when count(resources(\"aws_vpc\")) > 0\n …
+        security.lens 253..615 "choice SEC01_private \"Keep model traffic private\" {\n      impro…
+        security.lens 124..910 "question SEC01 \"How do you manage access to endpoints?\" {\n    d…
+        security.lens 26..912 "pillar security \"Security\" {\n  description \"Access to model end…
+        security.lens 0..913 "/// Who can reach models.\npillar security \"Security\" {\n  descrip…"#]],
+    );
+    check_selection("pillar p\u{e9}$0 {", expect![[r#"main.lens 0..12 "pillar pé {""#]]);
+}
