@@ -11,6 +11,8 @@ mod formatting;
 mod hover;
 mod references;
 mod rename;
+mod selection_range;
+mod semantic_tokens;
 mod workspace_symbol;
 
 use loupe_db::{Database, Pack, SourceFile, Span, line_index};
@@ -19,12 +21,13 @@ use serde_json::Value;
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::request::{
     Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, References,
-    Rename, Request, WorkspaceSymbolRequest,
+    Rename, Request, SelectionRangeRequest, SemanticTokensFullRequest, WorkspaceSymbolRequest,
 };
 use tower_lsp_server::ls_types::{
     CompletionOptions, FoldingRangeProviderCapability, HoverProviderCapability, Location, OneOf, SaveOptions,
-    ServerCapabilities, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    SelectionRangeProviderCapability, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensServerCapabilities, ServerCapabilities, TextDocumentPositionParams, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 
 use crate::convert;
@@ -47,6 +50,12 @@ static HANDLERS: &[(&str, Handler)] = &[
     }),
     (FoldingRangeRequest::METHOD, |snapshot, params| {
         answer::<FoldingRangeRequest>(snapshot, params, folding_range::handle)
+    }),
+    (SelectionRangeRequest::METHOD, |snapshot, params| {
+        answer::<SelectionRangeRequest>(snapshot, params, selection_range::handle)
+    }),
+    (SemanticTokensFullRequest::METHOD, |snapshot, params| {
+        answer::<SemanticTokensFullRequest>(snapshot, params, semantic_tokens::handle)
     }),
     (Formatting::METHOD, |snapshot, params| answer::<Formatting>(snapshot, params, formatting::handle)),
 ];
@@ -103,6 +112,14 @@ pub(crate) fn capabilities() -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: semantic_tokens::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                ..SemanticTokensOptions::default()
+            },
+        )),
         document_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }

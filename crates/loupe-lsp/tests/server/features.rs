@@ -146,3 +146,40 @@ async fn folding_ranges_are_whole_lines() {
         "{answer}"
     );
 }
+
+#[tokio::test]
+async fn semantic_tokens_mark_the_call_in_utf16_after_non_ascii_text() {
+    let Opened { mut client, security, call: (line, column), .. } = open("tokens").await;
+    let answer =
+        client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": security } })).await;
+    let data: Vec<u64> = answer["result"]["data"].as_array().expect("data").iter().filter_map(Value::as_u64).collect();
+    assert_eq!(data.len() % 5, 0, "{answer}");
+    // Decoded to absolute positions: (line, start, length, type).
+    let (mut at_line, mut at_start) = (0, 0);
+    let mut tokens = Vec::new();
+    for token in data.chunks(5) {
+        at_start = if token[0] == 0 { at_start + token[1] } else { token[1] };
+        at_line += token[0];
+        tokens.push((at_line, at_start, token[2], token[3]));
+    }
+    // `function` is the 9th type of the legend.
+    assert!(tokens.contains(&(u64::from(line), u64::from(column), 8, 8)), "{tokens:?}");
+}
+
+#[tokio::test]
+async fn selection_ranges_grow_from_the_call_under_the_cursor_to_the_file() {
+    let Opened { mut client, security, call: (line, column), .. } = open("selection").await;
+    let params = json!({
+        "textDocument": { "uri": security },
+        "positions": [{ "line": line, "character": column + 2 }],
+    });
+    let answer = client.request("textDocument/selectionRange", params).await;
+    let innermost = &answer["result"][0];
+    // The call `has_role()`, then the check around it, and so on out to the file.
+    assert_eq!(innermost["range"], range(line, column, column + 10), "{answer}");
+    let mut outermost = innermost;
+    while outermost["parent"].is_object() {
+        outermost = &outermost["parent"];
+    }
+    assert_eq!(outermost["range"]["start"], json!({ "line": 0, "character": 0 }), "{answer}");
+}
