@@ -94,6 +94,9 @@ enum Command {
         /// A code such as L0101; without it, every code is listed
         code: Option<String>,
     },
+    /// Serve the Language Server Protocol on standard input and output, for editors
+    #[command(after_help = "Editors start it: see editors/ for VS Code, Neovim and Helix.")]
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
         Command::Test { pack } => test::test(&pack, cli.color),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check, cli.color),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Lsp => loupe_lsp::run_stdio().map(|()| 0),
     };
     match status {
         Ok(code) => ExitCode::from(code),
