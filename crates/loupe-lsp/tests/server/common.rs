@@ -73,16 +73,21 @@ impl Client {
 
     /// The next diagnostics published for `uri`.
     pub async fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let publication = self.publication(uri).await;
+        publication["diagnostics"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The next `publishDiagnostics` parameters for `uri`: its diagnostics and the document version they are of.
+    pub async fn publication(&mut self, uri: &str) -> Value {
         let is_for =
             |message: &Value| message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri;
         if let Some(at) = self.notifications.iter().position(is_for) {
-            let message = self.notifications.remove(at);
-            return message["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+            return self.notifications.remove(at)["params"].take();
         }
         loop {
-            let message = self.read().await;
+            let mut message = self.read().await;
             if is_for(&message) {
-                return message["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+                return message["params"].take();
             }
             self.notifications.push(message);
         }

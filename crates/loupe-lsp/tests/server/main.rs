@@ -3,4 +3,5 @@
 
 mod common;
 mod features;
+mod random_edits;
 mod sync;
