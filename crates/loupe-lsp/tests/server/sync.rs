@@ -101,15 +101,7 @@ async fn formatting_is_one_edit_of_the_whole_document_in_utf16() {
     let mut client = Client::start().await;
     client.open(&uri, 1, &untidy).await;
 
-    let answer = client
-        .request(
-            "textDocument/formatting",
-            json!({
-                "textDocument": { "uri": uri },
-                "options": { "tabSize": 2, "insertSpaces": true },
-            }),
-        )
-        .await;
+    let answer = format_request(&mut client, &uri).await;
     let edits = answer["result"].as_array().expect("edits");
     assert_eq!(edits.len(), 1, "{answer}");
     let expected = loupe_syntax::format::format(&untidy).expect("the text formats");
@@ -136,15 +128,7 @@ async fn formatting_is_one_edit_of_the_whole_document_in_utf16() {
             }),
         )
         .await;
-    let answer = client
-        .request(
-            "textDocument/formatting",
-            json!({
-                "textDocument": { "uri": uri },
-                "options": { "tabSize": 2, "insertSpaces": true },
-            }),
-        )
-        .await;
+    let answer = format_request(&mut client, &uri).await;
     assert_eq!(answer["result"], json!([]), "{answer}");
 }
 
@@ -207,4 +191,9 @@ async fn a_file_changed_on_disk_updates_the_files_that_use_it() {
     client.notify("workspace/didChangeWatchedFiles", changes).await;
     // The lens header and the predicate are gone: the call is unknown again, and the removed file is cleared.
     assert_eq!(client.diagnostics(&lens_uri).await, Vec::<serde_json::Value>::new());
+}
+
+async fn format_request(client: &mut Client, uri: &str) -> serde_json::Value {
+    let options = json!({ "tabSize": 2, "insertSpaces": true });
+    client.request("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": options })).await
 }
