@@ -359,10 +359,7 @@ fn collect_body_calls(db: &dyn Db, text: BlockText<'_>, calls: &mut BTreeSet<Str
 /// Each identifier in `text` that an opening parenthesis follows.
 fn words_before_parenthesis(text: &str) -> impl Iterator<Item = &str> {
     text.match_indices('(').filter_map(|(at, _)| {
-        let before = text[..at].trim_end();
-        let is_word = |c: char| c.is_alphanumeric() || c == '_';
-        let start = before.char_indices().rev().find(|&(_, c)| !is_word(c)).map_or(0, |(i, c)| i + c.len_utf8());
-        let word = &before[start..];
+        let word = loupe_syntax::word_before(text[..at].trim_end());
         word.starts_with(|c: char| c.is_alphabetic() || c == '_').then_some(word)
     })
 }

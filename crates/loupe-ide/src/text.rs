@@ -2,6 +2,7 @@
 //! is, whether a position is in a string, the word before the cursor.
 
 use loupe_diagnostics::Span;
+pub(crate) use loupe_syntax::word_before;
 
 /// The part of an item's span from its opening brace (not one in a string before it).
 pub(crate) fn block_from_brace(text: &str, span: Span) -> Option<Span> {
@@ -42,16 +43,6 @@ pub(crate) fn string_start(line_before: &str) -> Option<usize> {
         }
     }
     open
-}
-
-/// The identifier characters just before the cursor.
-pub(crate) fn word_before(line_before: &str) -> &str {
-    let start = line_before
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |(at, c)| at + c.len_utf8());
-    &line_before[start..]
 }
 
 /// The name of the call whose argument list the end of `before` is in

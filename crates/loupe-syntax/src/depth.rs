@@ -13,6 +13,7 @@
 //! kind (the grammar's junk lines skip a stray one), and a quantifier stays
 //! open until its body's `{`.
 
+use crate::words::is_ident_char;
 use crate::{Code, Label, Span, SyntaxError};
 
 /// The deepest bracket nesting a `.lens` file may use. Real checks stay far below.
@@ -127,10 +128,6 @@ const SIGNIFICANT: [bool; 256] = {
     }
     table
 };
-
-fn is_ident_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
-}
 
 fn too_deep(bytes: &[u8], open: usize) -> SyntaxError {
     let (message, span, label) = match bytes[open] {

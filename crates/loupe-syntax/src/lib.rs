@@ -12,9 +12,11 @@ pub mod format;
 #[deny(clippy::unwrap_used, clippy::expect_used)]
 mod lower;
 mod strings;
+mod words;
 
 pub use ast::*;
 pub use depth::MAX_NESTING;
+pub use words::word_before;
 
 /// The deepest expression tree the parser builds; deeper ones become errors.
 pub const MAX_EXPR_DEPTH: usize = 128;

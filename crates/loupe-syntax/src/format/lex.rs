@@ -6,6 +6,8 @@
 //! a run of identifier characters, a `-` in an item id is its own token): the
 //! printer decides only the whitespace between tokens.
 
+use crate::words::is_ident_char;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     /// A run of `[A-Za-z0-9_]`, with a number's `.digits` when it starts with a digit.
@@ -47,10 +49,6 @@ impl Token<'_> {
 /// The grammar's whitespace: space, and `\t` through `\r`.
 fn is_space(byte: u8) -> bool {
     byte == b' ' || (b'\t'..=b'\r').contains(&byte)
-}
-
-fn is_ident_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
 }
 
 const OPERATORS: [&str; 4] = ["==", "!=", "<=", ">="];
