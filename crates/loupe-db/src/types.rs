@@ -30,7 +30,7 @@ impl DeclaredTypes {
     pub fn unknown_type(&self, ty: &str) -> Option<String> {
         let catalog = Catalog::builtin();
         let declared = || self.types.keys().map(String::as_str);
-        let help = |known: &str| format!("did you mean `{known}`?");
+        let help = loupe_diagnostics::suggest::suggestion_help;
         if let Some(prefix) = ty.strip_suffix('*') {
             let known = declared().any(|known| known.starts_with(prefix)) || catalog.is_known(ty);
             return (!known).then(|| UNKNOWN_HELP.to_string());
@@ -68,7 +68,7 @@ impl DeclaredTypes {
         });
         let declared = types.iter().find_map(|ty| self.types.get(ty).cloned().flatten().map(|props| (ty, props)));
         Some(match (suggestion, declared) {
-            (Some(known), _) => format!("did you mean `{known}`?"),
+            (Some(known), _) => loupe_diagnostics::suggest::suggestion_help(known),
             (None, Some((ty, props))) => format!(
                 "loupe.toml declares {ty} with {}",
                 props.iter().map(|prop| format!("`{prop}`")).collect::<Vec<_>>().join(", ")

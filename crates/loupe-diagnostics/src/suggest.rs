@@ -71,7 +71,19 @@ fn char_kinds(chars: &[char]) -> u64 {
 
 /// A help line naming the closest candidate, if any.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    closest(name, candidates).map(|candidate| format!("did you mean `{candidate}`?"))
+    closest(name, candidates).map(suggestion_help)
+}
+
+/// The help line that suggests `known` for an unknown name.
+pub fn suggestion_help(known: &str) -> String {
+    format!("did you mean `{known}`?")
+}
+
+/// The name a [`suggestion_help`] line suggests: what an editor's quick fix
+/// writes in place of the unknown name, so that the fix and the diagnostic
+/// never disagree.
+pub fn suggested(help: &str) -> Option<&str> {
+    help.strip_prefix("did you mean `")?.strip_suffix("`?")
 }
 
 /// Buffers reused from one candidate to the next.
@@ -144,6 +156,12 @@ mod tests {
         assert_eq!(closest("zzz", ["resources", "count"]), None);
         assert_eq!(closest("deploy", ["scoping", "deployment"]), Some("deployment"));
         assert_eq!(closest("GENSEC01_BP1", ["GENSEC01_BP01", "GENSEC01_BP02"]), Some("GENSEC01_BP01"));
+    }
+
+    #[test]
+    fn a_help_line_gives_back_its_suggestion() {
+        assert_eq!(suggested(&suggestion_help("GENSEC01_BP01")), Some("GENSEC01_BP01"));
+        assert_eq!(suggested("the choices are `a`, `b`"), None);
     }
 
     #[test]

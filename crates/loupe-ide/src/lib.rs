@@ -7,6 +7,7 @@
 //! `loupe_project::Analysis::with`, which turns salsa cancellation into an
 //! `Err`. A position on nothing answers `None` or nothing, never a panic.
 
+mod assists;
 mod completion;
 mod hover;
 mod navigation;
@@ -15,6 +16,7 @@ mod symbols;
 mod text;
 mod tokens;
 
+pub use assists::{Assist, AssistKind, FixedDiagnostic, assists};
 pub use completion::completions;
 pub use hover::hover;
 use loupe_db::{Db, Pack, SourceFile};

@@ -21,7 +21,8 @@
 
 use super::lex::{Kind, Token};
 
-const INDENT: &str = "  ";
+/// One level of indentation.
+pub const INDENT: &str = "  ";
 
 /// An open block, group or the file itself.
 #[derive(Debug)]

@@ -14,6 +14,8 @@
 mod layout;
 mod lex;
 
+pub use layout::INDENT;
+
 use crate::{SyntaxError, parse, parse_block};
 
 /// Why a text was left as it was.

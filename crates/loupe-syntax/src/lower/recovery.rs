@@ -84,7 +84,7 @@ impl Lowerer<'_, '_> {
         }
         // A known keyword whose line failed later gets no "did you mean" for itself.
         let suggestion = closest_keyword(&first_word, context).filter(|keyword| *keyword != first_word);
-        let help = suggestion.map(|keyword| format!("did you mean `{keyword}`?"));
+        let help = suggestion.map(loupe_diagnostics::suggest::suggestion_help);
         // Re-parse the line on its own to point at the exact token pest stopped at.
         let (position, found) = match LoupeParser::parse(context.entry_rule(), text) {
             Err(error) => {
