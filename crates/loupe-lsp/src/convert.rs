@@ -2,6 +2,7 @@
 //! 0), paths ↔ URIs, and diagnostics to LSP. Nothing past this module sees
 //! a UTF-16 column.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use loupe_db::{Db, LineIndex, Severity, SourceFile, Span, line_index};
@@ -9,6 +10,7 @@ use loupe_diagnostics::{Column, LineCol};
 use loupe_project::MAX_SOURCE_BYTES;
 use tower_lsp_server::ls_types::{
     self as lsp, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range, Uri,
+    WorkspaceEdit,
 };
 
 /// The byte offset of `position` in `text`. A column past the end of its
@@ -49,6 +51,17 @@ pub(crate) fn span(index: &LineIndex, text: &str, range: Range) -> Span {
 /// The range of a span of a database file.
 pub(crate) fn file_range(db: &dyn Db, file: SourceFile, span: Span) -> Range {
     range(line_index(db, file), span)
+}
+
+/// Edits of the pack's files as one workspace edit, grouped by file.
+pub(crate) fn workspace_edit(db: &dyn Db, edits: Vec<loupe_ide::TextEdit>) -> WorkspaceEdit {
+    let mut changes: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    for edit in edits {
+        let Some(uri) = uri(db, edit.file) else { continue };
+        let range = file_range(db, edit.file, edit.span);
+        changes.entry(uri).or_default().push(lsp::TextEdit { range, new_text: edit.new_text });
+    }
+    WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() }
 }
 
 /// The path an editor's URI names, when it is a file.

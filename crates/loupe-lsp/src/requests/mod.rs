@@ -3,6 +3,7 @@
 //! and byte offsets, asks `loupe_ide` on the snapshot, and answers in LSP
 //! types.
 
+mod code_action;
 mod completion;
 mod definition;
 mod document_symbol;
@@ -20,14 +21,15 @@ use loupe_ide::FilePosition;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::request::{
-    Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, References,
-    Rename, Request, SelectionRangeRequest, SemanticTokensFullRequest, WorkspaceSymbolRequest,
+    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition,
+    HoverRequest, References, Rename, Request, SelectionRangeRequest, SemanticTokensFullRequest,
+    WorkspaceSymbolRequest,
 };
 use tower_lsp_server::ls_types::{
-    CompletionOptions, FoldingRangeProviderCapability, HoverProviderCapability, Location, OneOf, SaveOptions,
-    SelectionRangeProviderCapability, SemanticTokensFullOptions, SemanticTokensOptions,
-    SemanticTokensServerCapabilities, ServerCapabilities, TextDocumentPositionParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    CodeActionOptions, CodeActionProviderCapability, CompletionOptions, FoldingRangeProviderCapability,
+    HoverProviderCapability, Location, OneOf, SaveOptions, SelectionRangeProviderCapability, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities, TextDocumentPositionParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 
 use crate::convert;
@@ -58,6 +60,7 @@ static HANDLERS: &[(&str, Handler)] = &[
         answer::<SemanticTokensFullRequest>(snapshot, params, semantic_tokens::handle)
     }),
     (Formatting::METHOD, |snapshot, params| answer::<Formatting>(snapshot, params, formatting::handle)),
+    (CodeActionRequest::METHOD, |snapshot, params| answer::<CodeActionRequest>(snapshot, params, code_action::handle)),
 ];
 
 /// The handler of `method`, if it is a request the server answers.
@@ -121,6 +124,10 @@ pub(crate) fn capabilities() -> ServerCapabilities {
             },
         )),
         document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(code_action::kinds()),
+            ..CodeActionOptions::default()
+        })),
         ..ServerCapabilities::default()
     }
 }

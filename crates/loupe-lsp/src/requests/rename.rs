@@ -1,10 +1,8 @@
 //! `textDocument/rename`: the edits of every file of the pack, or the
 //! reason the new name is refused (an illegal or clashing id).
 
-use std::collections::HashMap;
-
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
-use tower_lsp_server::ls_types::{RenameParams, TextEdit, WorkspaceEdit};
+use tower_lsp_server::ls_types::{RenameParams, WorkspaceEdit};
 
 use super::file_position;
 use crate::convert;
@@ -17,13 +15,7 @@ pub(crate) fn handle(snapshot: &Snapshot, params: RenameParams) -> Result<Option
     let answer = snapshot.with(|db| {
         let Some((pack, at)) = file_position(snapshot, db, &params.text_document_position) else { return Ok(None) };
         let edits = loupe_ide::rename(db, pack, at, &params.new_name)?;
-        let mut changes: HashMap<_, Vec<TextEdit>> = HashMap::new();
-        for edit in edits {
-            let Some(uri) = convert::uri(db, edit.file) else { continue };
-            let range = convert::file_range(db, edit.file, edit.span);
-            changes.entry(uri).or_default().push(TextEdit { range, new_text: edit.new_text });
-        }
-        Ok(Some(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() }))
+        Ok(Some(convert::workspace_edit(db, edits)))
     })?;
     answer.map_err(|refused: loupe_ide::RenameError| Error {
         code: ErrorCode::ServerError(REQUEST_FAILED),

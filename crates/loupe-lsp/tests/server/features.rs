@@ -183,3 +183,33 @@ async fn selection_ranges_grow_from_the_call_under_the_cursor_to_the_file() {
     }
     assert_eq!(outermost["range"]["start"], json!({ "line": 0, "character": 0 }), "{answer}");
 }
+
+#[tokio::test]
+async fn a_code_action_fixes_a_misspelled_call_after_non_ascii_text_with_its_diagnostic_attached() {
+    let Opened { mut client, security, call: (line, column), .. } = open("code-action").await;
+    // `has_role()` becomes `has_rol()`: unknown, with a suggestion.
+    client.edit(&security, 2, [line, column + 7, line, column + 8], "").await;
+    let diagnostics = client.diagnostics(&security).await;
+    let misspelled = range(line, column, column + 7);
+    assert!(diagnostics.len() == 1 && diagnostics[0]["range"] == misspelled, "{diagnostics:?}");
+
+    let params = |only: Value| {
+        json!({
+            "textDocument": { "uri": security },
+            "range": range(line, column + 2, column + 2),
+            "context": { "diagnostics": diagnostics, "only": only },
+        })
+    };
+    let answer = client.request("textDocument/codeAction", params(Value::Null)).await;
+    let action = &answer["result"][0];
+    assert_eq!(action["title"], "Replace with `has_role`", "{answer}");
+    assert_eq!(action["kind"], "quickfix", "{answer}");
+    assert_eq!(action["isPreferred"], true, "{answer}");
+    assert_eq!(action["diagnostics"], json!(diagnostics), "{answer}");
+    let edit = json!({ "changes": { &security: [{ "range": misspelled, "newText": "has_role" }] } });
+    assert_eq!(action["edit"], edit, "{answer}");
+
+    // An editor asking for refactors only gets no quick fix.
+    let answer = client.request("textDocument/codeAction", params(json!(["refactor"]))).await;
+    assert_eq!(answer["result"], json!([]), "{answer}");
+}
