@@ -79,17 +79,17 @@ pub fn assists(db: &dyn Db, pack: Pack, range: FileRange) -> Vec<Assist> {
     assists
 }
 
-/// An edit of the file at hand, or (a rename) one of any file of the pack.
+/// An edit of the file at hand, or one already placed in its file (a rename's).
 enum Edit {
     Here(Span, String),
-    In(TextEdit),
+    Placed(TextEdit),
 }
 
 impl Edit {
     fn in_file(self, file: SourceFile) -> TextEdit {
         match self {
             Edit::Here(span, new_text) => TextEdit { file, span, new_text },
-            Edit::In(edit) => edit,
+            Edit::Placed(edit) => edit,
         }
     }
 }
@@ -107,7 +107,8 @@ fn header(text: &str, question: &Question) -> Span {
 
 /// Adds the missing `otherwise` as the last rule, at a level no rule uses,
 /// or a risk block of `high otherwise` where there is none. Nothing when
-/// every level is taken: a fourth rule would be an error of its own.
+/// there are three rules or every level is taken: a fourth rule, or a level
+/// used twice, would be an error of its own.
 fn add_otherwise(text: &str, question: &Question) -> Option<(String, Vec<Edit>)> {
     let indent = line_indent(text, question.keyword.start);
     let Some(block) = &question.risk else {
@@ -116,6 +117,9 @@ fn add_otherwise(text: &str, question: &Question) -> Option<(String, Vec<Edit>)>
         let edit = before_closing_brace(text, question.span, &lines, indent)?;
         return Some(("Add `risk { high otherwise }`".to_string(), vec![edit]));
     };
+    if block.rules.len() >= 3 {
+        return None;
+    }
     let used = |level: &RiskLevel| block.rules.iter().any(|rule| rule.level == *level);
     let level = [RiskLevel::High, RiskLevel::Medium, RiskLevel::None].into_iter().find(|level| !used(level))?;
     let rule = format!("{} otherwise", level.as_str());
@@ -161,7 +165,7 @@ fn fix_id_characters(db: &dyn Db, pack: Pack, file: SourceFile, text: &str, span
         return None;
     }
     let edits = rename(db, pack, FilePosition { file, offset: span.start }, &fixed).ok()?;
-    (!edits.is_empty()).then(|| (format!("Rename to `{fixed}`"), edits.into_iter().map(Edit::In).collect()))
+    (!edits.is_empty()).then(|| (format!("Rename to `{fixed}`"), edits.into_iter().map(Edit::Placed).collect()))
 }
 
 /// Replaces the unknown name at `span` with the one its diagnostic suggests:

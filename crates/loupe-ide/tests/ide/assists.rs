@@ -5,10 +5,10 @@ use loupe_ide::{AssistKind, FileRange, Span};
 
 use crate::fixture::{Fixture, PACK, pack_at};
 
-/// The diagnostics at the cursor, then the assists there, each with the files it edits as they read
-/// after its edits, and the pack's diagnostics then. Asserts that a fix
-/// removes a diagnostic of its code and that a formatted file stays
-/// formatted.
+/// The diagnostics at the cursor, then each assist there with the lines
+/// it changes (as they read after its edits) and the pack's diagnostics
+/// then. Asserts that a fix removes a diagnostic of its code, that no
+/// assist adds an error, and that a formatted file stays formatted.
 fn check_assists(fixture: &str, expect: Expect) {
     let fixture = Fixture::parse(fixture);
     let cursor = fixture.cursor();
@@ -49,14 +49,15 @@ fn check_assists(fixture: &str, expect: Expect) {
             write!(after, "//- {}\n{new}", file.name(&fixture.db)).unwrap();
         }
         let codes_after = codes(&Fixture::parse(&after));
+        let count = |codes: &[(String, bool)], code: &str| codes.iter().filter(|(other, _)| other == code).count();
         if let Some(fixed) = assist.fixes {
-            let count = |codes: &[String]| codes.iter().filter(|code| *code == fixed.code.as_str()).count();
-            assert!(
-                count(&codes_after) < count(&codes_before),
-                "{} is still reported: {codes_after:?}",
-                fixed.code.as_str()
-            );
+            let code = fixed.code.as_str();
+            assert!(count(&codes_after, code) < count(&codes_before, code), "{code} is still reported");
         }
+        for (code, _) in codes_after.iter().filter(|(_, error)| *error) {
+            assert!(count(&codes_after, code) <= count(&codes_before, code), "a new error {code}");
+        }
+        let codes_after: Vec<&str> = codes_after.iter().map(|(code, _)| code.as_str()).collect();
         writeln!(actual, "diagnostics after: {}", codes_after.join(" ")).unwrap();
     }
     expect.assert_eq(&actual);
@@ -81,9 +82,10 @@ fn pack_with(from: &str, to: &str, shift: usize) -> String {
     PACK.replacen(from, &to, 1)
 }
 
-fn codes(fixture: &Fixture) -> Vec<String> {
+/// The codes of the pack's diagnostics, and whether each is an error.
+fn codes(fixture: &Fixture) -> Vec<(String, bool)> {
     let diagnostics = fixture.files.iter().flat_map(|&file| loupe_ide::diagnostics(&fixture.db, fixture.pack, file));
-    diagnostics.map(|diagnostic| diagnostic.code.as_str().to_string()).collect()
+    diagnostics.map(|diagnostic| (diagnostic.code.as_str().to_string(), diagnostic.is_error())).collect()
 }
 
 #[test]
@@ -320,6 +322,34 @@ fn replace_an_unknown_name_with_the_one_its_diagnostic_suggests() {
          10       check {
          11         applies when count(resources("aws_vpc")) > 0
          12         some endpoint in resources("aws_vpc_endpoint", "AWS::EC2::VPCEndpoint") {
+
+        diagnostics after: 
+    "#]],
+    );
+    // A property of a known resource type, a misspelled keyword.
+    let property = pack_with("is_bedrock(endpoint)\n", "endpoint.properties.service_nam == \"x\"\n", 22);
+    check_assists(
+        &property.replacen(", \"AWS::EC2::VPCEndpoint\"", "", 1),
+        expect![[r#"
+        diagnostics here: L0506
+        Replace with `service_name` (quick fix, fixes L0506 at security.lens 535..546 "service_nam")
+        //- security.lens
+         12         some endpoint in resources("aws_vpc_endpoint") {
+         13           endpoint.properties.service_name == "x"
+         14         } else "no endpoint for Bedrock"
+
+        diagnostics after: L0501 L0501
+    "#]],
+    );
+    check_assists(
+        &pack_with("choice SEC01_logs", "chioce SEC01_logs", 2),
+        expect![[r#"
+        diagnostics here: L0001
+        Replace with `choice` (quick fix, fixes L0001 at security.lens 620..626 "chioce")
+        //- security.lens
+         16     }
+         17     choice SEC01_logs "Log every invocation" {
+         18       improve "Turn on invocation logging." "https://example.com/logs"
 
         diagnostics after: 
     "#]],

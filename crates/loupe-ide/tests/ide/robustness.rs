@@ -1,4 +1,4 @@
-use loupe_ide::FilePosition;
+use loupe_ide::{FilePosition, FileRange, Span};
 
 use crate::fixture::{Fixture, PACK};
 
@@ -17,6 +17,7 @@ fn answers_everywhere(fixture: &str) -> usize {
             answers += loupe_ide::completions(db, pack, at).len().min(1);
             answers += loupe_ide::selection_ranges(db, file, offset).len();
             answers += loupe_ide::rename(db, pack, at, "renamed_to").map_or(0, |edits| edits.len());
+            answers += loupe_ide::assists(db, pack, FileRange { file, span: Span::empty(offset as usize) }).len();
         }
         answers += loupe_ide::document_symbols(db, file).len();
         answers += loupe_ide::folding_ranges(db, file).len();
