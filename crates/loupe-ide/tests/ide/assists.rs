@@ -1,5 +1,3 @@
-use std::fmt::Write;
-
 use expect_test::{Expect, expect};
 use loupe_ide::{AssistKind, FileRange, Span};
 
@@ -30,7 +28,7 @@ fn check_assists(fixture: &str, expect: Expect) {
         let fixes = assist
             .fixes
             .map(|fixed| format!(", fixes {} at {}", fixed.code.as_str(), fixture.show(cursor.file, fixed.span)));
-        writeln!(actual, "{} ({kind}{})", assist.label, fixes.unwrap_or_default()).unwrap();
+        actual.push_str(&format!("{} ({kind}{})\n", assist.label, fixes.unwrap_or_default()));
         let mut after = String::new();
         for &file in &fixture.files {
             let old = file.text(&fixture.db).as_str();
@@ -41,12 +39,12 @@ fn check_assists(fixture: &str, expect: Expect) {
                 new.replace_range(edit.span.range(), &edit.new_text);
             }
             if !edits.is_empty() {
-                writeln!(actual, "//- {}\n{}", file.name(&fixture.db), changed_lines(old, &new)).unwrap();
+                actual.push_str(&format!("//- {}\n{}\n", file.name(&fixture.db), changed_lines(old, &new)));
                 if loupe_syntax::format::format(old).as_deref() == Ok(old) {
                     assert_eq!(loupe_syntax::format::format(&new).as_deref(), Ok(new.as_str()), "no longer formatted");
                 }
             }
-            write!(after, "//- {}\n{new}", file.name(&fixture.db)).unwrap();
+            after.push_str(&format!("//- {}\n{new}", file.name(&fixture.db)));
         }
         let codes_after = codes(&Fixture::parse(&after));
         let count = |codes: &[(String, bool)], code: &str| codes.iter().filter(|(other, _)| other == code).count();
@@ -58,7 +56,7 @@ fn check_assists(fixture: &str, expect: Expect) {
             assert!(count(&codes_after, code) <= count(&codes_before, code), "a new error {code}");
         }
         let codes_after: Vec<&str> = codes_after.iter().map(|(code, _)| code.as_str()).collect();
-        writeln!(actual, "diagnostics after: {}", codes_after.join(" ")).unwrap();
+        actual.push_str(&format!("diagnostics after: {}\n", codes_after.join(" ")));
     }
     expect.assert_eq(&actual);
 }
