@@ -421,3 +421,29 @@ fn no_id_fix_that_clashes_or_is_still_illegal() {
     "#]],
     );
 }
+
+#[test]
+fn a_none_of_these_choice_in_a_question_without_choices_goes_before_its_brace() {
+    check_assists(
+        &question("// choices to come").replacen("question SEC01", "question $0SEC01", 1),
+        expect![[r#"
+        diagnostics here: L0201 L0410
+        Add `risk { high otherwise }` (quick fix, fixes L0201 at main.lens 77..82 "SEC01")
+        //- main.lens
+          7     // choices to come
+          8     risk {
+          9       high otherwise
+         10     }
+         11   }
+
+        diagnostics after: L0410
+        Add the none-of-these choice `SEC01_no` (refactor)
+        //- main.lens
+          7     // choices to come
+          8     none SEC01_no "None of these"
+          9   }
+
+        diagnostics after: L0201 L0410
+    "#]],
+    );
+}
