@@ -21,7 +21,7 @@ mod host;
 mod parallel;
 mod read;
 
-pub use analysis::{Analysis, Cancellable, EvidenceLoad};
+pub use analysis::{Analysis, CancelHandle, Cancellable, EvidenceLoad};
 pub use change::Change;
 pub use discover::{MANIFEST, discover_lens_files, is_pack};
 pub use host::{AnalysisHost, EvidenceRequest, HostDatabase, Loaded, LoadedEvidence, Target};

@@ -8,13 +8,14 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 
 /// How long a test waits for one message before it fails.
-const PATIENCE: Duration = Duration::from_secs(20);
+pub const PATIENCE: Duration = Duration::from_secs(20);
 
 pub struct Client {
     reader: BufReader<ReadHalf<DuplexStream>>,
     writer: WriteHalf<DuplexStream>,
     next_id: i64,
-    /// Notifications read while waiting for something else.
+    /// Messages read while waiting for something else: notifications, and
+    /// answers to requests sent without waiting.
     notifications: Vec<Value>,
 }
 
@@ -60,11 +61,16 @@ impl Client {
         self.answer(id).await
     }
 
-    /// The response to request `id`, keeping the notifications read before it.
+    /// The response to request `id` (read already while waiting for
+    /// something else, or next), keeping the other messages read before it.
     pub async fn answer(&mut self, id: i64) -> Value {
+        let is_answer = |message: &Value| message["id"] == json!(id) && message.get("method").is_none();
+        if let Some(at) = self.notifications.iter().position(is_answer) {
+            return self.notifications.remove(at);
+        }
         loop {
             let message = self.read().await;
-            if message["id"] == json!(id) && message.get("method").is_none() {
+            if is_answer(&message) {
                 return message;
             }
             self.notifications.push(message);
@@ -172,4 +178,13 @@ pub fn uri(path: &Path) -> String {
 /// The path of a `file://` URI made by [`uri`].
 pub fn path_of(uri: &str) -> PathBuf {
     PathBuf::from(uri.strip_prefix("file://").expect("a file URI"))
+}
+
+/// The line and UTF-16 column of the first `needle` in `text`.
+pub fn find(text: &str, needle: &str) -> (u32, u32) {
+    let (line, found) =
+        text.lines().enumerate().find(|(_, line)| line.contains(needle)).expect("the needle is in the text");
+    let byte = found.find(needle).expect("the needle is on the line");
+    let column = found[..byte].encode_utf16().count();
+    (u32::try_from(line).expect("a short file"), u32::try_from(column).expect("a short line"))
 }

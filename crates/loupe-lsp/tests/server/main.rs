@@ -3,5 +3,6 @@
 
 mod common;
 mod features;
+mod lifecycle;
 mod random_edits;
 mod sync;
