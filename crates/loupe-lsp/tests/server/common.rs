@@ -37,10 +37,14 @@ impl Client {
     }
 
     pub async fn initialize(&mut self) {
-        let client = self;
-        let initialized = client.request("initialize", json!({ "capabilities": {} })).await;
+        self.initialize_with(json!({ "capabilities": {} })).await;
+    }
+
+    /// Initializes with these `initialize` parameters (workspace folders).
+    pub async fn initialize_with(&mut self, params: Value) {
+        let initialized = self.request("initialize", params).await;
         assert!(initialized["result"]["capabilities"].is_object(), "{initialized}");
-        client.notify("initialized", json!({})).await;
+        self.notify("initialized", json!({})).await;
     }
 
     pub async fn notify(&mut self, method: &str, params: Value) {
@@ -159,15 +163,27 @@ impl Client {
 /// A copy of the fixture pack in a fresh directory, so that tests may
 /// change its files on disk.
 pub fn fixture_pack(name: &str) -> PathBuf {
+    let target = temp_dir(name);
+    copy_fixture_pack(&target);
+    target
+}
+
+/// A fresh directory named for a test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("loupe-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}
+
+/// Copies the fixture pack's files into `target`, created if need be.
+pub fn copy_fixture_pack(target: &Path) {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pack");
-    let target = std::env::temp_dir().join(format!("loupe-lsp-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&target);
-    std::fs::create_dir_all(&target).expect("a temporary directory");
+    std::fs::create_dir_all(target).expect("a directory");
     for entry in std::fs::read_dir(&source).expect("the fixture pack") {
         let entry = entry.expect("a fixture file");
         std::fs::copy(entry.path(), target.join(entry.file_name())).expect("copy a fixture file");
     }
-    target
 }
 
 /// The `file://` URI of a path.

@@ -6,3 +6,4 @@ mod features;
 mod lifecycle;
 mod random_edits;
 mod sync;
+mod workspace;
