@@ -46,6 +46,7 @@ pub struct NavigationTarget {
     pub full_span: Span,
     pub focus_span: Span,
     pub name: String,
+    pub kind: SymbolKind,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -63,6 +64,8 @@ pub enum SymbolKind {
     Choice,
     Predicate,
     Test,
+    /// A predicate's parameter, or a name bound in a body.
+    Variable,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -7,7 +7,7 @@ use loupe_syntax::Item;
 
 use crate::completion::is_keyword;
 use crate::symbols::{Symbol, file_occurrences, occurrence_at, pack_occurrences};
-use crate::{FilePosition, FileRange, NavigationTarget, RenameError, TextEdit};
+use crate::{FilePosition, FileRange, NavigationTarget, RenameError, SymbolKind, TextEdit};
 
 /// The definitions of the pillar, question, choice or predicate under the cursor.
 pub fn goto_definition(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<NavigationTarget> {
@@ -20,9 +20,23 @@ pub fn goto_definition(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<Navigat
                 full_span: found.definition?,
                 focus_span: found.span,
                 name: symbol_name(&found.symbol),
+                kind: symbol_kind(&found.symbol)?,
             })
         })
         .collect()
+}
+
+/// What a symbol defined in a file is; built-ins and resource types are defined in none.
+fn symbol_kind(symbol: &Symbol) -> Option<SymbolKind> {
+    match symbol {
+        Symbol::Lens(_) => Some(SymbolKind::Lens),
+        Symbol::Pillar(_) => Some(SymbolKind::Pillar),
+        Symbol::Question(_) => Some(SymbolKind::Question),
+        Symbol::Choice { .. } => Some(SymbolKind::Choice),
+        Symbol::Predicate(_) => Some(SymbolKind::Predicate),
+        Symbol::Local { .. } => Some(SymbolKind::Variable),
+        Symbol::Builtin(_) | Symbol::ResourceType(_) => None,
+    }
 }
 
 /// Every use of the symbol under the cursor, its definitions too if asked.

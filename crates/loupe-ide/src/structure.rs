@@ -77,6 +77,7 @@ pub fn workspace_symbols(db: &dyn Db, packs: &[Pack], query: &str) -> Vec<Naviga
                         full_span: symbol.span,
                         focus_span: symbol.focus_span,
                         name: symbol.name.clone(),
+                        kind: symbol.kind,
                     });
                 }
                 stack.extend(symbol.children.into_iter().rev());

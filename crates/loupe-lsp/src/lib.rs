@@ -12,6 +12,8 @@
 //! - [`requests`]: one file per request, `from_proto → analysis → to_proto`,
 //!   in a flat table.
 //! - [`convert`]: offsets ↔ UTF-16 positions, and diagnostics to LSP.
+//! - `testing` (feature `testing`, for this crate's tests only): a request
+//!   that runs until it is cancelled.
 
 #![deny(clippy::print_stdout)]
 
@@ -20,6 +22,8 @@ mod diagnostics;
 mod order;
 mod requests;
 mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod world;
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -42,10 +46,16 @@ pub fn service() -> (Ordered<LspService<Backend>>, ClientSocket) {
     (Ordered::new(service, world), socket)
 }
 
+/// How many answers the server waits for at once. A request's work starts
+/// when it arrives whatever this is; past it, answers wait for a slot, so it
+/// is well above what an editor keeps in flight: four slow requests must not
+/// hold back the fifth's answer.
+const ANSWERS_IN_FLIGHT: usize = 64;
+
 /// Serves one session over `input` and `output` until the client exits.
 pub async fn serve(input: impl AsyncRead + Unpin, output: impl AsyncWrite) {
     let (service, socket) = service();
-    Server::new(input, output, socket).serve(service).await;
+    Server::new(input, output, socket).concurrency_level(ANSWERS_IN_FLIGHT).serve(service).await;
 }
 
 /// `loupe lsp`: serves over standard input and output on a one-thread

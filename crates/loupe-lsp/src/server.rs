@@ -1,17 +1,19 @@
-//! The lifecycle: `initialize` (the capabilities), `initialized` (file
-//! watching), `shutdown`. Edits and requests never reach this server: the
+//! The lifecycle: `initialize` (the capabilities, and the packs of the
+//! workspace's folders), `initialized` (file watching), folders added,
+//! `shutdown`. Edits and requests never reach this server: the
 //! [`Ordered`](crate::Ordered) layer handles them in order.
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::notification::{DidChangeWatchedFiles, Notification};
 use tower_lsp_server::ls_types::{
-    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, Registration, ServerInfo,
+    DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams, FileSystemWatcher, GlobPattern,
+    InitializeParams, InitializeResult, InitializedParams, MessageType, OneOf, Registration, ServerCapabilities,
+    ServerInfo, WorkspaceFolder, WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
-use crate::requests;
 use crate::world::World;
+use crate::{convert, requests};
 
 /// The server the [`LspService`](tower_lsp_server::LspService) drives.
 #[derive(Debug)]
@@ -37,9 +39,24 @@ impl LanguageServer for Backend {
             .and_then(|watched| watched.dynamic_registration)
             .unwrap_or(false);
         self.watch_files.store(watch_files, std::sync::atomic::Ordering::SeqCst);
+        #[allow(deprecated)] // `rootUri` is the folder of clients without workspace folders.
+        let folders = match params.workspace_folders {
+            Some(folders) => folder_paths(&folders),
+            None => params.root_uri.iter().filter_map(convert::path).collect(),
+        };
+        // Found and loaded off this answer: diagnostics are published when they are.
+        self.world.load_folders(folders);
         self.world.set_initialized();
+        let workspace_folders =
+            WorkspaceFoldersServerCapabilities { supported: Some(true), change_notifications: Some(OneOf::Left(true)) };
         Ok(InitializeResult {
-            capabilities: requests::capabilities(),
+            capabilities: ServerCapabilities {
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(workspace_folders),
+                    file_operations: None,
+                }),
+                ..requests::capabilities()
+            },
             server_info: Some(ServerInfo {
                 name: "loupe".to_string(),
                 version: Some(env!("CARGO_PKG_VERSION").to_string()),
@@ -67,7 +84,17 @@ impl LanguageServer for Backend {
         }
     }
 
+    /// Loads the packs of added folders. Those of removed folders stay
+    /// loaded until the session ends.
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        self.world.load_folders(folder_paths(&params.event.added));
+    }
+
     async fn shutdown(&self) -> Result<()> {
         Ok(())
     }
+}
+
+fn folder_paths(folders: &[WorkspaceFolder]) -> Vec<std::path::PathBuf> {
+    folders.iter().filter_map(|folder| convert::path(&folder.uri)).collect()
 }

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use loupe_db::{Database, Pack, SourceFile};
-use loupe_project::{Analysis, AnalysisHost, Change, Loaded, MAX_SOURCE_BYTES, display, is_pack, read_text};
+use loupe_project::{
+    Analysis, AnalysisHost, Change, Loaded, MANIFEST, MAX_SOURCE_BYTES, discover_packs, display, is_pack, read_text,
+};
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::Client;
@@ -37,6 +39,8 @@ pub(crate) enum Event {
     Save(DidSaveTextDocumentParams),
     Close(DidCloseTextDocumentParams),
     Watched(DidChangeWatchedFilesParams),
+    /// The packs found in the workspace's folders, to load.
+    LoadPacks(Vec<PathBuf>),
     Snapshot(oneshot::Sender<Snapshot>),
 }
 
@@ -121,6 +125,20 @@ impl World {
         self.initialized.load(Ordering::SeqCst)
     }
 
+    /// Loads the packs of the workspace's folders: they are found on the
+    /// blocking pool (a large folder takes a while to walk), then loaded on
+    /// the host's thread at their place among the edits.
+    pub(crate) fn load_folders(&self, folders: Vec<PathBuf>) {
+        if folders.is_empty() {
+            return;
+        }
+        let world = self.clone();
+        self.runtime.spawn_blocking(move || {
+            let roots = folders.iter().flat_map(|folder| discover_packs(folder)).collect();
+            world.send(Event::LoadPacks(roots));
+        });
+    }
+
     /// Logs to the client's output, from any thread.
     pub(crate) fn log(&self, kind: MessageType, message: String) {
         let client = self.client.clone();
@@ -192,6 +210,7 @@ impl State {
             Event::Save(params) => self.save(params),
             Event::Close(params) => self.close(params),
             Event::Watched(params) => self.watched(params),
+            Event::LoadPacks(roots) => self.load_packs(&roots),
             Event::Snapshot(sender) => {
                 // A request gone since is no error: its snapshot is dropped here.
                 let _ = sender.send(Snapshot { analysis: self.host.analysis(), packs: self.packs.clone() });
@@ -272,6 +291,10 @@ impl State {
         let mut changed = false;
         for event in params.changes {
             let Some(path) = convert::path(&event.uri) else { continue };
+            if let Some(packs_changed) = self.pack_event(&path, event.typ) {
+                changed |= packs_changed;
+                continue;
+            }
             if self.documents.contains_key(&path) {
                 continue;
             }
@@ -337,17 +360,76 @@ impl State {
                 return;
             }
         };
-        self.add_loaded(loaded, root);
+        self.add_loaded(loaded);
     }
 
-    fn add_loaded(&mut self, loaded: Loaded, root: Option<PathBuf>) {
+    fn add_loaded(&mut self, loaded: Loaded) {
         for error in &loaded.errors {
             self.world.log(MessageType::WARNING, format!("loupe: {}: {}", error.path.display(), error.kind));
         }
-        let mut packs = self.packs.to_vec();
-        packs.extend(loaded.targets.iter().map(|target| target.pack).filter(|pack| !self.packs.contains(pack)));
-        self.packs = Arc::from(packs);
-        self.roots.extend(root);
+        self.refresh_packs();
+    }
+
+    /// Takes the host's packs: loading one may take files from another.
+    fn refresh_packs(&mut self) {
+        self.packs = Arc::from(self.host.packs());
+        self.roots = self.host.pack_roots().map(Path::to_path_buf).collect();
+    }
+
+    /// Loads the packs of the workspace's folders not loaded yet.
+    fn load_packs(&mut self, roots: &[PathBuf]) -> bool {
+        let new: Vec<PathBuf> = roots.iter().filter(|root| self.host.pack(root).is_none()).cloned().collect();
+        if new.is_empty() {
+            return false;
+        }
+        let loaded = self.host.load(&new);
+        self.add_loaded(loaded);
+        true
+    }
+
+    /// A pack that appears or goes on disk: a created manifest (or a `.lens`
+    /// file created under a manifest not loaded yet) loads its pack, which
+    /// takes the files already loaded under it; a deleted manifest removes
+    /// its pack. `None` when the event is no such thing.
+    fn pack_event(&mut self, path: &Path, kind: FileChangeType) -> Option<bool> {
+        let is_manifest = path.file_name().is_some_and(|name| name == MANIFEST);
+        let root = if is_manifest {
+            path.parent()?
+        } else if kind == FileChangeType::CREATED && self.host.source(path).is_none() && !self.in_loaded_pack(path) {
+            path.ancestors().skip(1).find(|dir| is_pack(dir))?
+        } else {
+            return None;
+        };
+        let loaded = self.host.pack(root).is_some();
+        if kind == FileChangeType::DELETED && loaded && !self.documents.contains_key(path) {
+            self.remove_pack(path);
+            return Some(true);
+        }
+        if kind != FileChangeType::DELETED && !loaded && is_pack(root) {
+            return Some(self.load_packs(&[root.to_path_buf()]));
+        }
+        None
+    }
+
+    /// Removes the pack of a deleted manifest. Its files join the pack
+    /// around it, if any; otherwise those the editor has open are checked
+    /// on their own, as when a file in no pack is opened, and the others
+    /// are dropped with their diagnostics.
+    fn remove_pack(&mut self, manifest: &Path) {
+        let mut change = Change::new();
+        change.remove_file(manifest);
+        self.host.apply_change(change);
+        let orphans: Vec<(PathBuf, String)> = self
+            .documents
+            .iter()
+            .filter(|(path, _)| self.host.source(path).is_none())
+            .map(|(path, document)| (path.clone(), document.text.clone()))
+            .collect();
+        for (path, text) in orphans {
+            self.load(&path);
+            self.set_text(&path, text);
+        }
+        self.refresh_packs();
     }
 
     fn path(&self, uri: &Uri) -> Option<PathBuf> {

@@ -25,6 +25,16 @@ pub struct Analysis<D = Database> {
 /// caller retries on a new snapshot, or drops the request.
 pub type Cancellable<T> = Result<T, salsa::Cancelled>;
 
+/// Cancels the queries running on one snapshot ([`Analysis::cancel_handle`]).
+#[derive(Clone, Debug)]
+pub struct CancelHandle(salsa::CancellationToken);
+
+impl CancelHandle {
+    pub fn cancel(&self) {
+        self.0.cancel();
+    }
+}
+
 /// An evidence file as [`loupe_eval::load_evidence`] loads it.
 pub type EvidenceLoad = Arc<Result<Evidence, EvidenceError>>;
 
@@ -36,6 +46,13 @@ impl<D: HostDatabase> Analysis<D> {
     /// The snapshot's database, for renderers reading names and texts.
     pub fn db(&self) -> &D {
         &self.db
+    }
+
+    /// A handle that cancels the queries running on this snapshot, and only
+    /// on it: they return `Err(Cancelled::Local)` at their next query call.
+    /// For work nobody waits for any more (a request the client cancelled).
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle(salsa::Database::cancellation_token(&self.db))
     }
 
     /// Runs `query` on this snapshot: how the editor's features (the `ide`

@@ -49,6 +49,20 @@ pub fn discover_lens_files(dir: &Path) -> Discovered {
     found
 }
 
+/// The packs of a workspace folder: the pack of each `.lens` file under
+/// `dir` (the nearest manifest above it, which may be above `dir`), and
+/// `dir` when it holds a manifest; sorted, hidden directories left out.
+pub fn discover_packs(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Discovered::default();
+    walk(dir, None, &mut found);
+    let mut roots: Vec<PathBuf> =
+        found.files.iter().filter_map(|file| pack_root_of(file)).map(Path::to_path_buf).collect();
+    roots.extend(is_pack(dir).then(|| dir.to_path_buf()));
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
 /// Walks `dir`; with a pack `root`, a directory below it that is a pack of
 /// its own is set aside as nested rather than walked.
 fn walk(dir: &Path, root: Option<&Path>, found: &mut Discovered) {

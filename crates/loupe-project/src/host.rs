@@ -37,6 +37,9 @@ pub struct AnalysisHost<D = Database> {
     sources: BTreeMap<PathBuf, SourceFile>,
     /// Packs by their directory.
     packs: BTreeMap<PathBuf, PackEntry>,
+    /// Files in no pack, loaded to be checked on their own: each is a pack
+    /// without a manifest.
+    loose: BTreeMap<PathBuf, Pack>,
     evidence: BTreeMap<PathBuf, EvidenceFile>,
     workloads: Vec<Workload>,
 }
@@ -108,6 +111,7 @@ impl<D: HostDatabase> AnalysisHost<D> {
             db,
             sources: BTreeMap::new(),
             packs: BTreeMap::new(),
+            loose: BTreeMap::new(),
             evidence: BTreeMap::new(),
             workloads: Vec::new(),
         }
@@ -167,11 +171,16 @@ impl<D: HostDatabase> AnalysisHost<D> {
             loaded.targets.push(Target { pack, only });
             return;
         }
+        if let Some(&pack) = self.loose.get(path) {
+            loaded.targets.push(Target { pack, only: None });
+            return;
+        }
         match self.read_source(path) {
             Ok(file) => {
                 // A file outside any pack is a pack of its own: its pack-level
                 // diagnostics (such as the export size) are its own too.
                 let pack = Pack::new(&self.db, None, vec![file]);
+                self.loose.insert(path.to_path_buf(), pack);
                 loaded.targets.push(Target { pack, only: None });
             }
             Err(error) => loaded.errors.push(error),
@@ -209,7 +218,49 @@ impl<D: HostDatabase> AnalysisHost<D> {
         }
         let pack = Pack::new(&self.db, Some(manifest), inputs);
         self.packs.insert(root.to_path_buf(), PackEntry { pack, files, nested: discovered.nested });
+        self.adopt(root);
         Some(pack)
+    }
+
+    /// Gives the pack just loaded at `root` the files the workspace already
+    /// has under it (a file not saved yet; a file of the pack around it, or
+    /// one checked on its own, before its manifest appeared): they leave
+    /// the pack they were in.
+    fn adopt(&mut self, root: &Path) {
+        let Some(entry) = self.packs.get(root) else { return };
+        let nested = entry.nested.clone();
+        // Sorted, as the sources are: the files loaded just now are among them.
+        let members: Vec<PathBuf> =
+            self.sources.keys().filter(|path| discover::is_pack_file(root, &nested, path)).cloned().collect();
+        for (outer_root, outer) in self.packs.iter_mut().filter(|(outer_root, _)| outer_root.as_path() != root) {
+            let before = outer.files.len();
+            outer.files.retain(|file| members.binary_search(file).is_err());
+            if root.starts_with(outer_root) && !outer.nested.iter().any(|nested| nested == root) {
+                outer.nested.push(root.to_path_buf());
+                outer.nested.sort();
+            }
+            if outer.files.len() != before {
+                Self::sync_files(&mut self.db, &self.sources, outer);
+            }
+        }
+        self.loose.retain(|path, _| members.binary_search(path).is_err());
+        if let Some(entry) = self.packs.get_mut(root)
+            && entry.files != members
+        {
+            entry.files = members;
+            Self::sync_files(&mut self.db, &self.sources, entry);
+        }
+    }
+
+    /// Every pack of the workspace: those of manifests by directory, then
+    /// the files checked on their own by path.
+    pub fn packs(&self) -> Vec<Pack> {
+        self.packs.values().map(|entry| entry.pack).chain(self.loose.values().copied()).collect()
+    }
+
+    /// The directories of the packs with a manifest.
+    pub fn pack_roots(&self) -> impl Iterator<Item = &Path> {
+        self.packs.keys().map(PathBuf::as_path)
     }
 
     /// A pack made of texts the driver already holds (an editor's buffers,
@@ -234,8 +285,12 @@ impl<D: HostDatabase> AnalysisHost<D> {
         pack
     }
 
-    /// Reads a pack or loose file as UTF-8 text into an input.
+    /// Reads a pack or loose file as UTF-8 text into an input; a file the
+    /// workspace has already keeps its input and text (an editor's buffer).
     fn read_source(&mut self, path: &Path) -> Result<SourceFile, LoadError> {
+        if let Some(&file) = self.sources.get(path) {
+            return Ok(file);
+        }
         let text = read::read_text(path, MAX_SOURCE_BYTES)?;
         let file = SourceFile::new(&self.db, display(path), text);
         self.sources.insert(path.to_path_buf(), file);
@@ -348,7 +403,9 @@ impl<D: HostDatabase> AnalysisHost<D> {
     /// know is added, to the pack whose directory holds it when it is one of
     /// that pack's files by the rules of discovery (a `.lens` file in no
     /// hidden directory or nested pack), on its own otherwise; a removed file
-    /// leaves its pack or workload. Each pack's files stay sorted. Snapshots
+    /// leaves its pack or workload. A removed manifest takes its pack away:
+    /// its files join the pack around it, or leave the workspace when none
+    /// holds it. Each pack's files stay sorted. Snapshots
     /// still running are cancelled, and the change waits for them to be
     /// dropped.
     pub fn apply_change(&mut self, change: Change) {
@@ -388,6 +445,10 @@ impl<D: HostDatabase> AnalysisHost<D> {
     }
 
     fn remove(&mut self, path: &Path) {
+        self.loose.remove(path);
+        if let Some(root) = path.parent().filter(|_| path.file_name().is_some_and(|name| name == MANIFEST)) {
+            self.remove_pack(root);
+        }
         if self.sources.remove(path).is_some() {
             for entry in self.packs.values_mut() {
                 if let Ok(at) = entry.files.binary_search_by(|file| file.as_path().cmp(path)) {
@@ -402,6 +463,33 @@ impl<D: HostDatabase> AnalysisHost<D> {
                 if files.contains(&file) {
                     let kept = files.iter().copied().filter(|&kept| kept != file).collect();
                     workload.set_files(&mut self.db).to(kept);
+                }
+            }
+        }
+    }
+
+    /// The pack at `root` is gone with its manifest: its files join the pack
+    /// around it, if one holds it, and leave the workspace otherwise (a
+    /// driver loads again those it still wants checked on their own).
+    fn remove_pack(&mut self, root: &Path) {
+        let Some(removed) = self.packs.remove(root) else { return };
+        let outer = self
+            .packs
+            .iter_mut()
+            .filter(|(outer_root, _)| root.starts_with(outer_root))
+            .max_by_key(|(outer_root, _)| outer_root.components().count());
+        match outer {
+            Some((_, outer)) => {
+                outer.nested.retain(|nested| nested != root);
+                outer.nested.extend(removed.nested);
+                outer.nested.sort();
+                outer.files.extend(removed.files);
+                outer.files.sort();
+                Self::sync_files(&mut self.db, &self.sources, outer);
+            }
+            None => {
+                for file in &removed.files {
+                    self.sources.remove(file);
                 }
             }
         }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use common::TempDir;
 use expect_test::{Expect, expect};
 use loupe_evidence::Format;
-use loupe_project::{AnalysisHost, EvidenceRequest, LoadError, LoadErrorKind, Loaded};
+use loupe_project::{AnalysisHost, Change, EvidenceRequest, LoadError, LoadErrorKind, Loaded};
 
 /// What a load gave, relative to the case's directory: each target's pack
 /// files (and the one file asked for), then each error.
@@ -217,4 +217,87 @@ fn evidence_of_a_review() {
     assert_eq!(wide_file.options(db).limits.max_file_size, 100);
     let workload: Vec<_> = loaded.files.iter().map(|&(file, _)| file).collect();
     assert_eq!(loaded.workload.files(db), &workload);
+}
+
+/// Every pack of the host as `manifest: [files]`, relative to the case's directory.
+fn packs(dir: &TempDir, host: &AnalysisHost) -> Vec<String> {
+    let db = host.db();
+    let name = |file: loupe_db::SourceFile| dir.relative(Path::new(file.name(db)));
+    host.packs()
+        .iter()
+        .map(|pack| {
+            let files: Vec<String> = pack.files(db).iter().map(|&file| name(file)).collect();
+            format!("{}: [{}]", pack.manifest(db).map_or("no manifest".to_string(), name), files.join(", "))
+        })
+        .collect()
+}
+
+#[test]
+fn a_manifest_that_appears_takes_the_files_the_workspace_has_under_it_and_its_removal_gives_them_back() {
+    let dir = TempDir::new("manifest-appears");
+    dir.write("outer/loupe.toml", "[pack]\nname = \"outer\"\n");
+    dir.write("outer/a.lens", "");
+    let b = dir.write("outer/inner/b.lens", "");
+    let c = dir.write("other/c.lens", "");
+    let mut host = AnalysisHost::new();
+    host.load(&[dir.0.join("outer"), c.clone()]);
+    // A file an editor has but has not saved joins the pack around it.
+    let unsaved = dir.0.join("outer/inner/new.lens");
+    let mut change = Change::new();
+    change.set_text(&unsaved, "// not saved");
+    host.apply_change(change);
+    assert_eq!(
+        packs(&dir, &host),
+        ["outer/loupe.toml: [outer/a.lens, outer/inner/b.lens, outer/inner/new.lens]", "no manifest: [other/c.lens]"]
+    );
+
+    // Two manifests appear: inside the pack, and beside the file checked on its own.
+    dir.write("outer/inner/loupe.toml", "[pack]\nname = \"inner\"\n");
+    dir.write("other/loupe.toml", "[pack]\nname = \"other\"\n");
+    let loaded = host.load(&[dir.0.join("outer/inner"), dir.0.join("other")]);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    assert_eq!(
+        packs(&dir, &host),
+        [
+            "other/loupe.toml: [other/c.lens]",
+            "outer/loupe.toml: [outer/a.lens]",
+            "outer/inner/loupe.toml: [outer/inner/b.lens, outer/inner/new.lens]",
+        ]
+    );
+    // The unsaved file kept its text; a file added under the inner pack joins it, not the outer one.
+    let new = host.source(&unsaved).expect("the unsaved file");
+    assert_eq!(new.text(host.db()), "// not saved");
+    let mut change = Change::new();
+    change.set_text(dir.0.join("outer/inner/later.lens"), "");
+    host.apply_change(change);
+    assert!(packs(&dir, &host)[2].contains("outer/inner/later.lens"), "{:?}", packs(&dir, &host));
+
+    // Removed again: the inner files go back to the outer pack; the other's leave the workspace.
+    let mut change = Change::new();
+    change.remove_file(dir.0.join("outer/inner/loupe.toml")).remove_file(dir.0.join("other/loupe.toml"));
+    host.apply_change(change);
+    assert_eq!(
+        packs(&dir, &host),
+        ["outer/loupe.toml: [outer/a.lens, outer/inner/b.lens, outer/inner/later.lens, outer/inner/new.lens]"]
+    );
+    assert!(host.source(&c).is_none() && host.source(&b).is_some());
+}
+
+#[test]
+fn the_packs_of_a_workspace_folder() {
+    let dir = TempDir::new("folder-packs");
+    for (path, text) in LAYOUT {
+        dir.write(path, text);
+    }
+    dir.write("pack/nested/loupe.toml", "");
+    dir.write("pack/nested/e.lens", "");
+    dir.write("loose/f.lens", "");
+    dir.write(".git/loupe.toml", "");
+    dir.write("empty/loupe.toml", "");
+    let roots: Vec<String> = loupe_project::discover_packs(&dir.0).iter().map(|root| dir.relative(root)).collect();
+    // A pack with no `.lens` file is found only as the folder itself; loose files are no pack.
+    assert_eq!(roots, ["pack", "pack/nested"]);
+    let roots: Vec<String> =
+        loupe_project::discover_packs(&dir.0.join("empty")).iter().map(|root| dir.relative(root)).collect();
+    assert_eq!(roots, ["empty"]);
 }

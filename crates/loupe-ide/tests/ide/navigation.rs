@@ -10,7 +10,12 @@ fn check_goto(fixture: &str, expect: Expect) {
         .map(|target| {
             let full = fixture.show(target.file, target.full_span);
             let first_line = full.split("\\n").next().unwrap_or_default();
-            format!("{} {} (in {first_line}…)", target.name, fixture.show(target.file, target.focus_span))
+            format!(
+                "{:?} {} {} (in {first_line}…)",
+                target.kind,
+                target.name,
+                fixture.show(target.file, target.focus_span)
+            )
         })
         .collect();
     expect.assert_eq(&actual.join("\n"));
@@ -43,7 +48,7 @@ fn goto_choice_from_a_risk_rule() {
     check_goto(
         &pack_at("none when SEC01_private", 1, 12),
         expect![[
-            r#"SEC01_private security.lens 260..273 "SEC01_private" (in security.lens 253..615 "choice SEC01_private \"Keep model traffic private\" {…)"#
+            r#"Choice SEC01_private security.lens 260..273 "SEC01_private" (in security.lens 253..615 "choice SEC01_private \"Keep model traffic private\" {…)"#
         ]],
     );
 }
@@ -54,25 +59,25 @@ fn goto_across_files() {
     check_goto(
         &pack_at("is_bedrock(endpoint)", 1, 0),
         expect![[
-            r#"is_bedrock predicates.lens 54..64 "is_bedrock" (in predicates.lens 44..190 "predicate is_bedrock(endpoint) {…)"#
+            r#"Predicate is_bedrock predicates.lens 54..64 "is_bedrock" (in predicates.lens 44..190 "predicate is_bedrock(endpoint) {…)"#
         ]],
     );
     check_goto(
         &pack_at("expect SEC01.", 1, 8),
         expect![[
-            r#"SEC01 security.lens 133..138 "SEC01" (in security.lens 124..910 "question SEC01 \"How do you manage access to endpoints?\" {…)"#
+            r#"Question SEC01 security.lens 133..138 "SEC01" (in security.lens 124..910 "question SEC01 \"How do you manage access to endpoints?\" {…)"#
         ]],
     );
     check_goto(
         &pack_at("SEC01.SEC01_private", 1, 19),
         expect![[
-            r#"SEC01_private security.lens 260..273 "SEC01_private" (in security.lens 253..615 "choice SEC01_private \"Keep model traffic private\" {…)"#
+            r#"Choice SEC01_private security.lens 260..273 "SEC01_private" (in security.lens 253..615 "choice SEC01_private \"Keep model traffic private\" {…)"#
         ]],
     );
     check_goto(
         &pack_at("pillars security", 1, 8),
         expect![[
-            r#"security security.lens 33..41 "security" (in security.lens 26..912 "pillar security \"Security\" {…)"#
+            r#"Pillar security security.lens 33..41 "security" (in security.lens 26..912 "pillar security \"Security\" {…)"#
         ]],
     );
 }
@@ -82,7 +87,7 @@ fn goto_a_predicate_from_a_predicate() {
     check_goto(
         &pack_at("runtime_named(endpoint", 1, 4),
         expect![[
-            r#"runtime_named predicates.lens 202..215 "runtime_named" (in predicates.lens 192..260 "predicate runtime_named(name) {…)"#
+            r#"Predicate runtime_named predicates.lens 202..215 "runtime_named" (in predicates.lens 192..260 "predicate runtime_named(name) {…)"#
         ]],
     );
 }
@@ -246,7 +251,7 @@ fn locals_at(needle: &str, n: usize, shift: usize) -> String {
 fn goto_and_references_of_local_names() {
     check_goto(
         &locals_at("statements)", 1, 0),
-        expect![[r#"statements main.lens 36..46 "statements" (in main.lens 36..46 "statements"…)"#]],
+        expect![[r#"Variable statements main.lens 36..46 "statements" (in main.lens 36..46 "statements"…)"#]],
     );
     check_references(
         &locals_at("role,", 1, 0),

@@ -31,7 +31,7 @@ fn check_workspace_symbols(fixture: &str, query: &str, expect: Expect) {
     let targets = loupe_ide::workspace_symbols(&fixture.db, &[fixture.pack], query);
     let actual: Vec<String> = targets
         .iter()
-        .map(|target| format!("{} {}", target.name, fixture.show(target.file, target.focus_span)))
+        .map(|target| format!("{:?} {} {}", target.kind, target.name, fixture.show(target.file, target.focus_span)))
         .collect();
     expect.assert_eq(&actual.join("\n"));
 }
@@ -113,11 +113,11 @@ fn workspace_symbols_by_part_of_their_name() {
         PACK,
         "sec01_",
         expect![[r#"
-        SEC01_private security.lens 260..273 "SEC01_private"
-        SEC01_logs security.lens 627..637 "SEC01_logs"
-        SEC01_no security.lens 749..757 "SEC01_no""#]],
+            Choice SEC01_private security.lens 260..273 "SEC01_private"
+            Choice SEC01_logs security.lens 627..637 "SEC01_logs"
+            Choice SEC01_no security.lens 749..757 "SEC01_no""#]],
     );
-    check_workspace_symbols(PACK, "BEDROCK", expect![[r#"is_bedrock predicates.lens 54..64 "is_bedrock""#]]);
+    check_workspace_symbols(PACK, "BEDROCK", expect![[r#"Predicate is_bedrock predicates.lens 54..64 "is_bedrock""#]]);
     check_workspace_symbols(PACK, "nothing like it", expect![[r#""#]]);
 }
 

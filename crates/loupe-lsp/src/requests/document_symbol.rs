@@ -32,7 +32,7 @@ fn to_proto(index: &loupe_db::LineIndex, symbol: loupe_ide::DocumentSymbol) -> D
     }
 }
 
-fn symbol_kind(kind: loupe_ide::SymbolKind) -> SymbolKind {
+pub(super) fn symbol_kind(kind: loupe_ide::SymbolKind) -> SymbolKind {
     use loupe_ide::SymbolKind as Kind;
     match kind {
         Kind::Lens => SymbolKind::PACKAGE,
@@ -41,5 +41,6 @@ fn symbol_kind(kind: loupe_ide::SymbolKind) -> SymbolKind {
         Kind::Choice => SymbolKind::ENUM_MEMBER,
         Kind::Predicate => SymbolKind::FUNCTION,
         Kind::Test => SymbolKind::METHOD,
+        Kind::Variable => SymbolKind::VARIABLE,
     }
 }

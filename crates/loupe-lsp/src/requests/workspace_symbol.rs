@@ -2,8 +2,9 @@
 //! the query.
 
 use tower_lsp_server::jsonrpc::Error;
-use tower_lsp_server::ls_types::{OneOf, SymbolKind, WorkspaceSymbol, WorkspaceSymbolParams, WorkspaceSymbolResponse};
+use tower_lsp_server::ls_types::{OneOf, WorkspaceSymbol, WorkspaceSymbolParams, WorkspaceSymbolResponse};
 
+use super::document_symbol::symbol_kind;
 use super::location;
 use crate::world::Snapshot;
 
@@ -19,8 +20,7 @@ pub(crate) fn handle(
                 Some(WorkspaceSymbol {
                     location: OneOf::Left(location(db, target.file, target.focus_span)?),
                     name: target.name,
-                    // `NavigationTarget` does not say what it is.
-                    kind: SymbolKind::KEY,
+                    kind: symbol_kind(target.kind),
                     tags: None,
                     container_name: None,
                     data: None,

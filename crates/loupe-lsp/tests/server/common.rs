@@ -8,13 +8,14 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 
 /// How long a test waits for one message before it fails.
-const PATIENCE: Duration = Duration::from_secs(20);
+pub const PATIENCE: Duration = Duration::from_secs(20);
 
 pub struct Client {
     reader: BufReader<ReadHalf<DuplexStream>>,
     writer: WriteHalf<DuplexStream>,
     next_id: i64,
-    /// Notifications read while waiting for something else.
+    /// Messages read while waiting for something else: notifications, and
+    /// answers to requests sent without waiting.
     notifications: Vec<Value>,
 }
 
@@ -36,10 +37,14 @@ impl Client {
     }
 
     pub async fn initialize(&mut self) {
-        let client = self;
-        let initialized = client.request("initialize", json!({ "capabilities": {} })).await;
+        self.initialize_with(json!({ "capabilities": {} })).await;
+    }
+
+    /// Initializes with these `initialize` parameters (workspace folders).
+    pub async fn initialize_with(&mut self, params: Value) {
+        let initialized = self.request("initialize", params).await;
         assert!(initialized["result"]["capabilities"].is_object(), "{initialized}");
-        client.notify("initialized", json!({})).await;
+        self.notify("initialized", json!({})).await;
     }
 
     pub async fn notify(&mut self, method: &str, params: Value) {
@@ -60,11 +65,16 @@ impl Client {
         self.answer(id).await
     }
 
-    /// The response to request `id`, keeping the notifications read before it.
+    /// The response to request `id` (read already while waiting for
+    /// something else, or next), keeping the other messages read before it.
     pub async fn answer(&mut self, id: i64) -> Value {
+        let is_answer = |message: &Value| message["id"] == json!(id) && message.get("method").is_none();
+        if let Some(at) = self.notifications.iter().position(is_answer) {
+            return self.notifications.remove(at);
+        }
         loop {
             let message = self.read().await;
-            if message["id"] == json!(id) && message.get("method").is_none() {
+            if is_answer(&message) {
                 return message;
             }
             self.notifications.push(message);
@@ -153,15 +163,27 @@ impl Client {
 /// A copy of the fixture pack in a fresh directory, so that tests may
 /// change its files on disk.
 pub fn fixture_pack(name: &str) -> PathBuf {
+    let target = temp_dir(name);
+    copy_fixture_pack(&target);
+    target
+}
+
+/// A fresh directory named for a test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("loupe-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}
+
+/// Copies the fixture pack's files into `target`, created if need be.
+pub fn copy_fixture_pack(target: &Path) {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pack");
-    let target = std::env::temp_dir().join(format!("loupe-lsp-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&target);
-    std::fs::create_dir_all(&target).expect("a temporary directory");
+    std::fs::create_dir_all(target).expect("a directory");
     for entry in std::fs::read_dir(&source).expect("the fixture pack") {
         let entry = entry.expect("a fixture file");
         std::fs::copy(entry.path(), target.join(entry.file_name())).expect("copy a fixture file");
     }
-    target
 }
 
 /// The `file://` URI of a path.
@@ -172,4 +194,13 @@ pub fn uri(path: &Path) -> String {
 /// The path of a `file://` URI made by [`uri`].
 pub fn path_of(uri: &str) -> PathBuf {
     PathBuf::from(uri.strip_prefix("file://").expect("a file URI"))
+}
+
+/// The line and UTF-16 column of the first `needle` in `text`.
+pub fn find(text: &str, needle: &str) -> (u32, u32) {
+    let (line, found) =
+        text.lines().enumerate().find(|(_, line)| line.contains(needle)).expect("the needle is in the text");
+    let byte = found.find(needle).expect("the needle is on the line");
+    let column = found[..byte].encode_utf16().count();
+    (u32::try_from(line).expect("a short file"), u32::try_from(column).expect("a short line"))
 }

@@ -1,7 +1,7 @@
 //! The editor features through the server: each request's answer on the
 //! fixture pack, positions in UTF-16 with non-ASCII text before them.
 
-use crate::common::{Client, fixture_pack, uri};
+use crate::common::{Client, find, fixture_pack, uri};
 use serde_json::{Value, json};
 
 /// The fixture pack opened at `security.lens`, whose check line has
@@ -27,15 +27,6 @@ async fn open(name: &str) -> Opened {
     client.open(&security, 1, &text).await;
     assert_eq!(client.diagnostics(&security).await, Vec::<Value>::new());
     Opened { client, security, lens: uri(&pack.join("lens.lens")), call: (line, column), definition_line }
-}
-
-/// The line and UTF-16 column of the first `needle` in `text`.
-fn find(text: &str, needle: &str) -> (u32, u32) {
-    let (line, found) =
-        text.lines().enumerate().find(|(_, line)| line.contains(needle)).expect("the needle is in the text");
-    let byte = found.find(needle).expect("the needle is on the line");
-    let column = found[..byte].encode_utf16().count();
-    (u32::try_from(line).expect("a short file"), u32::try_from(column).expect("a short line"))
 }
 
 fn at(uri: &str, (line, character): (u32, u32)) -> Value {
@@ -130,6 +121,7 @@ async fn symbols_outline_the_file_and_search_the_pack() {
     let symbols = answer["result"].as_array().expect("symbols");
     assert_eq!(symbols.len(), 1, "{answer}");
     assert_eq!(symbols[0]["name"], "has_role");
+    assert_eq!(symbols[0]["kind"], 12, "a predicate is a function: {answer}");
     assert_eq!(symbols[0]["location"]["uri"], lens);
 }
 

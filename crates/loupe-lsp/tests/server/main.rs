@@ -3,5 +3,7 @@
 
 mod common;
 mod features;
+mod lifecycle;
 mod random_edits;
 mod sync;
+mod workspace;
