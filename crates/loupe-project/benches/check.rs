@@ -9,11 +9,12 @@ use std::path::PathBuf;
 
 use loupe_project::{AnalysisHost, Change, Target};
 
+mod common;
+use common::{Shape, generated_lens};
+
 const LENSES: usize = 10;
-const PILLARS: usize = 10;
-const QUESTIONS: usize = 20;
-/// Real choices per question; with "None of these", 15 in all.
-const CHOICES: usize = 14;
+/// Per lens, 10 pillars × 20 questions × 15 choices (with "None of these").
+const SHAPE: Shape = Shape { pillars: 10, questions: 20, choices: 14, predicate_files: 0 };
 
 // The allocator the `loupe` binary uses.
 #[global_allocator]
@@ -31,47 +32,12 @@ struct Workspace {
 fn generate() -> Workspace {
     let lenses = (0..LENSES)
         .map(|lens| {
-            let mut files = vec![(
-                format!("lens{lens}/lens.lens"),
-                format!(
-                    "lens lens{lens} \"Lens {lens}\" {{\n  version \"1.0\"\n  description \"Generated lens {lens}.\"\n}}\n\n\
-                     /// Whether a resource is encrypted with a customer key.\n\
-                     predicate encrypted(r, algorithm) {{\n  r.properties.Encryption[*].Algorithm contains algorithm\n  exists(r.properties.KmsKeyId)\n}}\n"
-                ),
-            )];
-            files.extend((0..PILLARS).map(|pillar| (format!("lens{lens}/pillar{pillar:02}.lens"), pillar_text(lens, pillar))));
-            (format!("[pack]\nname = \"lens{lens}\"\n"), files)
+            let files =
+                generated_lens(lens, SHAPE).into_iter().map(|(name, text)| (format!("lens{lens}/{name}"), text));
+            (format!("[pack]\nname = \"lens{lens}\"\n"), files.collect())
         })
         .collect();
     Workspace { lenses }
-}
-
-fn pillar_text(lens: usize, pillar: usize) -> String {
-    let mut text = format!("/// Pillar {pillar} of lens {lens}.\npillar P{lens}_{pillar:02} \"Pillar {pillar}\" {{\n");
-    for question in 0..QUESTIONS {
-        let qid = format!("Q{lens}_{pillar:02}_{question:02}");
-        text.push_str(&format!(
-            "  /// Question {question}.\n  question {qid} \"How do you handle concern {question}?\" {{\n    description \"What the team does about concern {question}.\"\n    phase deployment, continuous_improvement\n    helpful \"Guide\" \"https://example.com/{qid}\"\n"
-        ));
-        for choice in 0..CHOICES {
-            text.push_str(&format!(
-                "    choice {qid}_C{choice:02} \"Practice {choice}\" {{\n      description \"Practice {choice} is in place.\"\n      helpful \"Practice guide\" \"https://example.com/{qid}/{choice}\"\n      improve \"Adopt practice {choice}.\" \"https://example.com/{qid}/{choice}/improve\"\n"
-            ));
-            if choice % 2 == 0 {
-                text.push_str(&format!(
-                    "      check {{\n        applies when count(resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\")) > 0\n        every b in resources(\"AWS::S3::Bucket\", \"aws_s3_bucket\") where b.name != \"logs\" {{\n          encrypted(b, \"aws:kms\") else \"bucket {{b.name}} is not encrypted ({qid} practice {choice})\"\n          b.properties.VersioningConfiguration.Status == \"Enabled\" or b.properties.Tags[*].Key contains \"temporary\"\n        }}\n      }}\n"
-                ));
-            }
-            text.push_str("    }\n");
-        }
-        let all: Vec<String> = (0..CHOICES).map(|choice| format!("{qid}_C{choice:02}")).collect();
-        text.push_str(&format!(
-            "    none {qid}_no \"None of these\"\n    risk {{\n      none when {}\n      medium when {qid}_C00 and {qid}_C01\n      high otherwise\n    }}\n  }}\n",
-            all.join(" and ")
-        ));
-    }
-    text.push_str("}\n");
-    text
 }
 
 struct Loaded {
