@@ -7,4 +7,5 @@ mod fixture;
 mod hover;
 mod navigation;
 mod robustness;
+mod sample;
 mod structure;
