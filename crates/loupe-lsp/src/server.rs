@@ -33,10 +33,17 @@ impl LanguageServer for Backend {
         let watch_files = params
             .capabilities
             .workspace
+            .as_ref()
             .and_then(|workspace| workspace.did_change_watched_files)
             .and_then(|watched| watched.dynamic_registration)
             .unwrap_or(false);
         self.watch_files.store(watch_files, std::sync::atomic::Ordering::SeqCst);
+        let workspace = params.capabilities.workspace.as_ref();
+        let code_lens_refresh = workspace.and_then(|workspace| workspace.code_lens.as_ref()?.refresh_support);
+        let inlay_hint_refresh = workspace.and_then(|workspace| workspace.inlay_hint.as_ref()?.refresh_support);
+        let refresh = &self.world.refresh;
+        refresh.code_lens.store(code_lens_refresh.unwrap_or(false), std::sync::atomic::Ordering::SeqCst);
+        refresh.inlay_hint.store(inlay_hint_refresh.unwrap_or(false), std::sync::atomic::Ordering::SeqCst);
         self.world.set_initialized();
         Ok(InitializeResult {
             capabilities: requests::capabilities(),
@@ -52,8 +59,9 @@ impl LanguageServer for Backend {
         if !self.watch_files.load(std::sync::atomic::Ordering::SeqCst) {
             return;
         }
-        // Files not open are read from disk: follow their changes.
-        let watchers = ["**/*.lens", "**/loupe.toml"]
+        // Files not open are read from disk: follow their changes, and the
+        // sample evidence's (the host keeps only the files a manifest names).
+        let watchers = ["**/*.lens", "**/loupe.toml", "**/*.json", "**/*.yaml", "**/*.yml", "**/*.template"]
             .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_string()), kind: None })
             .to_vec();
         let options = DidChangeWatchedFilesRegistrationOptions { watchers };

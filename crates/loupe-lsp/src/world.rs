@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use loupe_db::{Database, Pack, SourceFile};
-use loupe_project::{Analysis, AnalysisHost, Change, Loaded, MAX_SOURCE_BYTES, display, is_pack, read_text};
+use loupe_project::{Analysis, AnalysisHost, Change, Loaded, MANIFEST, MAX_SOURCE_BYTES, display, is_pack, read_text};
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::Client;
@@ -96,6 +96,7 @@ impl Snapshot {
 pub(crate) struct World {
     events: mpsc::UnboundedSender<Event>,
     initialized: Arc<AtomicBool>,
+    pub(crate) refresh: Arc<Refresh>,
     pub(crate) client: Client,
     pub(crate) runtime: Handle,
 }
@@ -128,10 +129,26 @@ impl World {
     }
 }
 
+/// The views on the sample evidence the client lets the server ask it to
+/// request again (`workspace/codeLens/refresh`, `workspace/inlayHint/refresh`):
+/// a change to a sample file or a manifest changes them in files the client
+/// has no reason to ask about again.
+#[derive(Debug, Default)]
+pub(crate) struct Refresh {
+    pub(crate) code_lens: AtomicBool,
+    pub(crate) inlay_hint: AtomicBool,
+}
+
 /// Starts the host's thread; it ends when every [`World`] is dropped.
 pub(crate) fn spawn(client: Client, runtime: Handle) -> World {
     let (events, receiver) = mpsc::unbounded_channel();
-    let world = World { events, initialized: Arc::new(AtomicBool::new(false)), client, runtime };
+    let world = World {
+        events,
+        initialized: Arc::new(AtomicBool::new(false)),
+        refresh: Arc::default(),
+        client,
+        runtime,
+    };
     let state = State {
         host: AnalysisHost::new(),
         documents: HashMap::new(),
@@ -139,6 +156,7 @@ pub(crate) fn spawn(client: Client, runtime: Handle) -> World {
         roots: Vec::new(),
         published: Arc::new(tokio::sync::Mutex::new(Published::default())),
         generation: 0,
+        samples_changed: false,
         world: world.clone(),
     };
     std::thread::Builder::new()
@@ -166,6 +184,8 @@ struct State {
     /// Counts the batches of edits: diagnostics of an older batch are not
     /// published after a newer one's.
     generation: u64,
+    /// Whether the batch being applied may have changed results on sample evidence.
+    samples_changed: bool,
     world: World,
 }
 
@@ -179,6 +199,9 @@ impl State {
             }
             if changed {
                 self.publish_diagnostics();
+            }
+            if std::mem::take(&mut self.samples_changed) {
+                self.refresh_sample_views();
             }
         }
     }
@@ -272,6 +295,12 @@ impl State {
         let mut changed = false;
         for event in params.changes {
             let Some(path) = convert::path(&event.uri) else { continue };
+            // A sample file changed, appeared or went: its packs read their sample again.
+            if self.host.reread_samples_naming(&path) {
+                self.samples_changed = true;
+                changed = true;
+                continue;
+            }
             if self.documents.contains_key(&path) {
                 continue;
             }
@@ -312,6 +341,8 @@ impl State {
     }
 
     fn set_text(&mut self, path: &Path, text: String) {
+        // The host reads a manifest's sample again when its text changes.
+        self.samples_changed |= path.file_name().is_some_and(|name| name == MANIFEST);
         let mut change = Change::new();
         change.set_text(path, text);
         self.host.apply_change(change);
@@ -338,6 +369,29 @@ impl State {
             }
         };
         self.add_loaded(loaded, root);
+    }
+
+    /// Asks the client to request code lenses and inlay hints again, when it
+    /// said it can.
+    fn refresh_sample_views(&self) {
+        let client = self.world.client.clone();
+        let code_lens = self.world.refresh.code_lens.load(Ordering::SeqCst);
+        let inlay_hint = self.world.refresh.inlay_hint.load(Ordering::SeqCst);
+        let world = self.world.clone();
+        self.world.runtime.spawn(async move {
+            let refreshed = async {
+                if code_lens {
+                    client.code_lens_refresh().await?;
+                }
+                if inlay_hint {
+                    client.inlay_hint_refresh().await?;
+                }
+                Ok::<(), Error>(())
+            };
+            if let Err(error) = refreshed.await {
+                world.log(MessageType::WARNING, format!("loupe: the client did not refresh its views: {error}"));
+            }
+        });
     }
 
     fn add_loaded(&mut self, loaded: Loaded, root: Option<PathBuf>) {

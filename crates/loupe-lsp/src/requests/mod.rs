@@ -3,12 +3,14 @@
 //! and byte offsets, asks `loupe_ide` on the snapshot, and answers in LSP
 //! types.
 
+mod code_lens;
 mod completion;
 mod definition;
 mod document_symbol;
 mod folding_range;
 mod formatting;
 mod hover;
+mod inlay_hint;
 mod references;
 mod rename;
 mod selection_range;
@@ -20,11 +22,12 @@ use loupe_ide::FilePosition;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::request::{
-    Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest, References,
-    Rename, Request, SelectionRangeRequest, SemanticTokensFullRequest, WorkspaceSymbolRequest,
+    CodeLensRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition, HoverRequest,
+    InlayHintRequest, References, Rename, Request, SelectionRangeRequest, SemanticTokensFullRequest,
+    WorkspaceSymbolRequest,
 };
 use tower_lsp_server::ls_types::{
-    CompletionOptions, FoldingRangeProviderCapability, HoverProviderCapability, Location, OneOf, SaveOptions,
+    CodeLensOptions, CompletionOptions, FoldingRangeProviderCapability, HoverProviderCapability, Location, OneOf, SaveOptions,
     SelectionRangeProviderCapability, SemanticTokensFullOptions, SemanticTokensOptions,
     SemanticTokensServerCapabilities, ServerCapabilities, TextDocumentPositionParams, TextDocumentSyncCapability,
     TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
@@ -58,6 +61,8 @@ static HANDLERS: &[(&str, Handler)] = &[
         answer::<SemanticTokensFullRequest>(snapshot, params, semantic_tokens::handle)
     }),
     (Formatting::METHOD, |snapshot, params| answer::<Formatting>(snapshot, params, formatting::handle)),
+    (CodeLensRequest::METHOD, |snapshot, params| answer::<CodeLensRequest>(snapshot, params, code_lens::handle)),
+    (InlayHintRequest::METHOD, |snapshot, params| answer::<InlayHintRequest>(snapshot, params, inlay_hint::handle)),
 ];
 
 /// The handler of `method`, if it is a request the server answers.
@@ -121,6 +126,8 @@ pub(crate) fn capabilities() -> ServerCapabilities {
             },
         )),
         document_formatting_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }

@@ -4,4 +4,5 @@
 mod common;
 mod features;
 mod random_edits;
+mod sample;
 mod sync;
