@@ -193,7 +193,7 @@ fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
                 for path in paths {
                     let toml::Value::String(path) = path else {
                         manifest.diagnostics.push(error(
-                            format!("a {} is not a path", path.type_str()),
+                            format!("expected a path, found {}", with_article(path.type_str())),
                             span.clone(),
                             "expected strings",
                             sample_help,
@@ -206,7 +206,7 @@ fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
                 }
             }
             other => manifest.diagnostics.push(error(
-                format!("a {} is not a list of paths", other.type_str()),
+                format!("expected a list of paths, found {}", with_article(other.type_str())),
                 span,
                 "expected a list of paths",
                 sample_help,
@@ -214,6 +214,12 @@ fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
         }
     }
     manifest
+}
+
+/// "an integer", "a string": TOML's name of a type, for a message.
+fn with_article(type_name: &str) -> String {
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {type_name}")
 }
 
 /// Where the string `value` is written within `range` of the manifest: the
