@@ -42,7 +42,9 @@ fn questions_of<'r>(db: &dyn Db, file: SourceFile, review: &'r Review) -> Vec<(S
         for question in &pillar.questions {
             let Some(id) = &question.id else { continue };
             let reviewed = review.pillars.iter().flat_map(|pillar| &pillar.questions).find(|reviewed| {
-                reviewed.id == id.text && reviewed.defined_at.file == *name && reviewed.defined_at.start == id.span.start
+                reviewed.id == id.text
+                    && reviewed.defined_at.file == *name
+                    && reviewed.defined_at.start == id.span.start
             });
             let header_end = question.title.as_ref().map_or(id.span, |title| title.span);
             found.extend(reviewed.map(|reviewed| (id.span, reviewed, header_end)));
@@ -78,13 +80,7 @@ pub fn inlay_hints(db: &dyn Db, pack: Pack, file: SourceFile, sample: Option<Wor
 
 /// What hover adds to a choice with a check: its result on the sample, with
 /// its first findings, or that there is no sample to show one on.
-pub(crate) fn choice_hover(
-    db: &dyn Db,
-    pack: Pack,
-    sample: Option<Workload>,
-    question: &str,
-    choice: &str,
-) -> String {
+pub(crate) fn choice_hover(db: &dyn Db, pack: Pack, sample: Option<Workload>, question: &str, choice: &str) -> String {
     let Some(review) = sample_review(db, pack, sample) else {
         return "No sample evidence is configured: name some under `[sample]` in `loupe.toml` to see this check's result."
             .to_string();
@@ -113,7 +109,8 @@ fn question_summary(question: &QuestionReview) -> String {
     let practices: Vec<&ChoiceReview> = question.choices.iter().filter(|choice| !choice.is_none).collect();
     let in_place = practices.iter().filter(|choice| choice.status == Status::Selected).count();
     let undecided = practices.iter().filter(|choice| choice.status == Status::Unknown).count();
-    let tally = format!("{in_place} of {} practices in place", practices.len());
+    let plural = if practices.len() == 1 { "" } else { "s" };
+    let tally = format!("{in_place} of {} practice{plural} in place", practices.len());
     let undecided = match undecided {
         0 => String::new(),
         1 => " · 1 undecided".to_string(),

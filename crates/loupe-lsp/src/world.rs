@@ -142,13 +142,8 @@ pub(crate) struct Refresh {
 /// Starts the host's thread; it ends when every [`World`] is dropped.
 pub(crate) fn spawn(client: Client, runtime: Handle) -> World {
     let (events, receiver) = mpsc::unbounded_channel();
-    let world = World {
-        events,
-        initialized: Arc::new(AtomicBool::new(false)),
-        refresh: Arc::default(),
-        client,
-        runtime,
-    };
+    let world =
+        World { events, initialized: Arc::new(AtomicBool::new(false)), refresh: Arc::default(), client, runtime };
     let state = State {
         host: AnalysisHost::new(),
         documents: HashMap::new(),

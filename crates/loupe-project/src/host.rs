@@ -310,7 +310,11 @@ impl<D: HostDatabase> AnalysisHost<D> {
         let naming: Vec<(PathBuf, Pack)> = self
             .packs
             .iter()
-            .filter(|(_, entry)| self.samples.get(&entry.pack).is_some_and(|sample| sample.paths.iter().any(|named| same_path(named, path) || named == path)))
+            .filter(|(_, entry)| {
+                self.samples
+                    .get(&entry.pack)
+                    .is_some_and(|sample| sample.paths.iter().any(|named| same_path(named, path) || named == path))
+            })
             .map(|(root, entry)| (root.clone(), entry.pack))
             .collect();
         for (root, pack) in &naming {

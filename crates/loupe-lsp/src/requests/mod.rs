@@ -27,8 +27,8 @@ use tower_lsp_server::ls_types::request::{
     WorkspaceSymbolRequest,
 };
 use tower_lsp_server::ls_types::{
-    CodeLensOptions, CompletionOptions, FoldingRangeProviderCapability, HoverProviderCapability, Location, OneOf, SaveOptions,
-    SelectionRangeProviderCapability, SemanticTokensFullOptions, SemanticTokensOptions,
+    CodeLensOptions, CompletionOptions, FoldingRangeProviderCapability, HoverProviderCapability, Location, OneOf,
+    SaveOptions, SelectionRangeProviderCapability, SemanticTokensFullOptions, SemanticTokensOptions,
     SemanticTokensServerCapabilities, ServerCapabilities, TextDocumentPositionParams, TextDocumentSyncCapability,
     TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };

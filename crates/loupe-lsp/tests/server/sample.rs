@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 use crate::common::{Client, fixture_pack, uri};
 
 /// A CloudFormation template with an IAM role: the fixture's check holds.
-const WITH_ROLE: &str =
-    r#"{"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "app"}}}}"#;
+const WITH_ROLE: &str = r#"{"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "app"}}}}"#;
 /// A template without one: the check finds nothing to look at.
 const WITHOUT_ROLE: &str =
     r#"{"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "logs"}}}}"#;
@@ -93,7 +92,7 @@ async fn lenses_and_hints_follow_the_sample_file_on_disk() {
     assert_eq!(client.diagnostics(&security).await, Vec::<Value>::new());
     // `SEC01` after `  /* «é» 😀 */ question `: 24 UTF-16 units (the emoji is two), 29 bytes.
     // The hint after the title `"Qui a accès aux modèles ?"`, which ends at unit 57 (byte 64).
-    assert_eq!(lenses(&mut client, &security).await, ["2:24 risk: none · 1 of 1 practices in place", "3:11 in place"]);
+    assert_eq!(lenses(&mut client, &security).await, ["2:24 risk: none · 1 of 1 practice in place", "3:11 in place"]);
     assert_eq!(hints(&mut client, &security).await, ["2:57 \"risk: none\""]);
 
     std::fs::write(pack.join("sample/template.json"), WITHOUT_ROLE).expect("change the sample");
@@ -135,5 +134,5 @@ async fn an_unreadable_sample_is_a_warning_at_its_entry_and_gives_no_results() {
     let changes = json!({ "changes": [{ "uri": uri(&pack.join("sample/template.json")), "type": 1 }] });
     client.notify("workspace/didChangeWatchedFiles", changes).await;
     assert_eq!(client.diagnostics(&manifest).await, Vec::<Value>::new());
-    assert_eq!(lenses(&mut client, &security).await, ["2:24 risk: none · 1 of 1 practices in place", "3:11 in place"]);
+    assert_eq!(lenses(&mut client, &security).await, ["2:24 risk: none · 1 of 1 practice in place", "3:11 in place"]);
 }
