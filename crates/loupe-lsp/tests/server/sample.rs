@@ -94,6 +94,10 @@ async fn lenses_and_hints_follow_the_sample_file_on_disk() {
     // The hint after the title `"Qui a accès aux modèles ?"`, which ends at unit 57 (byte 64).
     assert_eq!(lenses(&mut client, &security).await, ["2:24 risk: none · 1 of 1 practice in place", "3:11 in place"]);
     assert_eq!(hints(&mut client, &security).await, ["2:57 \"risk: none\""]);
+    let on_choice = json!({ "textDocument": { "uri": security }, "position": { "line": 3, "character": 13 } });
+    let hover = client.request("textDocument/hover", on_choice).await;
+    let markdown = hover["result"]["contents"]["value"].as_str().unwrap_or_else(|| panic!("a hover: {hover}"));
+    assert!(markdown.ends_with("On the sample evidence: **in place**"), "{markdown}");
 
     std::fs::write(pack.join("sample/template.json"), WITHOUT_ROLE).expect("change the sample");
     let changes = json!({ "changes": [{ "uri": uri(&pack.join("sample/template.json")), "type": 2 }] });
