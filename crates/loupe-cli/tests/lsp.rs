@@ -87,6 +87,19 @@ fn loupe_lsp_serves_an_editor_over_stdio() {
     assert_eq!(published["params"]["diagnostics"], json!([]), "{published}");
     assert_eq!(published["params"]["version"], 1, "{published}");
 
+    // The pack names sample evidence in its manifest: its questions show their risk on it out of the box.
+    let lenses = json!({ "textDocument": { "uri": uri } });
+    send(&mut stdin, &json!({ "jsonrpc": "2.0", "id": 3, "method": "textDocument/codeLens", "params": lenses }));
+    let lenses = wait_for(&messages, |message| message["id"] == 3);
+    let titles: Vec<&str> = lenses["result"]
+        .as_array()
+        .expect("a list of lenses")
+        .iter()
+        .filter_map(|lens| lens["command"]["title"].as_str())
+        .collect();
+    assert!(titles.iter().any(|title| title.starts_with("risk: ")), "{lenses}");
+    assert!(titles.iter().any(|title| *title == "in place" || title.starts_with("not in place")), "{lenses}");
+
     send(&mut stdin, &json!({ "jsonrpc": "2.0", "id": 2, "method": "shutdown" }));
     let shut_down = wait_for(&messages, |message| message["id"] == 2);
     assert_eq!(shut_down["result"], Value::Null, "{shut_down}");

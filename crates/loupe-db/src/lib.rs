@@ -33,7 +33,7 @@ pub use diagnostics::{file_diagnostics, file_export_bytes, pack_diagnostics};
 pub use index::{DeepCalls, ItemTree, MAX_PREDICATE_DEPTH, PackIndex, item_tree, pack_index, pack_predicates};
 pub use limits::{MAX_CHOICES, id_problem};
 pub use loupe_diagnostics::{Code, Label, LineIndex, Severity, Span};
-pub use manifest::{LintLevel, Manifest, pack_manifest};
+pub use manifest::{LintLevel, Manifest, SampleEntry, pack_manifest};
 pub use types::{DeclaredTypes, pack_types};
 pub use validate::{PHASES, validate_file};
 

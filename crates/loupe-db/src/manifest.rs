@@ -11,6 +11,9 @@
 //! [types]           # resource types no built-in catalog has
 //! "Custom::ModelRegistry" = ["ModelName", "Stage"]   # its top-level properties
 //! "google_storage_bucket" = "*"                      # any property
+//!
+//! [sample]          # evidence the editor shows results on
+//! evidence = ["tests/fixtures/plan.json"]   # paths relative to the pack directory
 //! ```
 
 use std::collections::BTreeMap;
@@ -27,7 +30,17 @@ pub struct Manifest {
     pub lints: BTreeMap<Code, LintLevel>,
     /// Resource types the pack declares beside the built-in catalog.
     pub types: DeclaredTypes,
+    /// The sample evidence the editor evaluates the pack on, as written.
+    pub sample: Vec<SampleEntry>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A path of `[sample] evidence`, relative to the pack directory, and where
+/// the manifest names it (so a driver that cannot read it can say where).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SampleEntry {
+    pub path: String,
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,6 +71,17 @@ struct RawManifest {
     lints: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
     #[serde(default)]
     types: BTreeMap<String, toml::Spanned<RawProperties>>,
+    #[serde(default)]
+    sample: Option<RawSample>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSample {
+    /// Read as any value, so that a wrong type is reported at its place
+    /// rather than failing the whole manifest.
+    #[serde(default)]
+    evidence: Option<toml::Spanned<toml::Value>>,
 }
 
 /// A declared type's properties: a list, or `"*"` for any.
@@ -96,7 +120,7 @@ fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
                 format!("loupe.toml: {message}"),
                 problem.span().unwrap_or(0..0),
                 "here",
-                "a manifest has a `[pack]` table with `name` and an optional `description`, and optional `[lints]` and `[types]` tables",
+                "a manifest has a `[pack]` table with `name` and an optional `description`, and optional `[lints]`, `[types]` and `[sample]` tables",
             );
             return Manifest { diagnostics: vec![diagnostic], ..Manifest::default() };
         }
@@ -159,5 +183,54 @@ fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
         };
         manifest.types.types.insert(name, properties);
     }
+    if let Some(evidence) = raw.sample.and_then(|sample| sample.evidence) {
+        let span = evidence.span();
+        let sample_help = "name the sample evidence as a list of paths relative to the pack directory: `evidence = [\"tests/plan.json\"]`";
+        match evidence.into_inner() {
+            toml::Value::Array(paths) => {
+                // Values inside an array keep no spans: each is found in the array's text.
+                let mut from = span.start;
+                for path in paths {
+                    let toml::Value::String(path) = path else {
+                        manifest.diagnostics.push(error(
+                            format!("expected a path, found {}", with_article(path.type_str())),
+                            span.clone(),
+                            "expected strings",
+                            sample_help,
+                        ));
+                        continue;
+                    };
+                    let entry = find_string(text, from..span.end, &path).unwrap_or(span.clone());
+                    from = entry.end;
+                    manifest.sample.push(SampleEntry { path, span: Span::new(entry.start, entry.end) });
+                }
+            }
+            other => manifest.diagnostics.push(error(
+                format!("expected a list of paths, found {}", with_article(other.type_str())),
+                span,
+                "expected a list of paths",
+                sample_help,
+            )),
+        }
+    }
     manifest
+}
+
+/// "an integer", "a string": TOML's name of a type, for a message.
+fn with_article(type_name: &str) -> String {
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {type_name}")
+}
+
+/// Where the string `value` is written within `range` of the manifest: the
+/// first quoted occurrence, quotes included.
+fn find_string(text: &str, range: std::ops::Range<usize>, value: &str) -> Option<std::ops::Range<usize>> {
+    let within = text.get(range.clone())?;
+    ['"', '\'']
+        .iter()
+        .filter_map(|quote| {
+            let quoted = format!("{quote}{value}{quote}");
+            within.find(&quoted).map(|at| range.start + at..range.start + at + quoted.len())
+        })
+        .min_by_key(|found| found.start)
 }

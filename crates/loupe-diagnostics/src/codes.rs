@@ -111,6 +111,7 @@ codes! {
     NotUtf8 = "L0902", Error, "file is not valid UTF-8";
     InvalidManifest = "L0903", Error, "invalid loupe.toml";
     EmptyPack = "L0904", Error, "no .lens files found";
+    UnreadableSample = "L0905", Warning, "the manifest's sample evidence cannot be read";
 }
 
 impl Code {

@@ -4,6 +4,8 @@
 use loupe_catalog::Catalog;
 use loupe_db::{Builtin, Db, PHASES, Pack, pack_index, pack_types, parse_file};
 use loupe_diagnostics::Span;
+use loupe_eval::Workload;
+use loupe_evidence::{Node, Value};
 use loupe_syntax::{Item, Question, SyntaxRoot};
 
 use crate::text::{enclosing_call, inside_block, string_start, word_before};
@@ -69,16 +71,18 @@ enum Context<'a> {
     Question,
     Choice,
     Risk(&'a Question),
-    /// A check's or predicate's body.
-    Body,
+    /// A check's or predicate's body, with its span.
+    Body(Span),
     Test,
 }
 
 /// What may be written at the cursor: the keywords valid there, choice ids
 /// in a risk block, predicates and built-ins in a body, resource types in
 /// `resources("…")`, pillars, questions, choices and outcomes where a lens
-/// header or a test names them. Nothing in a comment or another string.
-pub fn completions(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<CompletionItem> {
+/// header or a test names them, and after `x.` in a body, where `x` is bound
+/// to `resources(…)`, a resource's fields and the property names the sample
+/// evidence has at that path. Nothing in a comment or another string.
+pub fn completions(db: &dyn Db, pack: Pack, sample: Option<Workload>, at: FilePosition) -> Vec<CompletionItem> {
     let text = at.file.text(db);
     let Some(before) = text.get(..at.offset as usize) else { return Vec::new() };
     let parse = parse_file(db, at.file);
@@ -89,7 +93,7 @@ pub fn completions(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<CompletionI
     let context = context_at(&parse.file, text, at.offset);
     if let Some(quote) = string_start(line_before) {
         let in_resources =
-            matches!(context, Context::Body) && enclosing_call(&line_before[..quote]) == Some("resources");
+            matches!(context, Context::Body(_)) && enclosing_call(&line_before[..quote]) == Some("resources");
         return if in_resources { resource_types(db, pack, &line_before[quote + 1..], at.offset) } else { Vec::new() };
     }
     let word = word_before(line_before);
@@ -101,6 +105,10 @@ pub fn completions(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<CompletionI
     };
     let index = pack_index(db, pack);
     match context {
+        Context::Body(body) if after_dot => {
+            let body_before = text.get(body.start as usize..at.offset as usize).unwrap_or_default();
+            property_paths(db, sample, &body_before[..body_before.len() - word.len() - 1], replace)
+        }
         _ if after_dot && !matches!(context, Context::Test) => Vec::new(),
         Context::TopLevel => keywords(ITEM_KEYWORDS),
         Context::Lens if line_before.trim_start().starts_with("pillars") => {
@@ -119,7 +127,7 @@ pub fn completions(db: &dyn Db, pack: Pack, at: FilePosition) -> Vec<CompletionI
             });
             choices.chain(keywords(RISK_KEYWORDS)).collect()
         }
-        Context::Body => {
+        Context::Body(_) => {
             let mut items = keywords(BODY_KEYWORDS);
             items.extend(predicates(db, pack, replace));
             let builtins = Builtin::ALL.iter().map(|builtin| builtin.spec()).filter(|spec| {
@@ -178,11 +186,11 @@ fn context_at<'a>(root: &'a SyntaxRoot, text: &str, offset: u32) -> Context<'a> 
                     return Context::Question;
                 };
                 return match &choice.check {
-                    Some(check) if inside(check.body) => Context::Body,
+                    Some(check) if inside(check.body) => Context::Body(check.body),
                     _ => Context::Choice,
                 };
             }
-            Item::Predicate(predicate) if inside(predicate.body) => return Context::Body,
+            Item::Predicate(predicate) if inside(predicate.body) => return Context::Body(predicate.body),
             Item::Test(test) if inside(test.span) => return Context::Test,
             _ => {}
         }
@@ -228,4 +236,99 @@ fn resource_types(db: &dyn Db, pack: Pack, typed: &str, offset: u32) -> Vec<Comp
             CompletionItem { detail: Some(provider.to_string()), ..item(ty, CompletionKind::ResourceType, replace) }
         })
         .collect()
+}
+
+/// What may follow `path.` (the text before the dot, from the start of the
+/// body): a resource's fields after a name bound to `resources(…)` in the
+/// body, and after `name.properties` (and deeper) the property names the
+/// sample's resources of those types have there.
+fn property_paths(db: &dyn Db, sample: Option<Workload>, before: &str, replace: Span) -> Vec<CompletionItem> {
+    let chain_start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .map_or(0, |(at, c)| at + c.len_utf8());
+    let path: Vec<&str> = before[chain_start..].split('.').collect();
+    let Some((&name, fields)) = path.split_first() else { return Vec::new() };
+    let Some(types) = bound_types(&before[..chain_start], name) else { return Vec::new() };
+    let detail = Some(types.join(", "));
+    let labels: Vec<String> = match fields {
+        [] => RESOURCE_FIELDS.iter().map(|field| field.to_string()).collect(),
+        ["properties", properties @ ..] => sample_properties(db, sample, &types, properties),
+        _ => Vec::new(),
+    };
+    labels
+        .iter()
+        .map(|label| CompletionItem { detail: detail.clone(), ..item(label, CompletionKind::Property, replace) })
+        .collect()
+}
+
+/// The fields every resource has.
+const RESOURCE_FIELDS: &[&str] = &["name", "properties", "type"];
+
+/// The resource types `name` is bound to by its last binding in `before`:
+/// `name in resources("A", "B")` (a quantifier or a filter) or
+/// `let name = resources(…)`. The text is read rather than the tree, since
+/// the line being typed does not parse yet.
+fn bound_types(before: &str, name: &str) -> Option<Vec<String>> {
+    before.rmatch_indices("resources(").find_map(|(at, call)| {
+        let head = before[..at].trim_end();
+        let bound = match head.strip_suffix("in").filter(|rest| rest.ends_with(char::is_whitespace)) {
+            Some(head) => word_before(head.trim_end()),
+            None => {
+                let head = head.strip_suffix('=')?.trim_end();
+                let bound = word_before(head);
+                let keyword = head[..head.len() - bound.len()].trim_end();
+                if !keyword.ends_with("let") {
+                    return None;
+                }
+                bound
+            }
+        };
+        if bound != name {
+            return None;
+        }
+        let arguments = &before[at + call.len()..];
+        let arguments = &arguments[..arguments.find(')').unwrap_or(arguments.len())];
+        Some(arguments.split('"').skip(1).step_by(2).map(str::to_string).collect())
+    })
+}
+
+/// The property names the sample's resources of `types` have under the
+/// property path `path`, sorted.
+fn sample_properties(db: &dyn Db, sample: Option<Workload>, types: &[String], path: &[&str]) -> Vec<String> {
+    let Some(sample) = sample else { return Vec::new() };
+    let types: Vec<&str> = types.iter().map(String::as_str).collect();
+    let mut names = std::collections::BTreeSet::new();
+    for &file in sample.files(db) {
+        let Ok(evidence) = &**loupe_eval::load_evidence(db, file) else { continue };
+        for resource in evidence.resources_of(&types) {
+            let mut nodes: Vec<&Node> = resource.properties.into_iter().collect();
+            for field in path {
+                nodes = nodes.iter().flat_map(|node| children(node, field)).collect();
+            }
+            for node in nodes.iter().flat_map(|node| objects(node)) {
+                names.extend(node.keys().map(str::to_string));
+            }
+        }
+    }
+    names.into_iter().collect()
+}
+
+/// `node.field` as a check reads it: on a list, each item's field.
+fn children<'n>(node: &'n Node, field: &str) -> Vec<&'n Node> {
+    match &node.value {
+        Value::Object(object) => object.get(field).into_iter().collect(),
+        Value::List(items) => items.iter().flat_map(|item| children(item, field)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The objects `node` is or holds as list items.
+fn objects(node: &Node) -> Vec<&loupe_evidence::Object> {
+    match &node.value {
+        Value::Object(object) => vec![object],
+        Value::List(items) => items.iter().flat_map(objects).collect(),
+        _ => Vec::new(),
+    }
 }

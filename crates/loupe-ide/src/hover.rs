@@ -2,16 +2,19 @@
 
 use loupe_catalog::Catalog;
 use loupe_db::{Db, Pack, pack_types, parse_file};
+use loupe_eval::Workload;
 use loupe_syntax::{BinaryOp, Choice, Expr, ExprKind, Item, Pillar, Predicate, Question, UnaryOp};
 
+use crate::sample::choice_hover;
 use crate::symbols::{Symbol, occurrence_at};
 use crate::{FilePosition, HoverResult};
 
 /// The title, texts and doc comment of the pillar, question, choice or lens
 /// under the cursor (a question's risk rules in words), a predicate's or
 /// built-in's signature and documentation, or what the catalog knows of a
-/// resource type.
-pub fn hover(db: &dyn Db, pack: Pack, at: FilePosition) -> Option<HoverResult> {
+/// resource type. A choice with a check shows its result on the pack's
+/// sample evidence (`sample`), or that the pack has none.
+pub fn hover(db: &dyn Db, pack: Pack, sample: Option<Workload>, at: FilePosition) -> Option<HoverResult> {
     let occurrence = occurrence_at(db, pack, at.file, at.offset)?;
     let markdown = match &occurrence.symbol {
         Symbol::Builtin(builtin) => {
@@ -47,6 +50,7 @@ pub fn hover(db: &dyn Db, pack: Pack, at: FilePosition) -> Option<HoverResult> {
             ]),
             Definition::Choice(question, choice) => {
                 let question_id = &question.id.as_ref()?.text;
+                let choice_id = &choice.id.as_ref()?.text;
                 let what = if choice.is_none { "none-of-these choice" } else { "choice" };
                 let answered =
                     if choice.check.is_some() { "Answered by its check." } else { "Answered by attestation." };
@@ -54,11 +58,12 @@ pub fn hover(db: &dyn Db, pack: Pack, at: FilePosition) -> Option<HoverResult> {
                     Some(titled(
                         choice.title.as_ref().map(|title| title.value.as_str()),
                         what,
-                        &format!("{}` of question `{question_id}", choice.id.as_ref()?.text),
+                        &format!("{choice_id}` of question `{question_id}"),
                     )),
                     choice.doc.clone(),
                     choice.description.as_ref().map(|text| text.value.clone()),
                     Some(answered.to_string()),
+                    choice.check.as_ref().map(|_| choice_hover(db, pack, sample, question_id, choice_id)),
                 ])
             }
             Definition::Predicate(predicate) => {

@@ -6,11 +6,16 @@
 //! Every function takes `&dyn Db`; a driver runs it inside
 //! `loupe_project::Analysis::with`, which turns salsa cancellation into an
 //! `Err`. A position on nothing answers `None` or nothing, never a panic.
+//!
+//! Results on the pack's sample evidence (code lenses, inlay hints, a
+//! choice's hover, property names in completion) take the sample's
+//! `Workload`, which the driver gets from `loupe_project::Analysis::sample`.
 
 mod assists;
 mod completion;
 mod hover;
 mod navigation;
+mod sample;
 mod structure;
 mod symbols;
 mod text;
@@ -22,6 +27,7 @@ pub use hover::hover;
 use loupe_db::{Db, Pack, SourceFile};
 pub use loupe_diagnostics::Span;
 pub use navigation::{goto_definition, references, rename};
+pub use sample::{CodeLens, InlayHint, code_lenses, inlay_hints};
 pub use structure::{document_symbols, folding_ranges, selection_ranges, workspace_symbols};
 pub use tokens::{SemanticToken, TokenKind, semantic_tokens};
 

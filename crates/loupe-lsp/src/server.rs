@@ -35,10 +35,17 @@ impl LanguageServer for Backend {
         let watch_files = params
             .capabilities
             .workspace
+            .as_ref()
             .and_then(|workspace| workspace.did_change_watched_files)
             .and_then(|watched| watched.dynamic_registration)
             .unwrap_or(false);
         self.watch_files.store(watch_files, std::sync::atomic::Ordering::SeqCst);
+        let workspace = params.capabilities.workspace.as_ref();
+        let code_lens_refresh = workspace.and_then(|workspace| workspace.code_lens.as_ref()?.refresh_support);
+        let inlay_hint_refresh = workspace.and_then(|workspace| workspace.inlay_hint.as_ref()?.refresh_support);
+        let refresh = &self.world.refresh;
+        refresh.code_lens.store(code_lens_refresh.unwrap_or(false), std::sync::atomic::Ordering::SeqCst);
+        refresh.inlay_hint.store(inlay_hint_refresh.unwrap_or(false), std::sync::atomic::Ordering::SeqCst);
         #[allow(deprecated)] // `rootUri` is the folder of clients without workspace folders.
         let folders = match params.workspace_folders {
             Some(folders) => folder_paths(&folders),
@@ -69,8 +76,9 @@ impl LanguageServer for Backend {
         if !self.watch_files.load(std::sync::atomic::Ordering::SeqCst) {
             return;
         }
-        // Files not open are read from disk: follow their changes.
-        let watchers = ["**/*.lens", "**/loupe.toml"]
+        // Files not open are read from disk: follow their changes, and the
+        // sample evidence's (the host keeps only the files a manifest names).
+        let watchers = ["**/*.lens", "**/loupe.toml", "**/*.json", "**/*.yaml", "**/*.yml", "**/*.template"]
             .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_string()), kind: None })
             .to_vec();
         let options = DidChangeWatchedFilesRegistrationOptions { watchers };

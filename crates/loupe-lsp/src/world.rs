@@ -100,6 +100,7 @@ impl Snapshot {
 pub(crate) struct World {
     events: mpsc::UnboundedSender<Event>,
     initialized: Arc<AtomicBool>,
+    pub(crate) refresh: Arc<Refresh>,
     pub(crate) client: Client,
     pub(crate) runtime: Handle,
 }
@@ -146,10 +147,21 @@ impl World {
     }
 }
 
+/// The views on the sample evidence the client lets the server ask it to
+/// request again (`workspace/codeLens/refresh`, `workspace/inlayHint/refresh`):
+/// a change to a sample file or a manifest changes them in files the client
+/// has no reason to ask about again.
+#[derive(Debug, Default)]
+pub(crate) struct Refresh {
+    pub(crate) code_lens: AtomicBool,
+    pub(crate) inlay_hint: AtomicBool,
+}
+
 /// Starts the host's thread; it ends when every [`World`] is dropped.
 pub(crate) fn spawn(client: Client, runtime: Handle) -> World {
     let (events, receiver) = mpsc::unbounded_channel();
-    let world = World { events, initialized: Arc::new(AtomicBool::new(false)), client, runtime };
+    let world =
+        World { events, initialized: Arc::new(AtomicBool::new(false)), refresh: Arc::default(), client, runtime };
     let state = State {
         host: AnalysisHost::new(),
         documents: HashMap::new(),
@@ -157,6 +169,7 @@ pub(crate) fn spawn(client: Client, runtime: Handle) -> World {
         roots: Vec::new(),
         published: Arc::new(tokio::sync::Mutex::new(Published::default())),
         generation: 0,
+        samples_changed: false,
         world: world.clone(),
     };
     std::thread::Builder::new()
@@ -184,6 +197,8 @@ struct State {
     /// Counts the batches of edits: diagnostics of an older batch are not
     /// published after a newer one's.
     generation: u64,
+    /// Whether the batch being applied may have changed results on sample evidence.
+    samples_changed: bool,
     world: World,
 }
 
@@ -197,6 +212,9 @@ impl State {
             }
             if changed {
                 self.publish_diagnostics();
+            }
+            if std::mem::take(&mut self.samples_changed) {
+                self.refresh_sample_views();
             }
         }
     }
@@ -295,6 +313,12 @@ impl State {
                 changed |= packs_changed;
                 continue;
             }
+            // A sample file changed, appeared or went: its packs read their sample again.
+            if self.host.reread_samples_naming(&path) {
+                self.samples_changed = true;
+                changed = true;
+                continue;
+            }
             if self.documents.contains_key(&path) {
                 continue;
             }
@@ -335,6 +359,8 @@ impl State {
     }
 
     fn set_text(&mut self, path: &Path, text: String) {
+        // The host reads a manifest's sample again when its text changes.
+        self.samples_changed |= path.file_name().is_some_and(|name| name == MANIFEST);
         let mut change = Change::new();
         change.set_text(path, text);
         self.host.apply_change(change);
@@ -361,6 +387,29 @@ impl State {
             }
         };
         self.add_loaded(loaded);
+    }
+
+    /// Asks the client to request code lenses and inlay hints again, when it
+    /// said it can.
+    fn refresh_sample_views(&self) {
+        let client = self.world.client.clone();
+        let code_lens = self.world.refresh.code_lens.load(Ordering::SeqCst);
+        let inlay_hint = self.world.refresh.inlay_hint.load(Ordering::SeqCst);
+        let world = self.world.clone();
+        self.world.runtime.spawn(async move {
+            let refreshed = async {
+                if code_lens {
+                    client.code_lens_refresh().await?;
+                }
+                if inlay_hint {
+                    client.inlay_hint_refresh().await?;
+                }
+                Ok::<(), Error>(())
+            };
+            if let Err(error) = refreshed.await {
+                world.log(MessageType::WARNING, format!("loupe: the client did not refresh its views: {error}"));
+            }
+        });
     }
 
     fn add_loaded(&mut self, loaded: Loaded) {

@@ -1,6 +1,7 @@
 //! Snapshots: a cloned database handle that answers queries on any thread,
 //! and the parallel rounds that warm up what the answers read.
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use loupe_db::{Database, Diagnostic, Pack, SourceFile, file_diagnostics, pack_di
 use loupe_eval::{Answers, ChoiceKey, EvidenceFile, Review, Workload};
 use loupe_evidence::{Evidence, EvidenceError};
 
-use crate::host::{HostDatabase, Target};
+use crate::host::{HostDatabase, Sample, Target};
 use crate::parallel::on_all_cores;
 
 /// A snapshot of the database at one revision: it answers queries, on any
@@ -19,6 +20,7 @@ use crate::parallel::on_all_cores;
 #[derive(Debug)]
 pub struct Analysis<D = Database> {
     db: D,
+    samples: Arc<HashMap<Pack, Sample>>,
 }
 
 /// A query's result, or `Err` when a change to the host cancelled it: the
@@ -39,8 +41,14 @@ impl CancelHandle {
 pub type EvidenceLoad = Arc<Result<Evidence, EvidenceError>>;
 
 impl<D: HostDatabase> Analysis<D> {
-    pub(crate) fn new(db: D) -> Analysis<D> {
-        Analysis { db }
+    pub(crate) fn new(db: D, samples: Arc<HashMap<Pack, Sample>>) -> Analysis<D> {
+        Analysis { db, samples }
+    }
+
+    /// The sample evidence of `pack` (`[sample]` of its manifest), as the
+    /// host had read it when this snapshot was taken.
+    pub fn sample(&self, pack: Pack) -> Option<Workload> {
+        self.samples.get(&pack).map(|sample| sample.workload)
     }
 
     /// The snapshot's database, for renderers reading names and texts.
@@ -74,7 +82,11 @@ impl<D: HostDatabase> Analysis<D> {
                         diagnostics.extend(pack_manifest(db, target.pack).diagnostics.iter().cloned());
                         diagnostics.extend(file_diagnostics(db, target.pack, file).iter().cloned());
                     }
-                    None => diagnostics.extend(pack_diagnostics(db, target.pack).iter().cloned()),
+                    None => {
+                        diagnostics.extend(pack_diagnostics(db, target.pack).iter().cloned());
+                        let sample = self.samples.get(&target.pack);
+                        diagnostics.extend(sample.into_iter().flat_map(|sample| sample.diagnostics.iter().cloned()));
+                    }
                 }
             }
             diagnostics

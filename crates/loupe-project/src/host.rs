@@ -2,11 +2,11 @@
 //! input map. It reads files into inputs and applies changes; its
 //! snapshots ([`Analysis`]) answer the queries.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use loupe_db::{Database, Pack, SourceFile};
+use loupe_db::{Code, Database, Diagnostic, Label, Pack, SourceFile, pack_manifest};
 use loupe_eval::{EvidenceFile, Workload};
 use loupe_evidence::{Format, LoadOptions};
 use salsa::Setter;
@@ -42,7 +42,24 @@ pub struct AnalysisHost<D = Database> {
     loose: BTreeMap<PathBuf, Pack>,
     evidence: BTreeMap<PathBuf, EvidenceFile>,
     workloads: Vec<Workload>,
+    /// Each pack's sample evidence (`[sample]` of its manifest), shared with
+    /// the snapshots.
+    samples: Arc<HashMap<Pack, Sample>>,
 }
+
+/// The sample evidence a pack's manifest names, read as a workload: what the
+/// editor shows the pack's results on. Files that could not be read are left
+/// out, each with its warning located at the manifest's entry.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    pub workload: Workload,
+    /// The paths read, in the manifest's order: the files a driver watches.
+    pub paths: Vec<PathBuf>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The largest sample evidence file read, as `loupe run`'s default.
+pub const MAX_SAMPLE_BYTES: u64 = 64 << 20;
 
 #[derive(Debug)]
 struct PackEntry {
@@ -114,12 +131,18 @@ impl<D: HostDatabase> AnalysisHost<D> {
             loose: BTreeMap::new(),
             evidence: BTreeMap::new(),
             workloads: Vec::new(),
+            samples: Arc::default(),
         }
     }
 
     /// A snapshot of the current revision, for this thread or another.
     pub fn analysis(&self) -> Analysis<D> {
-        Analysis::new(self.db.clone())
+        Analysis::new(self.db.clone(), self.samples.clone())
+    }
+
+    /// The sample evidence of `pack`, when its manifest names some.
+    pub fn sample(&self, pack: Pack) -> Option<&Sample> {
+        self.samples.get(&pack)
     }
 
     /// The database, to create inputs of the driver's own (an answers file)
@@ -219,6 +242,7 @@ impl<D: HostDatabase> AnalysisHost<D> {
         let pack = Pack::new(&self.db, Some(manifest), inputs);
         self.packs.insert(root.to_path_buf(), PackEntry { pack, files, nested: discovered.nested });
         self.adopt(root);
+        self.read_sample(root, pack);
         Some(pack)
     }
 
@@ -282,7 +306,72 @@ impl<D: HostDatabase> AnalysisHost<D> {
         }
         let pack = Pack::new(&self.db, Some(manifest), inputs);
         self.packs.insert(root.to_path_buf(), PackEntry { pack, files: paths, nested: Vec::new() });
+        self.read_sample(root, pack);
         pack
+    }
+
+    /// Reads the sample evidence the manifest of `pack` names, relative to
+    /// `root`, into its sample workload (the same input as before, its files
+    /// brought up to date); a pack that names none has no sample.
+    fn read_sample(&mut self, root: &Path, pack: Pack) {
+        let (Some(manifest), parsed) = (pack.manifest(&self.db), pack_manifest(&self.db, pack)) else { return };
+        let entries = parsed.sample.clone();
+        let severity = parsed.severity(Code::UnreadableSample);
+        if entries.is_empty() {
+            if self.samples.contains_key(&pack) {
+                Arc::make_mut(&mut self.samples).remove(&pack);
+            }
+            return;
+        }
+        let mut files = Vec::new();
+        let mut paths = Vec::new();
+        let mut diagnostics = Vec::new();
+        for entry in entries {
+            let path = read::normalize(&root.join(&entry.path));
+            match self.read_evidence(&path, None, MAX_SAMPLE_BYTES) {
+                Ok((file, _)) => files.push(file),
+                Err(error) => diagnostics.extend(severity.map(|severity| Diagnostic {
+                    severity,
+                    ..Diagnostic::new(
+                        Code::UnreadableSample,
+                        format!("cannot read the sample evidence {}: {}", error.name(), error.kind),
+                        Label::new(manifest, entry.span, "named here"),
+                    )
+                    .with_help("sample paths are relative to the pack directory; the editor shows no results on a file it cannot read")
+                })),
+            }
+            paths.push(path);
+        }
+        let workload = match self.samples.get(&pack) {
+            Some(sample) => {
+                let workload = sample.workload;
+                if *workload.files(&self.db) != files {
+                    workload.set_files(&mut self.db).to(files);
+                }
+                workload
+            }
+            None => self.workload(files),
+        };
+        Arc::make_mut(&mut self.samples).insert(pack, Sample { workload, paths, diagnostics });
+    }
+
+    /// Reads again the sample of every pack that names `path` (a sample file
+    /// changed, appeared or went on disk); says whether one did.
+    pub fn reread_samples_naming(&mut self, path: &Path) -> bool {
+        let naming: Vec<(PathBuf, Pack)> = self
+            .packs
+            .iter()
+            .filter(|(_, entry)| {
+                self.samples
+                    .get(&entry.pack)
+                    .is_some_and(|sample| sample.paths.iter().any(|named| same_path(named, path) || named == path))
+            })
+            .map(|(root, entry)| (root.clone(), entry.pack))
+            .collect();
+        for (root, pack) in &naming {
+            self.read_sample(root, *pack);
+        }
+        !naming.is_empty()
     }
 
     /// Reads a pack or loose file as UTF-8 text into an input; a file the
@@ -421,6 +510,12 @@ impl<D: HostDatabase> AnalysisHost<D> {
         if let Some(&file) = self.sources.get(&path) {
             if *file.text(&self.db) != text {
                 file.set_text(&mut self.db).to(text);
+                // A manifest's sample may name other files now.
+                let manifest_of = self.packs.iter().find(|(_, entry)| entry.pack.manifest(&self.db) == Some(file));
+                if let Some((root, entry)) = manifest_of {
+                    let (root, pack) = (root.clone(), entry.pack);
+                    self.read_sample(&root, pack);
+                }
             }
             return;
         }

@@ -24,7 +24,7 @@ mod read;
 pub use analysis::{Analysis, CancelHandle, Cancellable, EvidenceLoad};
 pub use change::Change;
 pub use discover::{MANIFEST, discover_lens_files, discover_packs, is_pack};
-pub use host::{AnalysisHost, EvidenceRequest, HostDatabase, Loaded, LoadedEvidence, Target};
+pub use host::{AnalysisHost, EvidenceRequest, HostDatabase, Loaded, LoadedEvidence, MAX_SAMPLE_BYTES, Sample, Target};
 pub use read::{
     LoadError, LoadErrorKind, MAX_SOURCE_BYTES, STDIN_NAME, STDIN_PATH, display, read_bytes, read_text, same_path,
 };

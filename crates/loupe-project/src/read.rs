@@ -82,6 +82,24 @@ impl fmt::Display for LoadErrorKind {
     }
 }
 
+/// `path` with its `.` and `..` components resolved in the text alone (no
+/// symbolic link followed): a sample named `../../examples/plan.json` is the
+/// path a file watcher reports.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(normal.components().next_back(), Some(Component::Normal(_))) => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
+}
+
 /// Reads a file's bytes, or standard input for `-`, stopping at `limit`
 /// bytes: the limit is applied while reading, so a device or an endless pipe
 /// costs no more than a file at the limit. Directories, devices and sockets

@@ -7,7 +7,7 @@ use crate::fixture::{Fixture, pack_at};
 fn check_completions(fixture: &str, limit: usize, expect: Expect) {
     let fixture = Fixture::parse(fixture);
     let at = fixture.cursor();
-    let items = loupe_ide::completions(&fixture.db, fixture.pack, at);
+    let items = loupe_ide::completions(&fixture.db, fixture.pack, fixture.sample, at);
     let mut lines: Vec<String> = items
         .iter()
         .take(limit)

@@ -1,7 +1,11 @@
 //! Fixture packs: files written inline, a `$0` cursor, and results rendered
 //! with their file names and the text they cover.
 
+use std::sync::Arc;
+
 use loupe_db::{Database, Pack, SourceFile};
+use loupe_eval::{EvidenceFile, Workload};
+use loupe_evidence::LoadOptions;
 use loupe_ide::{FilePosition, Span};
 
 pub struct Fixture {
@@ -10,11 +14,14 @@ pub struct Fixture {
     pub files: Vec<SourceFile>,
     /// Where `$0` was, if anywhere.
     pub cursor: Option<FilePosition>,
+    /// The sample evidence: the fixture's `.json` and `.yaml` files, if any.
+    pub sample: Option<Workload>,
 }
 
 impl Fixture {
     /// Files start at `//- name` lines (one unnamed file is `main.lens`);
-    /// `$0` marks the cursor and is removed from the text.
+    /// `$0` marks the cursor and is removed from the text. `.json` and
+    /// `.yaml` files are the pack's sample evidence.
     pub fn parse(fixture: &str) -> Fixture {
         let db = Database::default();
         let mut sections: Vec<(String, String)> = Vec::new();
@@ -32,7 +39,12 @@ impl Fixture {
         }
         let mut files = Vec::new();
         let mut cursor = None;
+        let mut evidence = Vec::new();
         for (name, text) in sections {
+            if name.ends_with(".json") || name.ends_with(".yaml") {
+                evidence.push(EvidenceFile::new(&db, name, Arc::from(text.into_bytes()), LoadOptions::default()));
+                continue;
+            }
             let offset = text.find("$0");
             let text = text.replacen("$0", "", 1);
             let file = SourceFile::new(&db, name, text);
@@ -43,7 +55,8 @@ impl Fixture {
             files.push(file);
         }
         let pack = Pack::new(&db, None, files.clone());
-        Fixture { db, pack, files, cursor }
+        let sample = (!evidence.is_empty()).then(|| Workload::new(&db, evidence));
+        Fixture { db, pack, files, cursor, sample }
     }
 
     pub fn cursor(&self) -> FilePosition {

@@ -4,7 +4,7 @@ use crate::fixture::{Fixture, pack_at};
 
 fn check_hover(fixture: &str, expect: Expect) {
     let fixture = Fixture::parse(fixture);
-    let actual = match loupe_ide::hover(&fixture.db, fixture.pack, fixture.cursor()) {
+    let actual = match loupe_ide::hover(&fixture.db, fixture.pack, fixture.sample, fixture.cursor()) {
         Some(hover) => format!("{}\n{}\n", fixture.show(fixture.cursor().file, hover.span), hover.markdown),
         None => "no hover\n".to_string(),
     };
@@ -36,11 +36,13 @@ fn choice_in_a_risk_rule() {
     check_hover(
         &pack_at("medium when SEC01_private", 1, 20),
         expect![[r#"
-        security.lens 848..861 "SEC01_private"
-        **Keep model traffic private** (choice `SEC01_private` of question `SEC01`)
+            security.lens 848..861 "SEC01_private"
+            **Keep model traffic private** (choice `SEC01_private` of question `SEC01`)
 
-        Answered by its check.
-    "#]],
+            Answered by its check.
+
+            No sample evidence is configured: name some under `[sample]` in `loupe.toml` to see this check's result.
+        "#]],
     );
 }
 
@@ -49,11 +51,13 @@ fn choice_in_a_test_expectation() {
     check_hover(
         &pack_at("SEC01.SEC01_private", 1, 8),
         expect![[r#"
-        predicates.lens 338..351 "SEC01_private"
-        **Keep model traffic private** (choice `SEC01_private` of question `SEC01`)
+            predicates.lens 338..351 "SEC01_private"
+            **Keep model traffic private** (choice `SEC01_private` of question `SEC01`)
 
-        Answered by its check.
-    "#]],
+            Answered by its check.
+
+            No sample evidence is configured: name some under `[sample]` in `loupe.toml` to see this check's result.
+        "#]],
     );
 }
 

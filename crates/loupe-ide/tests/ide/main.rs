@@ -8,4 +8,5 @@ mod fixture;
 mod hover;
 mod navigation;
 mod robustness;
+mod sample;
 mod structure;

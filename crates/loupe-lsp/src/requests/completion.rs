@@ -14,7 +14,7 @@ use crate::world::Snapshot;
 pub(crate) fn handle(snapshot: &Snapshot, params: CompletionParams) -> Result<Option<CompletionResponse>, Error> {
     snapshot.with(|db| {
         let (pack, at) = file_position(snapshot, db, &params.text_document_position)?;
-        let items = loupe_ide::completions(db, pack, at)
+        let items = loupe_ide::completions(db, pack, snapshot.analysis.sample(pack), at)
             .into_iter()
             .map(|item| CompletionItem {
                 kind: Some(kind(item.kind)),

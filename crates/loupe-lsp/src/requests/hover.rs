@@ -11,7 +11,7 @@ use crate::world::Snapshot;
 pub(crate) fn handle(snapshot: &Snapshot, params: HoverParams) -> Result<Option<Hover>, Error> {
     snapshot.with(|db| {
         let (pack, at) = file_position(snapshot, db, &params.text_document_position_params)?;
-        let found = loupe_ide::hover(db, pack, at)?;
+        let found = loupe_ide::hover(db, pack, snapshot.analysis.sample(pack), at)?;
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: found.markdown }),
             range: Some(convert::file_range(db, at.file, found.span)),

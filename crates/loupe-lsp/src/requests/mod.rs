@@ -4,12 +4,14 @@
 //! types.
 
 mod code_action;
+mod code_lens;
 mod completion;
 mod definition;
 mod document_symbol;
 mod folding_range;
 mod formatting;
 mod hover;
+mod inlay_hint;
 mod references;
 mod rename;
 mod selection_range;
@@ -21,15 +23,16 @@ use loupe_ide::FilePosition;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Error;
 use tower_lsp_server::ls_types::request::{
-    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition,
-    HoverRequest, References, Rename, Request, SelectionRangeRequest, SemanticTokensFullRequest,
-    WorkspaceSymbolRequest,
+    CodeActionRequest, CodeLensRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting,
+    GotoDefinition, HoverRequest, InlayHintRequest, References, Rename, Request, SelectionRangeRequest,
+    SemanticTokensFullRequest, WorkspaceSymbolRequest,
 };
 use tower_lsp_server::ls_types::{
-    CodeActionOptions, CodeActionProviderCapability, CompletionOptions, FoldingRangeProviderCapability,
-    HoverProviderCapability, Location, OneOf, SaveOptions, SelectionRangeProviderCapability, SemanticTokensFullOptions,
-    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities, TextDocumentPositionParams,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    CodeActionOptions, CodeActionProviderCapability, CodeLensOptions, CompletionOptions,
+    FoldingRangeProviderCapability, HoverProviderCapability, Location, OneOf, SaveOptions,
+    SelectionRangeProviderCapability, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensServerCapabilities, ServerCapabilities, TextDocumentPositionParams, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 
 use crate::convert;
@@ -61,6 +64,8 @@ static HANDLERS: &[(&str, Handler)] = &[
     }),
     (Formatting::METHOD, |snapshot, params| answer::<Formatting>(snapshot, params, formatting::handle)),
     (CodeActionRequest::METHOD, |snapshot, params| answer::<CodeActionRequest>(snapshot, params, code_action::handle)),
+    (CodeLensRequest::METHOD, |snapshot, params| answer::<CodeLensRequest>(snapshot, params, code_lens::handle)),
+    (InlayHintRequest::METHOD, |snapshot, params| answer::<InlayHintRequest>(snapshot, params, inlay_hint::handle)),
 ];
 
 /// The handler of `method`, if it is a request the server answers.
@@ -133,6 +138,8 @@ pub(crate) fn capabilities() -> ServerCapabilities {
             code_action_kinds: Some(code_action::kinds()),
             ..CodeActionOptions::default()
         })),
+        code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }

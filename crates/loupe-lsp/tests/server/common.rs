@@ -81,6 +81,26 @@ impl Client {
         }
     }
 
+    /// The next request the server sends the client with `method`.
+    pub async fn server_request(&mut self, method: &str) -> Value {
+        let is_it = |message: &Value| message["method"] == method && message.get("id").is_some();
+        if let Some(at) = self.notifications.iter().position(is_it) {
+            return self.notifications.remove(at);
+        }
+        loop {
+            let message = self.read().await;
+            if is_it(&message) {
+                return message;
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    /// Answers a request of the server's with `result`.
+    pub async fn reply(&mut self, request: &Value, result: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "id": request["id"], "result": result })).await;
+    }
+
     /// The next diagnostics published for `uri`.
     pub async fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
         let publication = self.publication(uri).await;

@@ -5,5 +5,6 @@ mod common;
 mod features;
 mod lifecycle;
 mod random_edits;
+mod sample;
 mod sync;
 mod workspace;
