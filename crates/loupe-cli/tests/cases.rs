@@ -113,12 +113,7 @@ fn command_cases(dir: &str) {
         let stdin = std::fs::read(case.join("stdin")).ok();
         let name = case.file_name().expect("named").to_string_lossy().into_owned();
         let output = loupe_with_input(&args, stdin.as_deref());
-        assert_case_snapshot(
-            case.parent().expect("under tests/cases"),
-            &name,
-            format!("loupe {}", cmd.trim()),
-            output,
-        );
+        assert_case_snapshot(case.parent().expect("under tests/cases"), &name, format!("loupe {}", cmd.trim()), output);
     });
 }
 
