@@ -1,6 +1,7 @@
 //! `loupe`: the command-line driver.
 
 mod check;
+mod export;
 mod files;
 mod fmt;
 mod load;
@@ -76,6 +77,11 @@ enum Command {
         #[arg(default_value = ".")]
         pack: PathBuf,
     },
+    /// Write a pack as a Well-Architected custom lens (JSON), or as a CloudFormation template that deploys it
+    #[command(
+        after_help = "Examples:\n  loupe export policies/genai --output genai-lens.json\n  loupe export policies/genai --format cloudformation --output genai-lens.template.json\n  aws cloudformation deploy --template-file genai-lens.template.json --stack-name genai-lens\n\nExit status: 0 written, 2 a pack with errors, a lens over the Tool's 500 KB, or an output that cannot be written."
+    )]
+    Export(export::ExportArgs),
     /// Rewrite .lens files in the canonical layout, or check that they are in it
     #[command(
         after_help = "Examples:\n  loupe fmt                        # every .lens file under the current directory\n  loupe fmt --check policies\n  loupe fmt - < security.lens       # standard input to standard output\n\nExit status: 0 formatted, 1 with --check: a file would change, 2 syntax errors or unreadable input (those files are left as they are)."
@@ -116,6 +122,7 @@ fn main() -> ExitCode {
         Command::Check { paths, format, deny_warnings } => check::check(&paths, format, deny_warnings, cli.color),
         Command::Run(args) => run::run(&args, cli.color),
         Command::Test { pack } => test::test(&pack, cli.color),
+        Command::Export(args) => export::export(&args, cli.color),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check, cli.color),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Lsp => loupe_lsp::run_stdio().map(|()| 0),

@@ -92,7 +92,11 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
     let mut host = AnalysisHost::new();
     let mut stderr = StandardStream::stderr(render::stderr_color(color));
 
-    if let Some(problem) = not_a_pack(host.db(), &args.pack) {
+    let run_help = || {
+        let path = display(&args.pack);
+        format!("name the pack first and the evidence after it: loupe run PACK --evidence {path}")
+    };
+    if let Some(problem) = not_a_pack(host.db(), &args.pack, run_help) {
         return report_problems(host.db(), &[problem], &mut stderr);
     }
     // The pack must check clean of errors before it judges anything.
@@ -222,16 +226,14 @@ fn report_problems(db: &Database, problems: &[Diagnostic], stderr: &mut Standard
     Ok(EXIT_INVALID)
 }
 
-/// A diagnostic when `path` cannot be a pack, saying what it looks like instead.
-fn not_a_pack(db: &Database, path: &Path) -> Option<Diagnostic> {
+/// A diagnostic when `path` cannot be a pack, saying what it looks like
+/// instead; `file_help` says what to do when it is a file.
+pub(crate) fn not_a_pack(db: &Database, path: &Path, file_help: impl FnOnce() -> String) -> Option<Diagnostic> {
     if path.join(MANIFEST).is_file() {
         return None;
     }
     let (message, help) = if path.is_file() {
-        (
-            format!("{} is a file, not a pack directory", display(path)),
-            format!("name the pack first and the evidence after it: loupe run PACK --evidence {}", display(path)),
-        )
+        (format!("{} is a file, not a pack directory", display(path)), file_help())
     } else if path.is_dir() {
         (
             format!("{} is not a pack directory: it has no loupe.toml", display(path)),

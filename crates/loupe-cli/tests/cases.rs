@@ -102,25 +102,30 @@ fn recovery_cases() {
     check_each_case("recovery");
 }
 
-/// `tests/cases/run/NAME/cmd` holds a `loupe` command line (arguments split
+/// `tests/cases/DIR/NAME/cmd` holds a `loupe` command line (arguments split
 /// at spaces, paths from the repository root), and `NAME/stdin`, if there is
 /// one, its standard input; its output is `NAME.snap`.
-#[test]
-fn loupe_run_cases() {
-    insta::glob!("../../../tests/cases/run", "*/cmd", |cmd_file| {
+fn command_cases(dir: &str) {
+    insta::glob!(format!("../../../tests/cases/{dir}"), "*/cmd", |cmd_file| {
         let case = cmd_file.parent().expect("in a case directory");
         let cmd = std::fs::read_to_string(cmd_file).expect("readable cmd");
         let args: Vec<&str> = cmd.split_whitespace().collect();
         let stdin = std::fs::read(case.join("stdin")).ok();
         let name = case.file_name().expect("named").to_string_lossy().into_owned();
         let output = loupe_with_input(&args, stdin.as_deref());
-        assert_case_snapshot(
-            case.parent().expect("under tests/cases/run"),
-            &name,
-            format!("loupe {}", cmd.trim()),
-            output,
-        );
+        assert_case_snapshot(case.parent().expect("under tests/cases"), &name, format!("loupe {}", cmd.trim()), output);
     });
+}
+
+#[test]
+fn loupe_run_cases() {
+    command_cases("run");
+}
+
+/// `loupe export`: a small pack as JSON and as a template, and each refusal.
+#[test]
+fn loupe_export_cases() {
+    command_cases("export");
 }
 
 fn run_case_dirs() -> Vec<PathBuf> {

@@ -105,6 +105,30 @@ pub struct PackIndex {
     pub deep_calls: BTreeMap<String, DeepCalls>,
 }
 
+/// The six pillars of the Well-Architected Framework, in the Well-Architected Tool's order.
+pub const FRAMEWORK_PILLARS: [&str; 6] =
+    ["operationalExcellence", "security", "reliability", "performance", "costOptimization", "sustainability"];
+
+/// The pack's pillar ids in the order reports and exports give them: the lens
+/// header's `pillars` list when it has one; else the framework's pillars in the
+/// Well-Architected Tool's order. Pillars neither names follow in pack order.
+pub fn pillar_order(db: &dyn Db, pack: Pack) -> Vec<String> {
+    let index = pack_index(db, pack);
+    let header = index.lens_files.first().and_then(|&file| {
+        parse_file(db, file).file.items.iter().find_map(|item| match item {
+            Item::Lens(lens) if !lens.pillar_order.is_empty() => Some(lens),
+            _ => None,
+        })
+    });
+    let order: Vec<&str> = match header {
+        Some(lens) => lens.pillar_order.iter().map(|name| name.text.as_str()).collect(),
+        None => FRAMEWORK_PILLARS.to_vec(),
+    };
+    let mut pillars = index.pillar_order.clone();
+    pillars.sort_by_key(|pillar| order.iter().position(|id| id == pillar).unwrap_or(usize::MAX));
+    pillars
+}
+
 /// The most predicates that may be evaluating at once: a check calls one,
 /// which calls another, and so on. Evaluation recurses once per call, and
 /// this bounds how deep (the parser bounds each body's own depth).

@@ -30,8 +30,11 @@ mod validate;
 pub use blocks::{BlockText, CheckedBlock, CompiledBlock, block_diagnostics, compiled_block, file_check_diagnostics};
 pub use builtins::{Builtin, Param, Spec, Ty, builtins_markdown};
 pub use diagnostics::{file_diagnostics, file_export_bytes, pack_diagnostics};
-pub use index::{DeepCalls, ItemTree, MAX_PREDICATE_DEPTH, PackIndex, item_tree, pack_index, pack_predicates};
-pub use limits::{MAX_CHOICES, id_problem};
+pub use index::{
+    DeepCalls, FRAMEWORK_PILLARS, ItemTree, MAX_PREDICATE_DEPTH, PackIndex, item_tree, pack_index, pack_predicates,
+    pillar_order,
+};
+pub use limits::{MAX_CHOICES, MAX_LENS_BYTES, id_problem};
 pub use loupe_diagnostics::{Code, Label, LineIndex, Severity, Span};
 pub use manifest::{LintLevel, Manifest, SampleEntry, pack_manifest};
 pub use types::{DeclaredTypes, pack_types};

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use loupe_db::{Db, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file};
+use loupe_db::{Db, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file, pillar_order};
 use loupe_syntax::{BinaryOp, Expr, ExprKind, Item, Link, Question, RiskLevel, UnaryOp};
 
 use loupe_model::{
@@ -18,10 +18,6 @@ use crate::evaluate::evaluate_choice;
 use crate::inputs::load_evidence;
 use crate::inputs::{EvidenceFile, Workload};
 use crate::interp::Outcome;
-
-/// The six pillars of the Well-Architected Framework, in its order.
-const FRAMEWORK_PILLARS: [&str; 6] =
-    ["operationalExcellence", "security", "reliability", "performance", "costOptimization", "sustainability"];
 
 /// Reviews `workload` against `pack`, with `answers` applied as of `today`
 /// (`YYYY-MM-DD`).
@@ -57,13 +53,7 @@ pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, to
             }
         }
     }
-    // The order the lens header gives; else the framework's pillars in the Well-Architected Tool's
-    // order, then the lens's own in pack order.
-    let header = index.lens_files.first().and_then(|&file| lens_header(db, file));
-    let order: Vec<&str> = match header.filter(|lens| !lens.pillar_order.is_empty()) {
-        Some(lens) => lens.pillar_order.iter().map(|name| name.text.as_str()).collect(),
-        None => FRAMEWORK_PILLARS.to_vec(),
-    };
+    let order = pillar_order(db, pack);
     pillars.sort_by_key(|pillar| order.iter().position(|id| *id == pillar.id).unwrap_or(usize::MAX));
     let expired_waivers = answers.waivers.iter().filter(|waiver| !waiver.in_force(today)).cloned().collect();
     let unmatched_waivers = answers
@@ -91,14 +81,6 @@ pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, to
     let summary = Summary::of(&pillars);
     let evidence = workload.files(db).iter().filter_map(|&file| summarize_evidence(db, file)).collect();
     Review { lens, pillars, expired_waivers, unmatched_waivers, evidence, summary }
-}
-
-/// The lens header of `file`, if it has one.
-fn lens_header(db: &dyn Db, file: SourceFile) -> Option<&loupe_syntax::Lens> {
-    parse_file(db, file).file.items.iter().find_map(|item| match item {
-        Item::Lens(lens) => Some(lens),
-        _ => None,
-    })
 }
 
 /// Whether a waiver in force accepts something of the review.
