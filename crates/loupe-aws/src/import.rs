@@ -52,7 +52,10 @@ pub fn import_lens(name: &str, text: &str) -> Result<ImportedPack, Vec<ImportDia
         && !diagnostics.iter().any(|d| d.code == Code::InvalidLensJson)
     {
         match lens.files() {
-            Ok(files) => return Ok(ImportedPack { files, warnings: diagnostics }),
+            Ok(files) => {
+                diagnostics.sort_by_key(|d| d.primary.span.start);
+                return Ok(ImportedPack { files, warnings: diagnostics });
+            }
             Err(error) => diagnostics.push(invalid(root.span, error, "this lens")),
         }
     }
@@ -232,15 +235,16 @@ impl Reader {
         self.append(&mut helpful, extra_helpful, "helpful resource");
         let choices = self.list(object, node.span, "choices", "a question");
         let choices: Vec<Option<Choice>> = choices.iter().map(|node| self.choice(node)).collect();
-        let choices: Vec<Choice> = choices.into_iter().collect::<Option<_>>()?;
+        // The rules are read even when a choice is broken, to report them too.
+        let read: Vec<&Choice> = choices.iter().flatten().collect();
         let rules = self.list(object, node.span, "riskRules", "a question");
-        let rules: Vec<Option<Rule>> = rules.iter().map(|node| self.rule(node, &choices)).collect();
+        let rules: Vec<Option<Rule>> = rules.iter().map(|node| self.rule(node, &read)).collect();
         Some(Question {
             id: id?,
             title: title?,
             description,
             helpful,
-            choices,
+            choices: choices.into_iter().collect::<Option<_>>()?,
             rules: rules.into_iter().collect::<Option<_>>()?,
         })
     }
@@ -353,7 +357,7 @@ impl Reader {
         links.extend(extra.into_iter().map(|(link, _)| link));
     }
 
-    fn rule(&mut self, node: &Node, choices: &[Choice]) -> Option<Rule> {
+    fn rule(&mut self, node: &Node, choices: &[&Choice]) -> Option<Rule> {
         let object = self.object(node, "a risk rule", &["condition", "risk"])?;
         let condition = self.required(object, node.span, "condition", "a risk rule");
         let risk = self.required(object, node.span, "risk", "a risk rule");
