@@ -116,6 +116,9 @@ struct Reader {
 /// A resource list: the main one first, then additional ones.
 type Links = Vec<Link>;
 
+/// Additional resources, each with where it is in the JSON.
+type Located = Vec<(Link, Span)>;
+
 impl Reader {
     fn error(&mut self, span: Span, message: impl Into<String>, label: &str) {
         self.diagnostics.push(invalid(span, message, label));
@@ -131,7 +134,11 @@ impl Reader {
     /// `node` as an object of `what`, with every key outside `known` reported as dropped.
     fn object<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<&'n Object> {
         let Some(object) = node.as_object() else {
-            self.error(node.span, format!("{what} must be an object, not {}", node.value.type_name()), "expected an object");
+            self.error(
+                node.span,
+                format!("{what} must be an object, not {}", node.value.type_name()),
+                "expected an object",
+            );
             return None;
         };
         for entry in object.iter().filter(|entry| !known.contains(&entry.key.name.as_str())) {
@@ -149,7 +156,11 @@ impl Reader {
         match &node.value {
             Value::String(text) => Some(text.as_str().to_owned()),
             _ => {
-                self.error(node.span, format!("{what} must be a string, not {}", node.value.type_name()), "expected a string");
+                self.error(
+                    node.span,
+                    format!("{what} must be a string, not {}", node.value.type_name()),
+                    "expected a string",
+                );
                 None
             }
         }
@@ -173,7 +184,11 @@ impl Reader {
     fn list<'n>(&mut self, object: &'n Object, at: Span, key: &str, what: &str) -> &'n [Node] {
         match object.get(key) {
             Some(node) => node.as_list().unwrap_or_else(|| {
-                self.error(node.span, format!("the `{key}` of {what} must be a list, not {}", node.value.type_name()), "expected a list");
+                self.error(
+                    node.span,
+                    format!("the `{key}` of {what} must be a list, not {}", node.value.type_name()),
+                    "expected a list",
+                );
                 &[]
             }),
             None => {
@@ -186,7 +201,9 @@ impl Reader {
     fn lens(&mut self, root: &Node) -> Option<Lens> {
         let object = self.object(root, "the lens", &["schemaVersion", "name", "description", "pillars", "_version"])?;
         match object.get("schemaVersion") {
-            None => self.error(Span::empty(root.span.start as usize), "the lens has no `schemaVersion`", "in this object"),
+            None => {
+                self.error(Span::empty(root.span.start as usize), "the lens has no `schemaVersion`", "in this object")
+            }
             Some(node) => {
                 if let Some(version) = self.string(node, "`schemaVersion`")
                     && version != SCHEMA_VERSION
@@ -250,8 +267,7 @@ impl Reader {
     }
 
     fn choice(&mut self, node: &Node) -> Option<Choice> {
-        let known =
-            ["id", "title", "description", "helpfulResource", "improvementPlan", "additionalResources"];
+        let known = ["id", "title", "description", "helpfulResource", "improvementPlan", "additionalResources"];
         let object = self.object(node, "a choice", &known)?;
         let id = self.required(object, node.span, "id", "a choice")?;
         let title = self.required(object, node.span, "title", "a choice");
@@ -293,13 +309,21 @@ impl Reader {
         if url.as_deref() == Some("")
             && let Some(entry) = object.entry("url")
         {
-            self.dropped(entry.key.span, format!("the empty `url` of {what} is not imported"), "a URL starts with https://");
+            self.dropped(
+                entry.key.span,
+                format!("the empty `url` of {what} is not imported"),
+                "a URL starts with https://",
+            );
             url = None;
         }
         match text {
             Some(text) => Some(Link { text, url }),
             None => {
-                self.error(Span::empty(node.span.start as usize), format!("{what} has no `displayText`"), "in this object");
+                self.error(
+                    Span::empty(node.span.start as usize),
+                    format!("{what} has no `displayText`"),
+                    "in this object",
+                );
                 None
             }
         }
@@ -312,7 +336,7 @@ impl Reader {
 
     /// `additionalResources`: helpful resources and improvement plans, each
     /// with the span of its first content item.
-    fn additional(&mut self, object: &Object, what: &str) -> (Vec<(Link, Span)>, Vec<(Link, Span)>) {
+    fn additional(&mut self, object: &Object, what: &str) -> (Located, Located) {
         let (mut helpful, mut improve) = (Vec::new(), Vec::new());
         let Some(node) = object.get("additionalResources") else { return (helpful, improve) };
         let what = format!("the `additionalResources` of {what}");
@@ -321,14 +345,20 @@ impl Reader {
             return (helpful, improve);
         };
         for item in items {
-            let Some(resource) = self.object(item, &format!("an item of {what}"), &["type", "content"]) else { continue };
+            let Some(resource) = self.object(item, &format!("an item of {what}"), &["type", "content"]) else {
+                continue;
+            };
             let kind = self.required(resource, item.span, "type", "an additional resource");
             let target = match kind.as_deref() {
                 Some("HELPFUL_RESOURCE") => &mut helpful,
                 Some("IMPROVEMENT_PLAN") => &mut improve,
                 Some(other) => {
                     let span = resource.get("type").map_or(item.span, |node| node.span);
-                    self.error(span, format!("`{other}` is not an additional resource type"), "expected HELPFUL_RESOURCE or IMPROVEMENT_PLAN");
+                    self.error(
+                        span,
+                        format!("`{other}` is not an additional resource type"),
+                        "expected HELPFUL_RESOURCE or IMPROVEMENT_PLAN",
+                    );
                     continue;
                 }
                 None => continue,
@@ -344,7 +374,7 @@ impl Reader {
 
     /// Additional resources go after the main one. Without a main one, the
     /// first additional resource would become it: said so.
-    fn append(&mut self, links: &mut Links, extra: Vec<(Link, Span)>, kind: &str) {
+    fn append(&mut self, links: &mut Links, extra: Located, kind: &str) {
         if links.is_empty()
             && let Some((_, span)) = extra.first()
         {
@@ -367,7 +397,11 @@ impl Reader {
             "NO_RISK" => "none",
             other => {
                 let span = object.get("risk").map_or(node.span, |node| node.span);
-                self.error(span, format!("`{other}` is not a risk level"), "expected HIGH_RISK, MEDIUM_RISK or NO_RISK");
+                self.error(
+                    span,
+                    format!("`{other}` is not a risk level"),
+                    "expected HIGH_RISK, MEDIUM_RISK or NO_RISK",
+                );
                 return None;
             }
         };
@@ -402,8 +436,26 @@ impl Reader {
 
 /// Words an expression reads as something else than a name.
 const KEYWORDS: &[&str] = &[
-    "and", "or", "not", "none", "true", "false", "null", "every", "some", "in", "where", "contains", "starts_with",
-    "ends_with", "matches", "let", "else", "applies", "when", "otherwise",
+    "and",
+    "or",
+    "not",
+    "none",
+    "true",
+    "false",
+    "null",
+    "every",
+    "some",
+    "in",
+    "where",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "matches",
+    "let",
+    "else",
+    "applies",
+    "when",
+    "otherwise",
 ];
 
 impl Lens {
@@ -566,7 +618,9 @@ mod tests {
 
     #[test]
     fn strings_parse_back_to_their_text() {
-        for text in ["plain", "quote \" and \\ backslash", "line\nbreak\r\n\ttab", "unicode é ✓ 🦀 \u{2028}", "{braces}"] {
+        for text in
+            ["plain", "quote \" and \\ backslash", "line\nbreak\r\n\ttab", "unicode é ✓ 🦀 \u{2028}", "{braces}"]
+        {
             let source = format!("lens x \"n\" {{\n  description {}\n}}\n", quoted(text));
             let parse = loupe_syntax::parse(&source);
             assert!(parse.errors.is_empty(), "{:?}", parse.errors);

@@ -61,7 +61,8 @@ fn the_valid_lens_imports() {
 fn odd_documents_are_located_errors() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let huge = valid_lens().to_string().replace("\"Robust lens\"", &"9".repeat(5000));
-    for text in ["", "   ", "[]", "{}", "null", "1e999999", "\"lens\"", "{\"schemaVersion\": 2021}", "{", &deep, &huge] {
+    for text in ["", "   ", "[]", "{}", "null", "1e999999", "\"lens\"", "{\"schemaVersion\": 2021}", "{", &deep, &huge]
+    {
         let Err(diagnostics) = import(text) else { panic!("{text:.40} imported") };
         assert!(!diagnostics.is_empty(), "{text:.40}");
         assert!(diagnostics.iter().any(|d| d.code.as_str() == "L0801"), "{text:.40}: {diagnostics:?}");
@@ -91,7 +92,17 @@ fn a_wrong_type_in_any_field_is_no_panic() {
     let lens = valid_lens();
     let mut all = Vec::new();
     paths(&lens, Vec::new(), &mut all);
-    let replacements = [json!(null), json!(true), json!(1.5e300), json!(-7), json!(""), json!("x y"), json!([]), json!({}), json!([[{}]])];
+    let replacements = [
+        json!(null),
+        json!(true),
+        json!(1.5e300),
+        json!(-7),
+        json!(""),
+        json!("x y"),
+        json!([]),
+        json!({}),
+        json!([[{}]]),
+    ];
     let mut refused = 0;
     for path in &all {
         for replacement in &replacements {

@@ -51,7 +51,11 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     while let Some(next) = stack.pop() {
         for entry in std::fs::read_dir(&next).into_iter().flatten().flatten() {
             let path = entry.path();
-            if path.is_dir() { stack.push(path) } else { found.push(path.strip_prefix(dir).expect("inside").to_owned()) }
+            if path.is_dir() {
+                stack.push(path)
+            } else {
+                found.push(path.strip_prefix(dir).expect("inside").to_owned())
+            }
         }
     }
     found.sort();
@@ -131,7 +135,14 @@ fn init_makes_a_pack_that_checks_and_tests_clean() {
     let written: Vec<String> = files(&pack).iter().map(|path| path.display().to_string()).collect();
     assert_eq!(
         written,
-        ["evidence/encrypted-bucket.tfplan.json", "lens.lens", "loupe.toml", "predicates.lens", "security.lens", "tests.lens"]
+        [
+            "evidence/encrypted-bucket.tfplan.json",
+            "lens.lens",
+            "loupe.toml",
+            "predicates.lens",
+            "security.lens",
+            "tests.lens"
+        ]
     );
     let manifest = std::fs::read_to_string(pack.join("loupe.toml")).expect("a manifest");
     assert!(manifest.contains("name = \"acme-lens\""), "{manifest}");
@@ -172,7 +183,9 @@ fn init_from_a_lens_imports_it() {
 #[test]
 fn real_lenses_import_without_loss() {
     let Some(dir) = std::env::var_os("LOUPE_LENS_SAMPLES") else {
-        println!("SKIPPED real_lenses_import_without_loss: LOUPE_LENS_SAMPLES is not set (.ci/run sets it when ../shared/data/aws-lens-samples exists)");
+        println!(
+            "SKIPPED real_lenses_import_without_loss: LOUPE_LENS_SAMPLES is not set (.ci/run sets it when ../shared/data/aws-lens-samples exists)"
+        );
         return;
     };
     let mut lenses: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -187,7 +200,8 @@ fn real_lenses_import_without_loss() {
         let name = lens.file_stem().expect("named").to_string_lossy().into_owned();
         let scratch = Scratch::new(&format!("sample-{name}"));
         let pack = scratch.0.join("pack");
-        let (status, printed) = loupe(&["import", &lens.to_string_lossy(), "--output", &pack.to_string_lossy()], &scratch.0);
+        let (status, printed) =
+            loupe(&["import", &lens.to_string_lossy(), "--output", &pack.to_string_lossy()], &scratch.0);
         assert_eq!(status, 0, "{name}:\n{printed}");
         let (_, checked) = loupe(&["check", &pack.to_string_lossy()], &scratch.0);
         let json: serde_json::Value =
@@ -248,7 +262,8 @@ mod compare {
         assert_eq!(lens.name.as_ref().map(|t| t.value.clone()), text(json, "name"));
         assert_eq!(lens.description.as_ref().map(|t| t.value.clone()), text(json, "description"));
         assert_eq!(lens.version.as_ref().map(|t| t.value.clone()), text(json, "_version"));
-        let pillars: Vec<_> = items.iter().filter_map(|item| if let Item::Pillar(p) = item { Some(p) } else { None }).collect();
+        let pillars: Vec<_> =
+            items.iter().filter_map(|item| if let Item::Pillar(p) = item { Some(p) } else { None }).collect();
         let json_pillars = json["pillars"].as_array().expect("pillars");
         let order: Vec<&str> = lens.pillar_order.iter().map(|id| id.text.as_str()).collect();
         let json_order: Vec<&str> = json_pillars.iter().filter_map(|p| p["id"].as_str()).collect();
@@ -265,7 +280,10 @@ mod compare {
                 assert_eq!(question.id.as_ref().map(|id| id.text.clone()), id);
                 assert_eq!(question.title.as_ref().map(|t| t.value.clone()), text(json_question, "title"));
                 assert_eq!(question.description.as_ref().map(|t| t.value.clone()), text(json_question, "description"));
-                assert_eq!(pack_links(&question.helpful), json_links(json_question, "helpfulResource", "HELPFUL_RESOURCE"));
+                assert_eq!(
+                    pack_links(&question.helpful),
+                    json_links(json_question, "helpfulResource", "HELPFUL_RESOURCE")
+                );
                 let json_choices = json_question["choices"].as_array().expect("choices");
                 assert_eq!(question.choices.len(), json_choices.len(), "{id:?}");
                 for (choice, json_choice) in question.choices.iter().zip(json_choices) {
@@ -278,8 +296,14 @@ mod compare {
                     }
                     let description = text(json_choice, "description").filter(|d| !d.trim().is_empty());
                     assert_eq!(choice.description.as_ref().map(|t| t.value.clone()), description);
-                    assert_eq!(pack_links(&choice.helpful), json_links(json_choice, "helpfulResource", "HELPFUL_RESOURCE"));
-                    assert_eq!(pack_links(&choice.improve), json_links(json_choice, "improvementPlan", "IMPROVEMENT_PLAN"));
+                    assert_eq!(
+                        pack_links(&choice.helpful),
+                        json_links(json_choice, "helpfulResource", "HELPFUL_RESOURCE")
+                    );
+                    assert_eq!(
+                        pack_links(&choice.improve),
+                        json_links(json_choice, "improvementPlan", "IMPROVEMENT_PLAN")
+                    );
                 }
                 dead += same_risks(question, json_question);
             }
@@ -291,7 +315,8 @@ mod compare {
     /// same risk from the JSON's rules and the pack's; returns how many JSON
     /// rules decide no selection a reviewer can make.
     fn same_risks(question: &loupe_syntax::Question, json: &Value) -> usize {
-        let ids: Vec<&str> = json["choices"].as_array().expect("choices").iter().filter_map(|c| c["id"].as_str()).collect();
+        let ids: Vec<&str> =
+            json["choices"].as_array().expect("choices").iter().filter_map(|c| c["id"].as_str()).collect();
         assert!(ids.len() <= 15, "{ids:?}");
         let rules: Vec<(&str, &str)> = json["riskRules"]
             .as_array()
@@ -326,7 +351,9 @@ mod compare {
             }
         }
         // An unreachable `default` is warning L0507, not an error.
-        let last_default = |index: usize| rules[index].0.trim() == "default" && rules[..index].iter().all(|(c, _)| c.trim() != "default");
+        let last_default = |index: usize| {
+            rules[index].0.trim() == "default" && rules[..index].iter().all(|(c, _)| c.trim() != "default")
+        };
         fired.iter().enumerate().filter(|(index, fired)| !**fired && !last_default(*index)).count()
     }
 
@@ -334,8 +361,12 @@ mod compare {
         match &condition.kind {
             ExprKind::Var(name) => selected(&name.text),
             ExprKind::Unary { op: UnaryOp::Not, operand } => !pack_holds(operand, selected),
-            ExprKind::Binary { op: BinaryOp::And, lhs, rhs, .. } => pack_holds(lhs, selected) && pack_holds(rhs, selected),
-            ExprKind::Binary { op: BinaryOp::Or, lhs, rhs, .. } => pack_holds(lhs, selected) || pack_holds(rhs, selected),
+            ExprKind::Binary { op: BinaryOp::And, lhs, rhs, .. } => {
+                pack_holds(lhs, selected) && pack_holds(rhs, selected)
+            }
+            ExprKind::Binary { op: BinaryOp::Or, lhs, rhs, .. } => {
+                pack_holds(lhs, selected) || pack_holds(rhs, selected)
+            }
             other => panic!("not a risk condition: {other:?}"),
         }
     }
@@ -346,7 +377,12 @@ mod compare {
         if condition.trim() == "default" {
             return true;
         }
-        let spaced = condition.replace('(', " ( ").replace(')', " ) ").replace('!', " ! ").replace("&&", " && ").replace("||", " || ");
+        let spaced = condition
+            .replace('(', " ( ")
+            .replace(')', " ) ")
+            .replace('!', " ! ")
+            .replace("&&", " && ")
+            .replace("||", " || ");
         let tokens: Vec<&str> = spaced.split_whitespace().collect();
         let mut at = 0;
         let value = or(&tokens, &mut at, selected);

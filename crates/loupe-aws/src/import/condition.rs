@@ -131,7 +131,9 @@ impl Parser {
                 self.depth -= 1;
                 Ok(inner)
             }
-            other => Err(format!("expected a choice id, `!` or `(` at character {}, found {}", at + 1, describe(&other))),
+            other => {
+                Err(format!("expected a choice id, `!` or `(` at character {}, found {}", at + 1, describe(&other)))
+            }
         }
     }
 }
