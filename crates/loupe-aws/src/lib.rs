@@ -3,6 +3,7 @@
 //! formatted pack. Text and bytes in, text out: the CLI does the IO.
 
 pub mod export;
+pub mod import;
 pub mod model;
 
 pub use export::{Format, export, lens_json};

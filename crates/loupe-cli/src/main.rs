@@ -4,6 +4,7 @@ mod check;
 mod export;
 mod files;
 mod fmt;
+mod import;
 mod load;
 mod render;
 mod run;
@@ -95,6 +96,29 @@ enum Command {
         check: bool,
     },
     /// Explain a diagnostic code, with a wrong and a right example
+    #[command(
+        after_help = "Examples:\n  loupe import generative-ai-lens.json --output policies/genai-aws\n\nThe output directory must be new or empty. Fields the language cannot hold are left out, each with a warning.\n\nExit status: 0 imported, 2 the JSON cannot be read as a lens (nothing is written) or the output directory is not empty."
+    )]
+    /// Read a Well-Architected custom lens JSON into a new, formatted pack
+    Import {
+        /// The lens JSON (schemaVersion 2021-11-01)
+        lens: PathBuf,
+        /// The pack directory to create: new or empty
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    #[command(
+        after_help = "Examples:\n  loupe init acme-lens\n  loupe init acme-lens --from team-lens.json   # the same as loupe import\n\nThe directory must be new or empty.\n\nExit status: 0 created, 2 the directory is not empty or the lens JSON cannot be imported."
+    )]
+    /// Create a new pack that checks and tests clean, or import one from a lens JSON
+    Init {
+        /// The pack directory to create: new or empty
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Import this lens JSON instead of writing the starter pack
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
     #[command(after_help = "Examples:\n  loupe explain L0204\n  loupe explain          # list every code")]
     Explain {
         /// A code such as L0101; without it, every code is listed
@@ -124,6 +148,8 @@ fn main() -> ExitCode {
         Command::Test { pack } => test::test(&pack, cli.color),
         Command::Export(args) => export::export(&args, cli.color),
         Command::Fmt { paths, check } => fmt::fmt(&paths, check, cli.color),
+        Command::Import { lens, output } => import::import(&lens, &output, cli.color),
+        Command::Init { dir, from } => import::init(&dir, from.as_deref(), cli.color),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Lsp => loupe_lsp::run_stdio().map(|()| 0),
     };

@@ -137,6 +137,7 @@ fn every_code_has_a_case() {
     let names: Vec<String> = cases("check")
         .into_iter()
         .chain(run_case_dirs())
+        .chain(entries("tests/cases/import", |path| path.is_dir()))
         .map(|case| case.file_name().expect("named").to_string_lossy().into_owned())
         .collect();
     for code in loupe_diagnostics::Code::ALL {

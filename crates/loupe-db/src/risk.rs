@@ -162,6 +162,18 @@ pub(crate) fn check_risk_rules(question: &Question, file: SourceFile, diagnostic
                     "the condition contradicts itself, e.g. `A and not A`"
                 }),
             );
+        } else if !fires && rule.condition.is_none() && block.rules[..position].iter().all(|r| r.condition.is_some()) {
+            // The earlier rules already cover every selection, as AWS's own
+            // lenses do (the second rule is the complement of the first): the
+            // Well-Architected Tool accepts that, so it is only a warning.
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::UnreachableOtherwise,
+                    format!("this `{} otherwise` can never fire", rule.level.as_str()),
+                    Label::new(file, rule.span, "the rules above decide every selection"),
+                )
+                .with_help("make the last conditional rule the `otherwise` rule, or allow L0507 in loupe.toml"),
+            );
         } else if !fires {
             let mut diagnostic = Diagnostic::new(
                 Code::UnreachableRiskRule,

@@ -98,6 +98,7 @@ codes! {
     UnusedBinding = "L0504", Warning, "`let` binding is never used";
     UnknownResourceType = "L0505", Warning, "no catalog knows this resource type";
     UnknownResourceProperty = "L0506", Warning, "the resource type has no such top-level property";
+    UnreachableOtherwise = "L0507", Warning, "`otherwise` can never fire";
     // Reviews: the answers file and the evidence, reported by `loupe run`.
     InvalidAnswers = "L0601", Error, "invalid answers file";
     UnknownAnswerTarget = "L0602", Error, "answers name an unknown question or choice";
@@ -106,6 +107,9 @@ codes! {
     InvalidEvidence = "L0701", Error, "evidence cannot be loaded";
     NothingApplies = "L0702", Error, "no automated check applies to the evidence";
     EvidenceWarning = "L0703", Warning, "evidence loaded with a caveat";
+    // Well-Architected lens JSON, reported by `loupe import`.
+    InvalidLensJson = "L0801", Error, "the lens JSON cannot be imported";
+    FieldNotImported = "L0802", Warning, "a field of the lens JSON is not imported";
     // Pack loading, reported by the drivers.
     ReadError = "L0901", Error, "file cannot be read";
     NotUtf8 = "L0902", Error, "file is not valid UTF-8";
