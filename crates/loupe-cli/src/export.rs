@@ -41,7 +41,7 @@ pub fn export(args: &ExportArgs, color: ColorMode) -> std::io::Result<u8> {
     };
     let export_help =
         || format!("export the pack that holds it: loupe export DIR, where DIR has a {}", loupe_project::MANIFEST);
-    if let Some(problem) = run::not_a_pack(host.db(), &args.pack, export_help) {
+    if let Some(problem) = run::not_a_pack(host.db(), &args.pack, export_help, "") {
         return refuse(&[problem], &mut stderr, host.db());
     }
     // Only a pack that checks clean of errors is within the Tool's limits.

@@ -96,7 +96,7 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         let path = display(&args.pack);
         format!("name the pack first and the evidence after it: loupe run PACK --evidence {path}")
     };
-    if let Some(problem) = not_a_pack(host.db(), &args.pack, run_help) {
+    if let Some(problem) = not_a_pack(host.db(), &args.pack, run_help, "; evidence goes after --evidence") {
         return report_problems(host.db(), &[problem], &mut stderr);
     }
     // The pack must check clean of errors before it judges anything.
@@ -227,8 +227,14 @@ fn report_problems(db: &Database, problems: &[Diagnostic], stderr: &mut Standard
 }
 
 /// A diagnostic when `path` cannot be a pack, saying what it looks like
-/// instead; `file_help` says what to do when it is a file.
-pub(crate) fn not_a_pack(db: &Database, path: &Path, file_help: impl FnOnce() -> String) -> Option<Diagnostic> {
+/// instead; `file_help` says what to do when it is a file, `dir_hint` is
+/// added to the help when it is a directory.
+pub(crate) fn not_a_pack(
+    db: &Database,
+    path: &Path,
+    file_help: impl FnOnce() -> String,
+    dir_hint: &str,
+) -> Option<Diagnostic> {
     if path.join(MANIFEST).is_file() {
         return None;
     }
@@ -237,7 +243,7 @@ pub(crate) fn not_a_pack(db: &Database, path: &Path, file_help: impl FnOnce() ->
     } else if path.is_dir() {
         (
             format!("{} is not a pack directory: it has no loupe.toml", display(path)),
-            "name the directory that holds the pack's loupe.toml; evidence goes after --evidence".to_string(),
+            format!("name the directory that holds the pack's loupe.toml{dir_hint}"),
         )
     } else {
         return None;

@@ -8,38 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use common::{choice_ids, items, loupe, rate, repo_root, text};
 use serde_json::Value;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
-}
-
-/// Runs `loupe` from the repository root; its exit code, stdout and stderr.
-fn loupe(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(args)
-        .current_dir(repo_root())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("loupe runs");
-    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
-}
+mod common;
 
 /// The exported lens of `pack`, parsed.
 fn export(pack: &str) -> Value {
     let (code, stdout, stderr) = loupe(&["export", pack]);
     assert_eq!(code, 0, "{stderr}");
     serde_json::from_str(&stdout).expect("the export is JSON")
-}
-
-fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or_else(|| panic!("a string, not {value}"))
-}
-
-fn items<'a>(value: &'a Value, key: &str) -> &'a [Value] {
-    value[key].as_array().map_or(&[], Vec::as_slice)
 }
 
 /// Pillars, questions and choices in document order: (id, title or name).
@@ -106,7 +84,7 @@ fn genai_export_agrees_with_aws_generative_ai_lens() {
     let (theirs, ours) = (questions(&aws), questions(&ours));
     let mut rated_apart = Vec::new();
     for (id, question) in &ours {
-        let choices: Vec<&str> = items(question, "choices").iter().map(|choice| text(&choice["id"])).collect();
+        let choices = choice_ids(question);
         let differs =
             selections(&choices).iter().any(|selected| rate(question, selected) != rate(&theirs[id], selected));
         if differs {
@@ -125,83 +103,6 @@ fn selections<'a>(choices: &[&'a str]) -> Vec<BTreeSet<&'a str>> {
         .collect();
     all.extend(choices.iter().filter(|id| id.ends_with("_no")).map(|id| BTreeSet::from([*id])));
     all
-}
-
-/// The risk the question's rules give `selected`: the first that holds.
-fn rate<'a>(question: &'a Value, selected: &BTreeSet<&str>) -> Option<&'a str> {
-    items(question, "riskRules")
-        .iter()
-        .find(|rule| holds(text(&rule["condition"]), selected))
-        .map(|rule| text(&rule["risk"]))
-}
-
-/// Evaluates a risk rule condition: choice ids, `!`, `&&`, `||` (in that
-/// order of binding) and parentheses, or `default`. A minimal reader for
-/// these tests; `loupe import` parses conditions on its own.
-fn holds(condition: &str, selected: &BTreeSet<&str>) -> bool {
-    if condition.trim() == "default" {
-        return true;
-    }
-    let spaced = condition.replace('(', " ( ").replace(')', " ) ").replace('!', " ! ");
-    let tokens: Vec<&str> = spaced.split_whitespace().collect();
-    let mut at = 0;
-    let value = or(&tokens, &mut at, selected);
-    assert_eq!(at, tokens.len(), "`{condition}` read to its end");
-    value
-}
-
-fn or(tokens: &[&str], at: &mut usize, selected: &BTreeSet<&str>) -> bool {
-    let mut value = and(tokens, at, selected);
-    while tokens.get(*at) == Some(&"||") {
-        *at += 1;
-        value |= and(tokens, at, selected);
-    }
-    value
-}
-
-fn and(tokens: &[&str], at: &mut usize, selected: &BTreeSet<&str>) -> bool {
-    let mut value = not(tokens, at, selected);
-    while tokens.get(*at) == Some(&"&&") {
-        *at += 1;
-        value &= not(tokens, at, selected);
-    }
-    value
-}
-
-fn not(tokens: &[&str], at: &mut usize, selected: &BTreeSet<&str>) -> bool {
-    let token = tokens.get(*at).copied().unwrap_or_else(|| panic!("a condition cut short: {tokens:?}"));
-    *at += 1;
-    match token {
-        "!" => !not(tokens, at, selected),
-        "(" => {
-            let value = or(tokens, at, selected);
-            assert_eq!(tokens.get(*at), Some(&")"), "{tokens:?}");
-            *at += 1;
-            value
-        }
-        id => {
-            assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "`{id}` in {tokens:?}");
-            selected.contains(id)
-        }
-    }
-}
-
-#[test]
-fn the_condition_reader_binds_not_then_and_then_or() {
-    let selected = BTreeSet::from(["a", "c"]);
-    let cases = [
-        ("a", true),
-        ("!a", false),
-        ("a && b", false),
-        ("a || b && c", true),
-        ("(a || b) && !c", false),
-        ("!a || !b", true),
-        ("!(a && c) || b", false),
-        ("default", true),
-    ];
-    for (condition, expected) in cases {
-        assert_eq!(holds(condition, &selected), expected, "{condition}");
-    }
 }
 
 /// Every limit of the lens format (DESIGN §4) and only the keys it names.
