@@ -158,6 +158,7 @@ fn question(question: &Question) -> Option<QuestionJson> {
                     id,
                     title,
                     helpful_resource: choice.helpful.first().map(content),
+                    // Empty for the none-of-these choice, which the language gives no `improve` (L0008).
                     improvement_plan: choice.improve.first().map(content),
                     additional_resources: [
                         additional(ResourceKind::HelpfulResource, &choice.helpful),

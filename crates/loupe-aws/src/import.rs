@@ -3,7 +3,8 @@
 //!
 //! Everything the format names is kept (ids, texts, URLs, order, rules), and
 //! so is what published lenses add that the language can hold: a choice's
-//! `description`, question-level additional helpful resources, `_version`.
+//! `description` (the none-of-these choice's too), question-level additional
+//! helpful resources, `_version`.
 //! Every other field is reported where it is ([`Code::FieldNotImported`]);
 //! what cannot be read at all is an error ([`Code::InvalidLensJson`]).
 
@@ -274,29 +275,27 @@ impl Reader {
         let mut description = self.optional(object, "description", "a choice");
         let mut helpful = self.resource(object, "helpfulResource", "a choice");
         let mut improve = self.resource(object, "improvementPlan", "a choice");
-        let (extra_helpful, extra_improve) = self.additional(object, "a choice");
+        let (extra_helpful, mut extra_improve) = self.additional(object, "a choice");
         self.append(&mut helpful, extra_helpful, "helpful resource");
+        if id.ends_with("_no") {
+            // The none-of-these choice has no improvement plan in the format
+            // nor in the language; its description and helpful links are kept.
+            let dropped = object.entry("improvementPlan").map(|entry| entry.key.span);
+            for span in dropped.into_iter().chain(extra_improve.drain(..).map(|(_, span)| span)) {
+                self.dropped(
+                    span,
+                    format!("the improvement plan of the none-of-these choice `{id}` is not imported"),
+                    "a `none` choice has no improvement plan; its links are `helpful` ones",
+                );
+            }
+            improve.clear();
+        }
         self.append(&mut improve, extra_improve, "improvement plan");
         if let Some(entry) = object.entry("description")
             && description.as_deref().is_some_and(|text| text.trim().is_empty())
         {
             self.dropped(entry.key.span, "an empty choice description is not imported", "the language needs a text");
             description = None;
-        }
-        if id.ends_with("_no") {
-            // The none-of-these choice has an id and a title, nothing else.
-            for key in ["description", "helpfulResource", "improvementPlan", "additionalResources"] {
-                if let Some(entry) = object.entry(key)
-                    && !(key == "description" && description.is_none())
-                {
-                    self.dropped(
-                        entry.key.span,
-                        format!("the `{key}` of the none-of-these choice `{id}` is not imported"),
-                        "a `none` choice has only an id and a title in the language",
-                    );
-                }
-            }
-            return Some(Choice { id, title: title?, description: None, helpful: Vec::new(), improve: Vec::new() });
         }
         Some(Choice { id, title: title?, description, helpful, improve })
     }
@@ -527,10 +526,16 @@ impl Question {
 impl Choice {
     fn write(&self, text: &mut String) {
         if self.id.ends_with("_no") {
-            text.push_str(&format!("none {} {}\n", self.id, quoted(&self.title)));
-            return;
+            text.push_str(&format!("none {} {}", self.id, quoted(&self.title)));
+            // Bare when it holds nothing, as most `none` choices are written.
+            if self.description.is_none() && self.helpful.is_empty() {
+                text.push('\n');
+                return;
+            }
+            text.push_str(" {\n");
+        } else {
+            text.push_str(&format!("\nchoice {} {} {{\n", self.id, quoted(&self.title)));
         }
-        text.push_str(&format!("\nchoice {} {} {{\n", self.id, quoted(&self.title)));
         if let Some(description) = &self.description {
             text.push_str(&format!("description {}\n", quoted(description)));
         }

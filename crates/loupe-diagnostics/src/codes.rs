@@ -48,6 +48,7 @@ codes! {
     UnknownProperty = "L0005", Error, "property not allowed here";
     DuplicateProperty = "L0006", Error, "property given more than once";
     InvalidEscape = "L0007", Error, "invalid escape sequence in a string";
+    NotForNoneChoice = "L0008", Error, "the none-of-these choice takes no check or improvement plan";
     // Names: definitions and references.
     DuplicatePillar = "L0101", Error, "duplicate pillar id";
     DuplicateQuestion = "L0102", Error, "duplicate question id";

@@ -16,6 +16,7 @@ const LENS_KEYWORDS: &[&str] = &["version", "description", "pillars"];
 const PILLAR_KEYWORDS: &[&str] = &["description", "question"];
 const QUESTION_KEYWORDS: &[&str] = &["description", "phase", "helpful", "choice", "none", "risk"];
 const CHOICE_KEYWORDS: &[&str] = &["description", "helpful", "improve", "check"];
+const NONE_CHOICE_KEYWORDS: &[&str] = &["description", "helpful"];
 const RISK_KEYWORDS: &[&str] = &["high", "medium", "none", "when", "otherwise", "and", "or", "not"];
 const BODY_KEYWORDS: &[&str] = &[
     "applies",
@@ -70,6 +71,8 @@ enum Context<'a> {
     Pillar,
     Question,
     Choice,
+    /// The none-of-these choice's block.
+    NoneChoice,
     Risk(&'a Question),
     /// A check's or predicate's body, with its span.
     Body(Span),
@@ -119,6 +122,7 @@ pub fn completions(db: &dyn Db, pack: Pack, sample: Option<Workload>, at: FilePo
         Context::Question if line_before.trim_start().starts_with("phase") => keywords(PHASES),
         Context::Question => keywords(QUESTION_KEYWORDS),
         Context::Choice => keywords(CHOICE_KEYWORDS),
+        Context::NoneChoice => keywords(NONE_CHOICE_KEYWORDS),
         Context::Risk(question) => {
             let choices = question.choices.iter().filter_map(|choice| {
                 let id = choice.id.as_ref()?;
@@ -187,6 +191,7 @@ fn context_at<'a>(root: &'a SyntaxRoot, text: &str, offset: u32) -> Context<'a> 
                 };
                 return match &choice.check {
                     Some(check) if inside(check.body) => Context::Body(check.body),
+                    _ if choice.is_none => Context::NoneChoice,
                     _ => Context::Choice,
                 };
             }

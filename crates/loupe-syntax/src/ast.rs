@@ -136,7 +136,9 @@ pub struct Question {
 pub struct Choice {
     pub id: Option<Name>,
     pub title: Option<Text>,
-    /// The "None of these" choice, written `none ID "title"`.
+    /// The "None of these" choice, written `none ID "title"`, with an optional
+    /// block of `description` and `helpful` only: its `improve` and `check`
+    /// are always empty (the lowering reports them).
     pub is_none: bool,
     pub description: Option<Text>,
     /// The first is the helpful resource; the rest are additional ones.

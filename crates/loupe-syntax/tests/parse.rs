@@ -79,6 +79,9 @@ fn item_dump(out: &mut String, item: &Item, source: &str) {
                     let kind = if choice.is_none { "none" } else { "choice" };
                     line(out, 2, &format!("{kind} {} {}", name(&choice.id), text(&choice.title)));
                     doc(out, 3, &choice.doc);
+                    if let Some(description) = &choice.description {
+                        line(out, 3, &format!("description {:?}", description.value));
+                    }
                     links(out, 3, "helpful", &choice.helpful);
                     links(out, 3, "improve", &choice.improve);
                     if let Some(check) = &choice.check {

@@ -68,6 +68,14 @@ fn keywords_in_a_question_and_a_choice() {
         Keyword improve replacing ""
         Keyword check replacing """#]],
     );
+    // The none-of-these choice's block takes no `improve` or `check`.
+    check_completions(
+        "pillar p01 \"P\" {\n  question Q01 \"Q\" {\n    none Q01_no \"None of these\" {\n      $0\n    }\n  }\n}\n",
+        10,
+        expect![[r#"
+        Keyword description replacing ""
+        Keyword helpful replacing """#]],
+    );
     check_completions(
         &pack_at("  description \"Access", 1, 0),
         10,

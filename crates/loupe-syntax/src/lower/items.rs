@@ -174,13 +174,27 @@ impl Lowerer<'_, '_> {
     pub(super) fn choice(&mut self, pair: Pair<'_, Rule>, is_none: bool) -> Choice {
         let span = self.span(&pair);
         let doc = self.doc_before(span.start as usize);
-        let what = if is_none { "none" } else { "choice" };
+        // The keyword, for its header, and the item, for its properties.
+        let (what, item, context) = if is_none {
+            ("none", "none-of-these choice", Context::NoneChoice)
+        } else {
+            ("choice", "choice", Context::Choice)
+        };
         let mut header = Header::default();
         let mut properties = Properties::default();
         let mut check: Option<Check> = None;
         let mut close = None;
         for child in pair.into_inner() {
             match child.as_rule() {
+                Rule::check if is_none => {
+                    let check = self.check(child);
+                    let keyword = Span::new(check.span.start as usize, check.span.start as usize + "check".len());
+                    self.not_for_none(
+                        keyword,
+                        "the none-of-these choice has no `check`",
+                        "it is selected when no other choice is; put the check on the choice it shows",
+                    );
+                }
                 Rule::check => {
                     let new = self.check(child);
                     if let Some(first) = &check {
@@ -191,7 +205,7 @@ impl Lowerer<'_, '_> {
                     }
                 }
                 Rule::property => properties.add(self, child),
-                Rule::junk => self.junk(child, Context::Choice),
+                Rule::junk => self.junk(child, context),
                 Rule::close => close = Some(child),
                 _ => header.take(self, child, what),
             }
@@ -208,11 +222,22 @@ impl Lowerer<'_, '_> {
         } else {
             self.check_header(&header, "choice", "choice BP01 \"Title\" { improve \"...\" \"https://...\" }");
         }
-        self.expect_closed(close, "this choice", header.keyword);
-        let description = properties.single(self, "description", what);
-        let helpful = properties.links(self, "helpful", what);
-        let improve = properties.links(self, "improve", what);
-        properties.reject_rest(self, what);
+        self.expect_closed(close, &format!("this {item}"), header.keyword);
+        let description = properties.single(self, "description", item);
+        let helpful = properties.links(self, "helpful", item);
+        let improve = if is_none {
+            for (_, _, link) in properties.take("improve") {
+                self.not_for_none(
+                    link.span,
+                    "the none-of-these choice has no improvement plan",
+                    "the Well-Architected Tool takes none on \"None of these\"; give a link as `helpful`",
+                );
+            }
+            Vec::new()
+        } else {
+            properties.links(self, "improve", item)
+        };
+        properties.reject_rest(self, item);
         Choice {
             id: header.id,
             title: header.title,
@@ -225,6 +250,10 @@ impl Lowerer<'_, '_> {
             keyword: header.keyword,
             span,
         }
+    }
+
+    fn not_for_none(&mut self, span: Span, message: &str, help: &str) {
+        self.error(Code::NotForNoneChoice, message, span, "not allowed in `none`").help = Some(help.to_string());
     }
 
     pub(super) fn phase(&mut self, pair: Pair<'_, Rule>) -> Vec<Name> {
@@ -583,7 +612,7 @@ impl<'i> Properties<'i> {
             let accepted = match item {
                 "lens" => "`version` and `description`",
                 "pillar" => "`description`",
-                "question" => "`description` and `helpful`",
+                "question" | "none-of-these choice" => "`description` and `helpful`",
                 _ => "`description`, `helpful` and `improve`",
             };
             lowerer.error(Code::UnknownProperty, format!("a {item} has no `{key}`"), span, "not allowed here").help =
