@@ -7,41 +7,16 @@
 //! codes a case lists in its `check-errors` file.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
-}
+use common::{Scratch, error_codes, lens_samples, repo_root};
 
-/// A directory of its own under the system's temporary directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("loupe-import-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch directory");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
 
 /// Runs `loupe` from the repository root: its exit status and what it printed,
 /// with `scratch` written as `SCRATCH`.
 fn loupe(args: &[&str], scratch: &Path) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(args)
-        .current_dir(repo_root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("loupe runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    (output.status.code().unwrap_or(-1), text.replace(&scratch.to_string_lossy().into_owned(), "SCRATCH"))
+    let (status, stdout, stderr) = common::loupe(args);
+    (status, format!("{stdout}{stderr}").replace(&scratch.to_string_lossy().into_owned(), "SCRATCH"))
 }
 
 /// The files under `dir`, relative and sorted.
@@ -60,11 +35,6 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     }
     found.sort();
     found
-}
-
-/// The error codes in `loupe check` output.
-fn error_codes(output: &str) -> Vec<String> {
-    output.lines().filter_map(|line| line.strip_prefix("error[")?.split(']').next().map(str::to_owned)).collect()
 }
 
 #[test]
@@ -182,20 +152,7 @@ fn init_from_a_lens_imports_it() {
 /// in the JSON too), and keeps every id, text, URL, order and risk.
 #[test]
 fn real_lenses_import_without_loss() {
-    let Some(dir) = std::env::var_os("LOUPE_LENS_SAMPLES") else {
-        println!(
-            "SKIPPED real_lenses_import_without_loss: LOUPE_LENS_SAMPLES is not set (.ci/run sets it when ../shared/data/aws-lens-samples exists)"
-        );
-        return;
-    };
-    let mut lenses: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|error| panic!("LOUPE_LENS_SAMPLES={}: {error}", Path::new(&dir).display()))
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    lenses.sort();
-    assert!(!lenses.is_empty(), "no .json lens in LOUPE_LENS_SAMPLES={}", Path::new(&dir).display());
+    let Some(lenses) = lens_samples("real_lenses_import_without_loss") else { return };
     for lens in &lenses {
         let name = lens.file_stem().expect("named").to_string_lossy().into_owned();
         let scratch = Scratch::new(&format!("sample-{name}"));
@@ -221,6 +178,8 @@ mod compare {
     use std::path::Path;
 
     use loupe_syntax::{BinaryOp, Expr, ExprKind, Item, Link, RiskLevel, UnaryOp};
+
+    use crate::common::{every_subset, holds};
     use serde_json::Value;
 
     fn text(value: &Value, key: &str) -> Option<String> {
@@ -317,7 +276,6 @@ mod compare {
     fn same_risks(question: &loupe_syntax::Question, json: &Value) -> usize {
         let ids: Vec<&str> =
             json["choices"].as_array().expect("choices").iter().filter_map(|c| c["id"].as_str()).collect();
-        assert!(ids.len() <= 15, "{ids:?}");
         let rules: Vec<(&str, &str)> = json["riskRules"]
             .as_array()
             .expect("rules")
@@ -326,9 +284,9 @@ mod compare {
             .collect();
         let pack_rules = question.risk.as_ref().map_or(&[][..], |block| &block.rules[..]);
         let mut fired = vec![false; rules.len()];
-        for subset in 0u32..(1 << ids.len()) {
-            let selected = |id: &str| ids.iter().position(|known| *known == id).is_some_and(|i| subset & (1 << i) != 0);
-            let json_rule = rules.iter().position(|(condition, _)| json_holds(condition, &selected));
+        for chosen in every_subset(&ids) {
+            let selected = |id: &str| chosen.contains(id);
+            let json_rule = rules.iter().position(|(condition, _)| holds(condition, &chosen));
             let json_risk = json_rule.map(|index| match rules[index].1 {
                 "HIGH_RISK" => "high",
                 "MEDIUM_RISK" => "medium",
@@ -342,10 +300,9 @@ mod compare {
                     RiskLevel::Medium => "medium",
                     RiskLevel::None => "none",
                 });
-            assert_eq!(pack_risk, json_risk, "{:?}, selection {subset:b} of {ids:?}", question.id);
+            assert_eq!(pack_risk, json_risk, "{:?}, selection {chosen:?}", question.id);
             // A reviewer selects "None of these" alone.
-            let none_with_others = ids.iter().enumerate().any(|(i, id)| id.ends_with("_no") && subset & (1 << i) != 0)
-                && subset.count_ones() > 1;
+            let none_with_others = chosen.iter().any(|id| id.ends_with("_no")) && chosen.len() > 1;
             if let (Some(index), false) = (json_rule, none_with_others) {
                 fired[index] = true;
             }
@@ -368,58 +325,6 @@ mod compare {
                 pack_holds(lhs, selected) || pack_holds(rhs, selected)
             }
             other => panic!("not a risk condition: {other:?}"),
-        }
-    }
-
-    /// The JSON condition, read on its own: `||` of `&&` of `!`-prefixed
-    /// ids or parenthesized conditions.
-    fn json_holds(condition: &str, selected: &dyn Fn(&str) -> bool) -> bool {
-        if condition.trim() == "default" {
-            return true;
-        }
-        let spaced = condition
-            .replace('(', " ( ")
-            .replace(')', " ) ")
-            .replace('!', " ! ")
-            .replace("&&", " && ")
-            .replace("||", " || ");
-        let tokens: Vec<&str> = spaced.split_whitespace().collect();
-        let mut at = 0;
-        let value = or(&tokens, &mut at, selected);
-        assert_eq!(at, tokens.len(), "{condition}");
-        value
-    }
-
-    fn or(tokens: &[&str], at: &mut usize, selected: &dyn Fn(&str) -> bool) -> bool {
-        let mut value = and(tokens, at, selected);
-        while tokens.get(*at) == Some(&"||") {
-            *at += 1;
-            value |= and(tokens, at, selected);
-        }
-        value
-    }
-
-    fn and(tokens: &[&str], at: &mut usize, selected: &dyn Fn(&str) -> bool) -> bool {
-        let mut value = not(tokens, at, selected);
-        while tokens.get(*at) == Some(&"&&") {
-            *at += 1;
-            value &= not(tokens, at, selected);
-        }
-        value
-    }
-
-    fn not(tokens: &[&str], at: &mut usize, selected: &dyn Fn(&str) -> bool) -> bool {
-        let token = tokens[*at];
-        *at += 1;
-        match token {
-            "!" => !not(tokens, at, selected),
-            "(" => {
-                let value = or(tokens, at, selected);
-                assert_eq!(tokens.get(*at), Some(&")"));
-                *at += 1;
-                value
-            }
-            id => selected(id),
         }
     }
 }
