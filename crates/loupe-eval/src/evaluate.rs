@@ -9,9 +9,9 @@ use loupe_db::{Db, Pack};
 use loupe_evidence::Node;
 
 use crate::compile::{ChoiceKey, CompiledPredicate, PredicateKey, check_source, compiled_check, compiled_predicate};
-use crate::strings::{JsonText, parsed_json};
 use crate::inputs::{Workload, evidence_types, load_evidence};
 use crate::interp::{Host, Interpreter, Outcome};
+use crate::strings::{JsonText, parsed_json};
 use crate::value::{Origin, Place, ResourceVal, Val};
 
 /// Evaluation steps one check may take before it is stopped as undecided.
@@ -71,7 +71,8 @@ impl<'db> Host<'db> for DbHost<'db> {
         let mut found = Vec::new();
         for &file in self.workload.files(self.db) {
             if let Ok(evidence) = &**load_evidence(self.db, file) {
-                found.extend(evidence.documents.iter().map(|document| Val::Node(&document.root, Place::File(evidence))));
+                found
+                    .extend(evidence.documents.iter().map(|document| Val::Node(&document.root, Place::File(evidence))));
             }
         }
         found

@@ -60,7 +60,11 @@ pub(crate) fn managed_policy(arn: &Val<'_>) -> Option<&'static Node> {
 /// partition), the partition read as `aws`.
 fn arn_text<'a>(arn: &'a Val<'_>) -> Option<Cow<'a, str>> {
     if let Some(text) = arn.as_str() {
-        return Some(if text.contains(PARTITION) { Cow::Owned(text.replace(PARTITION, "aws")) } else { Cow::Borrowed(text) });
+        return Some(if text.contains(PARTITION) {
+            Cow::Owned(text.replace(PARTITION, "aws"))
+        } else {
+            Cow::Borrowed(text)
+        });
     }
     let sub = arn.field("Fn::Sub");
     // `Fn::Sub` is a template, or a list of a template and its variables.

@@ -148,7 +148,9 @@ impl<'e> Val<'e> {
             Val::Resource(resource) => match name {
                 "type" => Val::Str(Cow::Borrowed(resource.kind)),
                 "name" => Val::Str(Cow::Borrowed(resource.name)),
-                "properties" => resource.properties.map_or(Val::Null, |node| Val::Node(node, Place::File(resource.origin.evidence))),
+                "properties" => {
+                    resource.properties.map_or(Val::Null, |node| Val::Node(node, Place::File(resource.origin.evidence)))
+                }
                 _ => Val::Null,
             },
             Val::Node(node, place) => match &node.value {
