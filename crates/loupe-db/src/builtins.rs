@@ -226,6 +226,26 @@ builtins! {
         doc: "A number, or a string holding one, as a number (missing when it is neither).",
         example: r#"number(" 42 ") == 42 and not exists(number("many"))"#,
     },
+    // Values from strings.
+    Json => Spec {
+        name: "json",
+        params: &[param("text", Ty::String)],
+        variadic: false,
+        returns: Ty::Any,
+        doc: "The value a string of JSON holds (Terraform writes IAM policies as JSON strings), located where \
+              the string is. An object or list is returned as is; other values, and text that is not JSON within \
+              evidence limits, are missing.",
+        example: r#"json("{\"Statement\": [{\"Action\": \"s3:*\"}]}").Statement[0].Action == "s3:*" and not exists(json("{"))"#,
+    },
+    ManagedPolicy => Spec {
+        name: "managed_policy",
+        params: &[param("arn", Ty::String)],
+        variadic: false,
+        returns: Ty::Any,
+        doc: "The document of the AWS managed policy an ARN names (any partition or path, or `Fn::Sub`/`Fn::Join` \
+              with `AWS::Partition`), keeping its statements on Bedrock and SageMaker; missing when unknown.",
+        example: r#"managed_policy("arn:aws:iam::aws:policy/AdministratorAccess").Statement[0].Action == "*""#,
+    },
 }
 
 impl Builtin {

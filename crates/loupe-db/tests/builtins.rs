@@ -18,7 +18,11 @@ fn every_builtin_has_a_signature_and_documentation() {
         let spec = builtin.spec();
         assert!(names.insert(spec.name), "{} is in the table twice", spec.name);
         assert_eq!(Builtin::lookup(spec.name), Some(builtin));
-        assert!(spec.name.chars().all(|c| c.is_ascii_lowercase()), "{}: a lowercase identifier", spec.name);
+        assert!(
+            spec.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{}: a snake_case identifier",
+            spec.name
+        );
         let params: BTreeSet<&str> = spec.params.iter().map(|param| param.name).collect();
         assert_eq!(params.len(), spec.params.len(), "{}: parameters named twice", spec.name);
         assert!(params.iter().all(|name| !name.is_empty()), "{}: a parameter without a name", spec.name);

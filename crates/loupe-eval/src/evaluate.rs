@@ -6,11 +6,13 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use loupe_db::{Db, Pack};
+use loupe_evidence::Node;
 
 use crate::compile::{ChoiceKey, CompiledPredicate, PredicateKey, check_source, compiled_check, compiled_predicate};
 use crate::inputs::{Workload, evidence_types, load_evidence};
 use crate::interp::{Host, Interpreter, Outcome};
-use crate::value::{Origin, ResourceVal, Val};
+use crate::strings::{JsonText, parsed_json};
+use crate::value::{Origin, Place, ResourceVal, Val};
 
 /// Evaluation steps one check may take before it is stopped as undecided.
 pub const FUEL: u64 = 200_000_000;
@@ -69,7 +71,8 @@ impl<'db> Host<'db> for DbHost<'db> {
         let mut found = Vec::new();
         for &file in self.workload.files(self.db) {
             if let Ok(evidence) = &**load_evidence(self.db, file) {
-                found.extend(evidence.documents.iter().map(|document| Val::Node(&document.root, evidence)));
+                found
+                    .extend(evidence.documents.iter().map(|document| Val::Node(&document.root, Place::File(evidence))));
             }
         }
         found
@@ -77,5 +80,9 @@ impl<'db> Host<'db> for DbHost<'db> {
 
     fn predicate(&self, name: &str) -> Option<Arc<CompiledPredicate>> {
         compiled_predicate(self.db, PredicateKey::new(self.db, self.pack, name.to_string())).clone()
+    }
+
+    fn json(&self, text: &str) -> Option<&'db Node> {
+        parsed_json(self.db, JsonText::new(self.db, text)).as_ref()
     }
 }

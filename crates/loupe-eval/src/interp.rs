@@ -11,11 +11,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use loupe_db::{Builtin, MAX_PREDICATE_DEPTH};
+use loupe_evidence::Node;
 use loupe_model::{Finding, Fingerprint, Inapplicable, Location};
 use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, QuantifierExpr, Statement, UnaryOp};
 
 use crate::compile::CompiledPredicate;
-use crate::value::{Origin, Val};
+use crate::strings;
+use crate::value::{Origin, Place, Val};
 
 /// What evaluation needs from outside: evidence and predicates. Each call is
 /// a database query, so the evaluation depends on exactly what it asked.
@@ -23,6 +25,8 @@ pub(crate) trait Host<'e> {
     fn resources(&self, types: &[&str]) -> Vec<Val<'e>>;
     fn documents(&self) -> Vec<Val<'e>>;
     fn predicate(&self, name: &str) -> Option<Arc<CompiledPredicate>>;
+    /// The JSON value `text` holds, parsed once per distinct text.
+    fn json(&self, text: &str) -> Option<&'e Node>;
 }
 
 /// The outcome of one check.
@@ -505,6 +509,20 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 Val::Str(s) => s.trim().parse().map_or(Val::Null, Val::Number),
                 _ => Val::Null,
             },
+            // Values from strings: located where the string is.
+            Builtin::Json => match first.as_str() {
+                Some(text) => {
+                    // Hashing (and the first time, parsing) costs a pass over the text.
+                    self.burn(1 + text.len() as u64 / 16)?;
+                    let place = Place::From(first.origin());
+                    self.host.json(text).map_or(Val::Null, |node| Val::Node(node, place))
+                }
+                // Already structured (CloudFormation takes a policy document either way).
+                None if first.is_collection() => first,
+                None => Val::Null,
+            },
+            Builtin::ManagedPolicy => strings::managed_policy(&first)
+                .map_or(Val::Null, |document| Val::Node(document, Place::From(first.origin()))),
         })
     }
 }

@@ -14,6 +14,7 @@ mod evaluate;
 mod inputs;
 mod interp;
 mod review;
+mod strings;
 mod value;
 
 pub use answers::{Answers, AnswersError, Attested, NotApplicable, is_date};
@@ -27,3 +28,4 @@ pub use loupe_model::{
     Named, PillarReview, QuestionReview, Review, Risk, Status, Summary, Waiver,
 };
 pub use review::review;
+pub use strings::{JsonText, parsed_json};

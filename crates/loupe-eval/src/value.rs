@@ -13,6 +13,25 @@ pub(crate) struct Origin<'e> {
     pub span: Span,
 }
 
+/// Where a node's spans point.
+#[derive(Clone, Copy)]
+pub(crate) enum Place<'e> {
+    /// In this evidence file: each node is located by its own span.
+    File(&'e Evidence),
+    /// Read from a string (`json`, `managed_policy`): every node is located
+    /// where that string is, when it came from the evidence.
+    From(Option<Origin<'e>>),
+}
+
+impl<'e> Place<'e> {
+    fn origin(self, node: &Node) -> Option<Origin<'e>> {
+        match self {
+            Place::File(evidence) => Some(Origin { evidence, span: node.span }),
+            Place::From(origin) => origin,
+        }
+    }
+}
+
 /// An evidence resource as checks see it: `.type`, `.name`, `.properties`.
 #[derive(Clone, Copy)]
 pub(crate) struct ResourceVal<'e> {
@@ -29,8 +48,8 @@ pub(crate) enum Val<'e> {
     Number(f64),
     Str(Cow<'e, str>),
     List(Rc<[Val<'e>]>),
-    /// An evidence value, read lazily.
-    Node(&'e Node, &'e Evidence),
+    /// An evidence value, read lazily, or one read from a string.
+    Node(&'e Node, Place<'e>),
     Resource(ResourceVal<'e>),
 }
 
@@ -38,12 +57,12 @@ impl<'e> Val<'e> {
     /// Evidence scalars as plain values; lists, objects and resources stay as they are.
     pub fn scalar(&self) -> Val<'e> {
         match self {
-            Val::Node(node, evidence) => match &node.value {
+            Val::Node(node, place) => match &node.value {
                 Value::Null => Val::Null,
                 Value::Bool(b) => Val::Bool(*b),
                 Value::Number(n) => Val::Number(*n),
                 Value::String(s) => Val::Str(Cow::Borrowed(s.as_str())),
-                Value::List(_) | Value::Object(_) => Val::Node(node, evidence),
+                Value::List(_) | Value::Object(_) => Val::Node(node, *place),
             },
             other => other.clone(),
         }
@@ -84,7 +103,7 @@ impl<'e> Val<'e> {
     /// Where the value was read, if it comes from the evidence.
     pub fn origin(&self) -> Option<Origin<'e>> {
         match self {
-            Val::Node(node, evidence) => Some(Origin { evidence, span: node.span }),
+            Val::Node(node, place) => place.origin(node),
             Val::Resource(resource) => Some(resource.origin),
             _ => None,
         }
@@ -95,8 +114,8 @@ impl<'e> Val<'e> {
     pub fn items(&self) -> Vec<Val<'e>> {
         match self {
             Val::List(items) => items.to_vec(),
-            Val::Node(node, evidence) => match &node.value {
-                Value::List(items) => items.iter().map(|item| Val::Node(item, evidence)).collect(),
+            Val::Node(node, place) => match &node.value {
+                Value::List(items) => items.iter().map(|item| Val::Node(item, *place)).collect(),
                 Value::Null => Vec::new(),
                 _ => vec![self.clone()],
             },
@@ -113,6 +132,15 @@ impl<'e> Val<'e> {
         }
     }
 
+    /// Whether it is a list or an object, empty or not.
+    pub fn is_collection(&self) -> bool {
+        match self {
+            Val::List(_) => true,
+            Val::Node(node, _) => matches!(node.value, Value::List(_) | Value::Object(_)),
+            _ => false,
+        }
+    }
+
     /// `.name`: a property of an object or resource; on a list, the property
     /// of each item, flattened one level, nulls dropped.
     pub fn field(&self, name: &str) -> Val<'e> {
@@ -120,11 +148,13 @@ impl<'e> Val<'e> {
             Val::Resource(resource) => match name {
                 "type" => Val::Str(Cow::Borrowed(resource.kind)),
                 "name" => Val::Str(Cow::Borrowed(resource.name)),
-                "properties" => resource.properties.map_or(Val::Null, |node| Val::Node(node, resource.origin.evidence)),
+                "properties" => {
+                    resource.properties.map_or(Val::Null, |node| Val::Node(node, Place::File(resource.origin.evidence)))
+                }
                 _ => Val::Null,
             },
-            Val::Node(node, evidence) => match &node.value {
-                Value::Object(object) => object.get(name).map_or(Val::Null, |child| Val::Node(child, evidence)),
+            Val::Node(node, place) => match &node.value {
+                Value::Object(object) => object.get(name).map_or(Val::Null, |child| Val::Node(child, *place)),
                 Value::List(_) => self.map_items(|item| item.field(name)),
                 _ => Val::Null,
             },
@@ -149,10 +179,10 @@ impl<'e> Val<'e> {
     /// `[*]`: a list's items, an object's values, nothing for anything else.
     pub fn wildcard(&self) -> Val<'e> {
         match self {
-            Val::Node(node, evidence) => match &node.value {
+            Val::Node(node, place) => match &node.value {
                 Value::List(_) => Val::List(self.items().into()),
                 Value::Object(object) => {
-                    Val::List(object.iter().map(|entry| Val::Node(&entry.value, evidence)).collect())
+                    Val::List(object.iter().map(|entry| Val::Node(&entry.value, *place)).collect())
                 }
                 _ => Val::List(Rc::from([])),
             },

@@ -351,3 +351,60 @@ fn every_builtin_example_holds() {
         assert_eq!(outcome, &Some(loupe_eval::Outcome::Holds), "the example of {}: {}", spec.name, spec.example);
     }
 }
+
+/// `json` parses each distinct text once, however many checks and resources
+/// read it; an object is taken as it is, and what holds no JSON is missing.
+#[test]
+fn json_parses_each_distinct_text_once() {
+    let db = TestDatabase::default();
+    let choice = |id: &str, check: &str| {
+        format!(r#"question {id} "Q?" {{ choice C "C" {{ improve "i" "https://example.com" check {{ {check} }} }} }}"#)
+    };
+    let text = [
+        "pillar p \"P\" {".to_string(),
+        choice("Q1", r#"every p in resources("aws_iam_policy") { json(p.properties.policy).Version == "2012-10-17" }"#),
+        choice(
+            "Q2",
+            r#"every p in resources("aws_iam_policy") {
+  some s in json(p.properties.policy).Statement { s.Effect in ["Allow", "Deny"] }
+}"#,
+        ),
+        choice("Q3", r#"every p in resources("aws_iam_role_policy") { not exists(json(p.properties.policy)) }"#),
+        "}".to_string(),
+    ]
+    .join("\n");
+    let lens = SourceFile::new(&db, "lens.lens".into(), LENS.into());
+    let file = SourceFile::new(&db, "json.lens".into(), text);
+    let pack = Pack::new(&db, None, vec![lens, file]);
+    let document = r#"{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\"}]}"#;
+    let other = r#"{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Deny\"}}"#;
+    let resource = |address: &str, policy: &str| {
+        let (kind, name) = address.split_once('.').unwrap_or_default();
+        format!(r#"{{"address": "{address}", "type": "{kind}", "name": "{name}", "values": {{"policy": {policy}}}}}"#)
+    };
+    let deep = format!("\"{}{}\"", "[".repeat(100_000), "]".repeat(100_000));
+    let resources = [
+        resource("aws_iam_policy.a", &format!("\"{document}\"")),
+        resource("aws_iam_policy.b", &format!("\"{document}\"")),
+        resource("aws_iam_policy.c", &format!("\"{other}\"")),
+        // Already an object: taken as it is.
+        resource("aws_iam_policy.d", r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}"#),
+        // Not JSON, not a string, nested past the limit: missing.
+        resource("aws_iam_role_policy.broken", r#""{\"Version\": ""#),
+        resource("aws_iam_role_policy.number", "42"),
+        resource("aws_iam_role_policy.deep", &deep),
+    ];
+    let plan = format!(
+        r#"{{"format_version": "1.2", "planned_values": {{"root_module": {{"resources": [{}]}}}}}}"#,
+        resources.join(",\n")
+    );
+    let evidence = EvidenceFile::new(&db, "plan.json".into(), Arc::from(plan.as_bytes()), LoadOptions::default());
+    let workload = Workload::new(&db, vec![evidence]);
+    for question in ["Q1", "Q2", "Q3"] {
+        let key = loupe_eval::ChoiceKey::new(&db, pack, question.to_string(), "C".to_string());
+        let outcome = loupe_eval::evaluate_choice(&db, workload, key);
+        assert_eq!(outcome, &Some(loupe_eval::Outcome::Holds), "{question}");
+    }
+    let parses = db.take_executed().into_iter().filter(|entry| entry.starts_with("parsed_json(")).count();
+    assert_eq!(parses, 4, "two distinct policies, the broken text and the deep one, each parsed once");
+}

@@ -168,6 +168,16 @@ pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Result<Evidenc
     Ok(Evidence { name: name.to_owned(), syntax, documents, lines, warnings, resources })
 }
 
+/// Reads one JSON value from `text`, such as an IAM policy document that a Terraform plan holds
+/// as a string: the same strict reader as a JSON file, within the same limits (size, depth,
+/// duplicate keys). Spans are byte offsets into `text`.
+pub fn parse_json(text: &str, limits: &Limits) -> Result<Node, EvidenceError> {
+    if text.len() > limits.max_file_size {
+        return Err(too_large("the text", text.len(), limits));
+    }
+    json::parse(text, 0, limits)
+}
+
 type Parsed = (Syntax, Vec<Node>, Vec<Warning>);
 
 fn parse(name: &str, text: &str, start: usize, options: &LoadOptions) -> Result<Parsed, EvidenceError> {

@@ -2,6 +2,7 @@
 
 use loupe_evidence::{
     ErrorKind, EvidenceError, Format, Limits, LineCol, LoadOptions, Node, Span, Syntax, Value, load, load_str,
+    parse_json,
 };
 
 const CLOUDFORMATION_YAML: &str = include_str!("fixtures/load/cloudformation.yaml");
@@ -48,6 +49,20 @@ fn a_million_nested_brackets_are_refused_in_json_and_yaml() {
     assert_eq!(error("deep.json", objects.as_bytes(), &options()).kind, ErrorKind::TooDeep);
     let block = "- ".repeat(1_000_000);
     assert_eq!(error("deep.yaml", block.as_bytes(), &options()).kind, ErrorKind::TooDeep);
+}
+
+/// A JSON string inside evidence is read by the same reader, within the same limits.
+#[test]
+fn json_text_is_read_within_the_limits() {
+    let limits = Limits::default();
+    let node = parse_json(r#" {"Statement": [{"Effect": "Allow"}]} "#, &limits);
+    let effect = node.as_ref().ok().and_then(|n| n.get_path(&["Statement"])).and_then(|s| s.item(0));
+    assert_eq!(effect.and_then(|e| e.get("Effect")).and_then(Node::as_str), Some("Allow"));
+    let kind = |text: &str, limits: &Limits| parse_json(text, limits).err().map(|e| e.kind);
+    assert_eq!(kind(&"[".repeat(1_000_000), &limits), Some(ErrorKind::TooDeep));
+    assert_eq!(kind(r#"{"a": 1, "a": 2}"#, &limits), Some(ErrorKind::DuplicateKey));
+    assert_eq!(kind("{", &limits), Some(ErrorKind::Syntax));
+    assert_eq!(kind("[1]", &Limits { max_file_size: 2, ..limits }), Some(ErrorKind::TooLarge));
 }
 
 #[test]

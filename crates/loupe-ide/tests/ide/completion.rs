@@ -146,7 +146,9 @@ fn predicates_and_built_ins_in_a_check() {
         Builtin any (any(list: list) -> bool) +docs replacing "is_"
         Builtin all (all(list: list) -> bool) +docs replacing "is_"
         Builtin sum (sum(list: list) -> number) +docs replacing "is_"
-        Builtin number (number(value: any) -> number) +docs replacing "is_""#]],
+        Builtin number (number(value: any) -> number) +docs replacing "is_"
+        Builtin json (json(text: string) -> any) +docs replacing "is_"
+        Builtin managed_policy (managed_policy(arn: string) -> any) +docs replacing "is_""#]],
     );
 }
 
@@ -251,6 +253,6 @@ fn broken_and_non_ascii_text() {
         Keyword applies replacing "é"
         Keyword when replacing "é"
         Keyword let replacing "é"
-        … 34 in all"#]],
+        … 36 in all"#]],
     );
 }
