@@ -140,6 +140,14 @@ impl<'a> Checker<'a> {
         let frame = self.scopes.pop().expect("pushed above");
         for binding in frame.iter().filter(|b| b.is_let && !b.used && !b.name.starts_with('_')) {
             let Some(span) = binding.span else { continue };
+            // A broken line after it may be where it is used: one mistake, one error.
+            let broken_after = self.diagnostics.iter().any(|error| {
+                let at = error.primary.span;
+                error.code == Code::SyntaxError && at.start >= span.end && block.span.contains(at)
+            });
+            if broken_after {
+                continue;
+            }
             self.diagnostics.push(
                 SyntaxError::new(
                     Code::UnusedBinding,

@@ -114,7 +114,11 @@ impl Lowerer<'_, '_> {
             return;
         }
         let at = start + position;
-        let token_end = token_end(text, position);
+        let foreign = matches!(context, Context::Block | Context::Risk)
+            .then(|| foreign_operator(&text[position..]))
+            .flatten();
+        let token_end = foreign.map_or_else(|| token_end(text, position), |(operator, _)| position + operator.len());
+        let help = foreign.map(|(_, help)| help.to_string()).or(help);
         let found_text = &text[position..token_end];
         let message = if found_text.is_empty() {
             format!("unexpected end of line in {}", context_name(context))
@@ -338,6 +342,22 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::property_key => "a property",
         Rule::kw_pillar | Rule::kw_lens | Rule::kw_predicate | Rule::kw_test => "an item",
         _ => return None,
+    })
+}
+
+/// An operator of other languages at the start of `rest`, which a
+/// condition spells otherwise, and the help that says how.
+fn foreign_operator(rest: &str) -> Option<(&'static str, &'static str)> {
+    Some(if rest.starts_with("&&") {
+        ("&&", "write `and` to require both conditions")
+    } else if rest.starts_with("||") {
+        ("||", "write `or` to accept either condition")
+    } else if rest.starts_with('!') && !rest.starts_with("!=") {
+        ("!", "write `not` to negate a condition")
+    } else if rest.starts_with('=') && !rest.starts_with("==") {
+        ("=", "write `==` to compare (`let NAME = ...` binds a name)")
+    } else {
+        return None;
     })
 }
 
