@@ -239,7 +239,9 @@ impl<'a> Checker<'a> {
                 }
                 None => {
                     let visible: Vec<String> = self.scopes.iter().flatten().map(|b| b.name.clone()).collect();
-                    let help = did_you_mean(&name.text, visible.iter().map(String::as_str)).unwrap_or_else(|| {
+                    // `True` or `NULL` as other languages spell them: the literals are names too.
+                    let candidates = visible.iter().map(String::as_str).chain(["true", "false", "null"]);
+                    let help = did_you_mean(&name.text, candidates).unwrap_or_else(|| {
                         "variables come from `let`, a quantifier (`every x in ...`) or a predicate parameter"
                             .to_string()
                     });

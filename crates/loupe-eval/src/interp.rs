@@ -427,7 +427,8 @@ impl<'h, 'e> Interpreter<'h, 'e> {
 
     fn call(&mut self, name: &str, args: &[Expr]) -> Eval<Val<'e>> {
         if let Some(predicate) = self.host.predicate(name) {
-            let holds = self.in_predicate(&predicate, args, |this| this.block(&predicate.body.block, None, &mut None))?;
+            let holds =
+                self.in_predicate(&predicate, args, |this| this.block(&predicate.body.block, None, &mut None))?;
             return Ok(Val::Bool(holds));
         }
         // The checker rejects unknown functions; a pack with errors is not evaluated.

@@ -114,7 +114,11 @@ impl<'e> Interpreter<'_, 'e> {
         };
         let value = self.expr(lhs)?;
         let name = self.operand_name(lhs);
-        Ok(Some(if value.is_null() { format!("{name} is missing") } else { format!("{name} is {}, {expected}", shown(&value)) }))
+        Ok(Some(if value.is_null() {
+            format!("{name} is missing")
+        } else {
+            format!("{name} is {}, {expected}", shown(&value))
+        }))
     }
 
     /// How a message names a value: a property by its last segment, a
@@ -205,10 +209,12 @@ impl<'e> Interpreter<'_, 'e> {
 /// `x` in `exists(x)`.
 fn exists_argument(expr: &Expr) -> Option<&Expr> {
     match &expr.kind {
-        ExprKind::Call { function, args } if Builtin::lookup(&function.text) == Some(Builtin::Exists) => match &**args {
-            [argument] => Some(argument),
-            _ => None,
-        },
+        ExprKind::Call { function, args } if Builtin::lookup(&function.text) == Some(Builtin::Exists) => {
+            match &**args {
+                [argument] => Some(argument),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }

@@ -114,9 +114,8 @@ impl Lowerer<'_, '_> {
             return;
         }
         let at = start + position;
-        let foreign = matches!(context, Context::Block | Context::Risk)
-            .then(|| foreign_operator(&text[position..]))
-            .flatten();
+        let foreign =
+            matches!(context, Context::Block | Context::Risk).then(|| foreign_operator(&text[position..])).flatten();
         let token_end = foreign.map_or_else(|| token_end(text, position), |(operator, _)| position + operator.len());
         let help = foreign.map(|(_, help)| help.to_string()).or(help);
         let found_text = &text[position..token_end];
