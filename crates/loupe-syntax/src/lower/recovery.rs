@@ -114,8 +114,7 @@ impl Lowerer<'_, '_> {
             return;
         }
         let at = start + position;
-        let foreign =
-            matches!(context, Context::Block | Context::Risk).then(|| foreign_operator(&text[position..])).flatten();
+        let foreign = foreign_operator(&text[position..], context);
         let token_end = foreign.map_or_else(|| token_end(text, position), |(operator, _)| position + operator.len());
         let help = foreign.map(|(_, help)| help.to_string()).or(help);
         let found_text = &text[position..token_end];
@@ -345,15 +344,19 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
 }
 
 /// An operator of other languages at the start of `rest`, which a
-/// condition spells otherwise, and the help that says how.
-fn foreign_operator(rest: &str) -> Option<(&'static str, &'static str)> {
+/// condition (of a check, or of a risk rule: no comparisons there) spells
+/// otherwise, and the help that says how.
+fn foreign_operator(rest: &str, context: Context) -> Option<(&'static str, &'static str)> {
+    if !matches!(context, Context::Block | Context::Risk) {
+        return None;
+    }
     Some(if rest.starts_with("&&") {
         ("&&", "write `and` to require both conditions")
     } else if rest.starts_with("||") {
         ("||", "write `or` to accept either condition")
     } else if rest.starts_with('!') && !rest.starts_with("!=") {
         ("!", "write `not` to negate a condition")
-    } else if rest.starts_with('=') && !rest.starts_with("==") {
+    } else if rest.starts_with('=') && !rest.starts_with("==") && matches!(context, Context::Block) {
         ("=", "write `==` to compare (`let NAME = ...` binds a name)")
     } else {
         return None;
