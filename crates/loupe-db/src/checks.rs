@@ -140,6 +140,14 @@ impl<'a> Checker<'a> {
         let frame = self.scopes.pop().expect("pushed above");
         for binding in frame.iter().filter(|b| b.is_let && !b.used && !b.name.starts_with('_')) {
             let Some(span) = binding.span else { continue };
+            // A broken line after it may be where it is used: one mistake, one error.
+            let broken_after = self.diagnostics.iter().any(|error| {
+                let at = error.primary.span;
+                error.code == Code::SyntaxError && at.start >= span.end && block.span.contains(at)
+            });
+            if broken_after {
+                continue;
+            }
             self.diagnostics.push(
                 SyntaxError::new(
                     Code::UnusedBinding,
@@ -231,7 +239,9 @@ impl<'a> Checker<'a> {
                 }
                 None => {
                     let visible: Vec<String> = self.scopes.iter().flatten().map(|b| b.name.clone()).collect();
-                    let help = did_you_mean(&name.text, visible.iter().map(String::as_str)).unwrap_or_else(|| {
+                    // `True` or `NULL` as other languages spell them: the literals are names too.
+                    let candidates = visible.iter().map(String::as_str).chain(["true", "false", "null"]);
+                    let help = did_you_mean(&name.text, candidates).unwrap_or_else(|| {
                         "variables come from `let`, a quantifier (`every x in ...`) or a predicate parameter"
                             .to_string()
                     });

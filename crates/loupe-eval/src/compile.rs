@@ -68,16 +68,18 @@ pub fn predicate_source<'db>(db: &'db dyn Db, key: PredicateKey<'db>) -> Option<
 }
 
 /// A compiled predicate: its parameter names and its body, compiled as a
-/// check's is (shared with the checker, keyed by its text).
+/// check's is (shared with the checker, keyed by its text), with that text
+/// for the messages that explain a failure inside it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CompiledPredicate {
     pub params: Vec<String>,
     pub body: Arc<CompiledBlock>,
+    pub source: Arc<str>,
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn compiled_predicate<'db>(db: &'db dyn Db, key: PredicateKey<'db>) -> Option<Arc<CompiledPredicate>> {
     let (params, source) = predicate_source(db, key).as_ref()?;
     let body = Arc::clone(compiled_block(db, BlockText::new(db, source.as_str())));
-    Some(Arc::new(CompiledPredicate { params: params.clone(), body }))
+    Some(Arc::new(CompiledPredicate { params: params.clone(), body, source: Arc::from(source.as_str()) }))
 }

@@ -7,7 +7,6 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
-use std::rc::Rc;
 use std::sync::Arc;
 
 use loupe_db::{Builtin, MAX_PREDICATE_DEPTH};
@@ -18,6 +17,8 @@ use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, Qua
 use crate::compile::CompiledPredicate;
 use crate::strings;
 use crate::value::{Origin, Place, Val};
+
+mod explain;
 
 /// What evaluation needs from outside: evidence and predicates. Each call is
 /// a database query, so the evaluation depends on exactly what it asked.
@@ -71,7 +72,7 @@ pub(crate) struct Interpreter<'h, 'e> {
     /// The items being quantified over, innermost last, for locating findings.
     subjects: Vec<Subject<'e>>,
     /// The text the current block was compiled from, for default messages.
-    source: Rc<str>,
+    source: Arc<str>,
     /// Regexes compiled once per evaluation, by pattern and flags.
     regexes: HashMap<(String, String), Option<regex::Regex>>,
     /// The resource types asked for, for saying what a check looked for.
@@ -93,7 +94,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             fuel,
             scope: Vec::new(),
             subjects: Vec::new(),
-            source: Rc::from(""),
+            source: Arc::from(""),
             regexes: HashMap::new(),
             looked_for: BTreeSet::new(),
             seen: 0,
@@ -104,7 +105,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
 
     /// Runs a check compiled from `source`.
     pub fn check(&mut self, block: &Block, source: &str) -> Outcome {
-        self.source = Rc::from(source);
+        self.source = Arc::from(source);
         let mut findings = Vec::new();
         let mut guard = None;
         let result =
@@ -216,20 +217,16 @@ impl<'h, 'e> Interpreter<'h, 'e> {
 
     fn finding(&mut self, condition: &Expr, message: Option<&loupe_syntax::Message>) -> Eval<Finding> {
         let (message, template) = match message {
-            Some(message) => {
-                let mut text = String::new();
-                for part in &message.parts {
-                    match part {
-                        MessagePart::Literal(literal) => text.push_str(literal),
-                        MessagePart::Interpolation(expr) => text.push_str(&self.expr(expr)?.display()),
-                    }
-                }
-                (text, self.template(message))
-            }
+            Some(message) => (self.render(message)?, self.template(message)),
             None => {
-                let text = format!("`{}` does not hold", self.source_text(condition));
-                let template = Arc::from(text.as_str());
-                (text, template)
+                // The template stays the condition's text: what explains the
+                // failure holds values, which must not change fingerprints.
+                let unexplained = format!("`{}` does not hold", self.source_text(condition));
+                let text = match self.explain(condition)? {
+                    Some(explanation) => explanation.text,
+                    None => unexplained.clone(),
+                };
+                (text, Arc::from(unexplained))
             }
         };
         let resource = self.subjects.iter().rev().find_map(|subject| subject.resource).map(str::to_string);
@@ -239,6 +236,18 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             end: origin.span.end,
         });
         Ok(Finding { message, location, resource, template, fingerprint: Fingerprint::default(), waiver: None })
+    }
+
+    /// A message with its holes filled in the current scope.
+    fn render(&mut self, message: &loupe_syntax::Message) -> Eval<String> {
+        let mut text = String::new();
+        for part in &message.parts {
+            match part {
+                MessagePart::Literal(literal) => text.push_str(literal),
+                MessagePart::Interpolation(expr) => text.push_str(&self.expr(expr)?.display()),
+            }
+        }
+        Ok(text)
     }
 
     /// A message as written, its holes unfilled.
@@ -422,21 +431,9 @@ impl<'h, 'e> Interpreter<'h, 'e> {
 
     fn call(&mut self, name: &str, args: &[Expr]) -> Eval<Val<'e>> {
         if let Some(predicate) = self.host.predicate(name) {
-            let mut bound = Vec::with_capacity(args.len());
-            for (param, arg) in predicate.params.iter().zip(args) {
-                bound.push((param.clone(), self.expr(arg)?));
-            }
-            if self.calls == MAX_PREDICATE_DEPTH {
-                return Err(Stop::TooDeep);
-            }
-            // A predicate sees its parameters only.
-            let outer = std::mem::replace(&mut self.scope, bound);
-            self.calls += 1;
-            let result =
-                stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || self.block(&predicate.body.block, None, &mut None));
-            self.calls -= 1;
-            self.scope = outer;
-            return Ok(Val::Bool(result?));
+            let holds =
+                self.in_predicate(&predicate, args, |this| this.block(&predicate.body.block, None, &mut None))?;
+            return Ok(Val::Bool(holds));
         }
         // The checker rejects unknown functions; a pack with errors is not evaluated.
         let Some(builtin) = Builtin::lookup(name) else { return Ok(Val::Null) };
@@ -445,6 +442,29 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             values.push(self.expr(arg)?);
         }
         self.builtin(builtin, &values)
+    }
+
+    /// Runs `body` in a call of `predicate` with `args`: a predicate sees its
+    /// parameters only.
+    fn in_predicate<T>(
+        &mut self,
+        predicate: &CompiledPredicate,
+        args: &[Expr],
+        body: impl FnOnce(&mut Self) -> Eval<T>,
+    ) -> Eval<T> {
+        let mut bound = Vec::with_capacity(args.len());
+        for (param, arg) in predicate.params.iter().zip(args) {
+            bound.push((param.clone(), self.expr(arg)?));
+        }
+        if self.calls == MAX_PREDICATE_DEPTH {
+            return Err(Stop::TooDeep);
+        }
+        let outer = std::mem::replace(&mut self.scope, bound);
+        self.calls += 1;
+        let result = stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || body(self));
+        self.calls -= 1;
+        self.scope = outer;
+        result
     }
 
     /// Evaluates a built-in over its arguments' values. Exhaustive: a built-in

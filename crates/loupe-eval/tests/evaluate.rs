@@ -408,3 +408,31 @@ fn json_parses_each_distinct_text_once() {
     let parses = db.take_executed().into_iter().filter(|entry| entry.starts_with("parsed_json(")).count();
     assert_eq!(parses, 4, "two distinct policies, the broken text and the deep one, each parsed once");
 }
+
+/// The finding of a check without messages over a function whose timeout is `timeout`.
+fn timeout_finding(timeout: u32) -> loupe_eval::Finding {
+    let db = Database::default();
+    let checks = r#"pillar p "P" { question Q "Q?" { choice C "C" { improve "i" "https://example.com"
+      check { every f in resources("AWS::Lambda::Function") { f.properties.Timeout <= 300 } } } } }"#;
+    let lens = SourceFile::new(&db, "lens.lens".into(), LENS.into());
+    let file = SourceFile::new(&db, "checks.lens".into(), checks.into());
+    let pack = Pack::new(&db, None, vec![lens, file]);
+    let template =
+        format!("Resources:\n  Slow:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: {timeout}\n");
+    let evidence =
+        EvidenceFile::new(&db, "template.yaml".into(), Arc::from(template.as_bytes()), LoadOptions::default());
+    let workload = Workload::new(&db, vec![evidence]);
+    let review = review(&db, pack, workload, &Answers::default(), "2026-11-24");
+    let choice = &review.pillars[0].questions[0].choices[0];
+    assert_eq!(choice.findings.len(), 1, "{choice:#?}");
+    choice.findings[0].clone()
+}
+
+#[test]
+fn explained_findings_keep_their_fingerprint_whatever_the_values() {
+    let (slow, slower) = (timeout_finding(900), timeout_finding(901));
+    assert_eq!(slow.message, "Timeout is 900, expected at most 300");
+    assert_eq!(slower.message, "Timeout is 901, expected at most 300");
+    assert_eq!(&*slow.template, "`f.properties.Timeout <= 300` does not hold");
+    assert_eq!(slow.fingerprint, slower.fingerprint);
+}

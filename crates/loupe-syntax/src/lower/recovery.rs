@@ -117,7 +117,9 @@ impl Lowerer<'_, '_> {
             return;
         }
         let at = start + position;
-        let token_end = token_end(text, position);
+        let foreign = foreign_operator(&text[position..], context);
+        let token_end = foreign.map_or_else(|| token_end(text, position), |(operator, _)| position + operator.len());
+        let help = foreign.map(|(_, help)| help.to_string()).or(help);
         let found_text = &text[position..token_end];
         let message = if found_text.is_empty() {
             format!("unexpected end of line in {}", context_name(context))
@@ -342,6 +344,26 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::property_key => "a property",
         Rule::kw_pillar | Rule::kw_lens | Rule::kw_predicate | Rule::kw_test => "an item",
         _ => return None,
+    })
+}
+
+/// An operator of other languages at the start of `rest`, which a
+/// condition (of a check, or of a risk rule: no comparisons there) spells
+/// otherwise, and the help that says how.
+fn foreign_operator(rest: &str, context: Context) -> Option<(&'static str, &'static str)> {
+    if !matches!(context, Context::Block | Context::Risk) {
+        return None;
+    }
+    Some(if rest.starts_with("&&") {
+        ("&&", "write `and` to require both conditions")
+    } else if rest.starts_with("||") {
+        ("||", "write `or` to accept either condition")
+    } else if rest.starts_with('!') && !rest.starts_with("!=") {
+        ("!", "write `not` to negate a condition")
+    } else if rest.starts_with('=') && !rest.starts_with("==") && matches!(context, Context::Block) {
+        ("=", "write `==` to compare (`let NAME = ...` binds a name)")
+    } else {
+        return None;
     })
 }
 
