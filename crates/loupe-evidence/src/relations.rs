@@ -92,7 +92,7 @@ impl Relations {
                 Format::TerraformState | Format::Kubernetes | Format::Generic => {}
             }
         }
-        relations.sort_by(|a, b| (a.from, a.to, a.span.start).cmp(&(b.from, b.to, b.span.start)));
+        relations.sort_by_key(|relation| (relation.from, relation.to, relation.span.start));
         relations.dedup_by(|a, b| a.from == b.from && a.to == b.to && a.path == b.path && a.via == b.via);
         let mut incoming: Vec<u32> = (0..relations.len()).map(to_u32).collect();
         incoming.sort_by_key(|&i| (relations[i as usize].to, relations[i as usize].from));
