@@ -15,13 +15,17 @@ use loupe_model::{Finding, Fingerprint, Inapplicable, Location};
 use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, QuantifierExpr, Statement, UnaryOp};
 
 use crate::compile::CompiledPredicate;
-use crate::value::{Origin, Val};
+use crate::value::{Origin, ResourceVal, Val};
 
 /// What evaluation needs from outside: evidence and predicates. Each call is
 /// a database query, so the evaluation depends on exactly what it asked.
 pub(crate) trait Host<'e> {
     fn resources(&self, types: &[&str]) -> Vec<Val<'e>>;
     fn documents(&self) -> Vec<Val<'e>>;
+    /// The resources `resource` refers to, each once, in document order.
+    fn refs(&self, resource: &ResourceVal<'e>) -> Vec<Val<'e>>;
+    /// The resources of any of `types` that refer to `resource`, each once, in document order.
+    fn referrers(&self, resource: &ResourceVal<'e>, types: &[&str]) -> Vec<Val<'e>>;
     fn predicate(&self, name: &str) -> Option<Arc<CompiledPredicate>>;
 }
 
@@ -459,6 +463,23 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                     }
                 }
                 self.seen += found.len();
+                Val::List(found.into())
+            }
+            Builtin::Refs => {
+                let found = match &first {
+                    Val::Resource(resource) => self.host.refs(resource),
+                    _ => Vec::new(),
+                };
+                self.burn(found.len() as u64)?;
+                Val::List(found.into())
+            }
+            Builtin::Referrers => {
+                let types: Vec<&str> = values.get(1..).unwrap_or_default().iter().filter_map(Val::as_str).collect();
+                let found = match &first {
+                    Val::Resource(resource) => self.host.referrers(resource, &types),
+                    _ => Vec::new(),
+                };
+                self.burn(found.len() as u64)?;
                 Val::List(found.into())
             }
             Builtin::Documents => {
