@@ -85,10 +85,12 @@ impl Relations {
     /// The relations of `evidence`'s resources.
     pub fn of(evidence: &Evidence) -> Relations {
         let mut relations = Vec::new();
+        let names: Names<'_> =
+            evidence.resources().map(|resource| ((resource.document, resource.name), resource.id)).collect();
         for document in &evidence.documents {
             match document.format {
-                Format::CloudFormation => cloudformation(evidence, document.index, &document.root, &mut relations),
-                Format::TerraformPlan => terraform(evidence, document.index, &document.root, &mut relations),
+                Format::CloudFormation => cloudformation(&names, document.index, &document.root, &mut relations),
+                Format::TerraformPlan => terraform(evidence, &names, document.index, &document.root, &mut relations),
                 Format::TerraformState | Format::Kubernetes | Format::Generic => {}
             }
         }
@@ -131,10 +133,8 @@ impl Relations {
     }
 }
 
-/// The resources of one document, by name.
-fn names(evidence: &Evidence, document: usize) -> HashMap<&str, ResourceId> {
-    evidence.resources().filter(|resource| resource.document == document).map(|r| (r.name, r.id)).collect()
-}
+/// The resources of a file by document and name: the names references resolve to.
+type Names<'e> = HashMap<(usize, &'e str), ResourceId>;
 
 /// One step of a property path: an object key or a list position.
 #[derive(Clone, Copy)]
@@ -157,40 +157,36 @@ fn dotted(path: &[Step<'_>]) -> Str {
     Str::from(text)
 }
 
-/// Calls `visit` on every node below `node` (itself included) with its path, depth first with
-/// an explicit stack: evidence may nest thousands deep.
-fn walk<'n>(node: &'n Node, path: Vec<Step<'n>>, mut visit: impl FnMut(&'n Node, &[Step<'n>])) {
-    let mut stack = vec![(node, path)];
-    while let Some((node, path)) = stack.pop() {
+/// Calls `visit` on every node below `node` (itself included) with its path (after `path`),
+/// depth first with an explicit stack, as evidence may nest thousands deep; one path is kept
+/// and cut back to each node's depth, so a node costs no allocation of its own.
+fn walk<'n>(node: &'n Node, mut path: Vec<Step<'n>>, mut visit: impl FnMut(&'n Node, &[Step<'n>])) {
+    // Each node with the length of its parent's path and its own step.
+    let mut stack: Vec<(&Node, usize, Option<Step<'n>>)> = vec![(node, path.len(), None)];
+    while let Some((node, depth, step)) = stack.pop() {
+        path.truncate(depth);
+        path.extend(step);
         visit(node, &path);
+        let depth = path.len();
         match &node.value {
             Value::Object(object) => {
-                for entry in object.iter().rev() {
-                    let mut steps = path.clone();
-                    steps.push(Step::Key(&entry.key.name));
-                    stack.push((&entry.value, steps));
-                }
+                stack.extend(object.iter().rev().map(|entry| (&entry.value, depth, Some(Step::Key(&entry.key.name)))));
             }
             Value::List(items) => {
-                for (i, item) in items.iter().enumerate().rev() {
-                    let mut steps = path.clone();
-                    steps.push(Step::Index(i));
-                    stack.push((item, steps));
-                }
+                stack.extend(items.iter().enumerate().rev().map(|(i, item)| (item, depth, Some(Step::Index(i)))));
             }
             _ => {}
         }
     }
 }
 
-fn cloudformation(evidence: &Evidence, document: usize, root: &Node, out: &mut Vec<Relation>) {
-    let ids = names(evidence, document);
+fn cloudformation(names: &Names<'_>, document: usize, root: &Node, out: &mut Vec<Relation>) {
     let Some(resources) = root.get("Resources").and_then(Node::as_object) else { return };
     for entry in resources.iter() {
-        let Some(&from) = ids.get(entry.key.name.as_str()) else { continue };
+        let Some(&from) = names.get(&(document, entry.key.name.as_str())) else { continue };
         let Some(definition) = entry.value.as_object() else { continue };
         let mut relate = |name: &str, via: Via, path: &[Step<'_>], span: Span| {
-            if let Some(&to) = ids.get(name) {
+            if let Some(&to) = names.get(&(document, name)) {
                 out.push(Relation { from, to, via, path: dotted(path), span });
             }
         };
@@ -269,9 +265,8 @@ fn sub_names(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn terraform(evidence: &Evidence, document: usize, root: &Node, out: &mut Vec<Relation>) {
+fn terraform(evidence: &Evidence, names: &Names<'_>, document: usize, root: &Node, out: &mut Vec<Relation>) {
     let Some(configuration) = root.get_path(&["configuration", "root_module"]) else { return };
-    let exact = names(evidence, document);
     // Every instance of a resource, by its address without instance keys.
     let mut instances: HashMap<String, Vec<ResourceId>> = HashMap::new();
     for resource in evidence.resources().filter(|resource| resource.document == document) {
@@ -287,7 +282,7 @@ fn terraform(evidence: &Evidence, document: usize, root: &Node, out: &mut Vec<Re
                 let named: Vec<(&Node, Target)> = references
                     .iter()
                     .filter_map(|reference| {
-                        Some((reference, target(reference.as_str()?, &prefix, &exact, &instances)?))
+                        Some((reference, target(reference.as_str()?, &prefix, (names, document), &instances)?))
                     })
                     .collect();
                 for (reference, target) in &named {
@@ -340,7 +335,7 @@ struct Target {
 fn target(
     reference: &str,
     prefix: &str,
-    exact: &HashMap<&str, ResourceId>,
+    (names, document): (&Names<'_>, usize),
     instances: &HashMap<String, Vec<ResourceId>>,
 ) -> Option<Target> {
     let (data, rest) = match reference.strip_prefix("data.") {
@@ -359,7 +354,7 @@ fn target(
     }
     let instance = rest[name_end..].starts_with('[').then(|| {
         let key_end = instance_key_end(&rest[name_end..]).map_or(rest.len(), |end| name_end + end);
-        exact.get(format!("{prefix}{data}{kind}.{}", &rest[..key_end]).as_str()).copied()
+        names.get(&(document, format!("{prefix}{data}{kind}.{}", &rest[..key_end]).as_str())).copied()
     });
     Some(Target { resource, instance: instance.flatten() })
 }
