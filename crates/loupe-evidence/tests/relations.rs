@@ -70,3 +70,23 @@ fn other_formats_and_plans_without_configuration_have_none() {
         assert!(Relations::of(&evidence).is_empty(), "{text}");
     }
 }
+
+/// Over every loading fixture (deep nesting, aliases, odd shapes included):
+/// relations join resources of the file, at places inside it.
+#[test]
+fn every_fixture_gives_relations_between_its_own_resources() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/load");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("the fixtures are listed") {
+        let path = entry.expect("a readable entry").path();
+        let bytes = std::fs::read(&path).expect("the fixture is readable");
+        let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let Ok(evidence) = load(&name, &bytes, &LoadOptions::default()) else { continue };
+        for relation in Relations::of(&evidence).all() {
+            seen += 1;
+            assert!(relation.span.end as usize <= bytes.len(), "{name}: {relation:?}");
+            assert!(evidence.resource(relation.from).is_some() && evidence.resource(relation.to).is_some(), "{name}");
+        }
+    }
+    assert!(seen > 0, "some fixture has relations");
+}
