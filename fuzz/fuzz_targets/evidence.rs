@@ -1,4 +1,5 @@
-//! Evidence bytes loaded as `loupe run` loads them: syntax and format detected.
+//! Evidence bytes loaded as `loupe run` loads them: syntax and format detected, and the
+//! relations between its resources read.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -9,6 +10,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(evidence) => {
             for document in &evidence.documents {
                 assert!(document.root.span.end as usize <= data.len());
+            }
+            for relation in loupe_evidence::Relations::of(&evidence).all() {
+                assert!(relation.span.end as usize <= data.len());
+                assert!(evidence.resource(relation.from).is_some() && evidence.resource(relation.to).is_some());
             }
         }
         Err(error) => {

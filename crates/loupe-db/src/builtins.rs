@@ -73,7 +73,8 @@ pub struct Spec {
     /// One or two sentences, for hover, completion and `docs/language.md`.
     pub doc: &'static str,
     /// A condition using it that holds, as a check would write it. Tests run
-    /// each one over evidence holding one `aws_iam_role`.
+    /// each one over a plan holding one `aws_iam_role` and a policy
+    /// attachment that refers to it.
     pub example: &'static str,
 }
 
@@ -112,6 +113,23 @@ builtins! {
         returns: Ty::List,
         doc: "The evidence resources of any of the given types (CloudFormation, Terraform or Kubernetes names).",
         example: r#"count(resources("AWS::IAM::Role", "aws_iam_role")) == 1"#,
+    },
+    Refs => Spec {
+        name: "refs",
+        params: &[param("resource", Ty::Any)],
+        variadic: false,
+        returns: Ty::List,
+        doc: "The resources a resource refers to, each once: CloudFormation `Ref`, `Fn::GetAtt`, `Fn::Sub`, \
+              `DependsOn`; Terraform plan references, values known after apply too. Empty for a non-resource.",
+        example: r#"refs(resources("aws_iam_role_policy_attachment")[0])[*].name == ["aws_iam_role.app"]"#,
+    },
+    Referrers => Spec {
+        name: "referrers",
+        params: &[param("resource", Ty::Any), param("type", Ty::String)],
+        variadic: true,
+        returns: Ty::List,
+        doc: "The resources of any of the given types that refer to a resource (`refs` the other way), each once.",
+        example: r#"count(referrers(resources("aws_iam_role")[0], "aws_iam_role_policy_attachment", "AWS::IAM::Policy")) == 1"#,
     },
     Documents => Spec {
         name: "documents",
@@ -256,6 +274,16 @@ impl Builtin {
 
     pub fn name(self) -> &'static str {
         self.spec().name
+    }
+
+    /// The position from which its arguments name resource types, checked against the catalog:
+    /// `resources(type, ...)`, `referrers(resource, type, ...)`.
+    pub fn resource_types_from(self) -> Option<usize> {
+        match self {
+            Builtin::Resources => Some(0),
+            Builtin::Referrers => Some(1),
+            _ => None,
+        }
     }
 }
 

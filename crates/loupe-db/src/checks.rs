@@ -320,13 +320,15 @@ impl<'a> Checker<'a> {
     }
 
     /// The resource types `expr` holds, when the check names them:
-    /// `resources("A", "B")`, a variable bound to such, or a filter of one.
+    /// `resources("A", "B")`, `referrers(r, "A")`, a variable bound to such, or a filter of one.
     fn selected_types(&self, expr: &Expr) -> Option<Vec<String>> {
         match &expr.kind {
             ExprKind::Call { function, args }
-                if Builtin::lookup(&function.text) == Some(Builtin::Resources) && !args.is_empty() =>
+                if let Some(from) = Builtin::lookup(&function.text).and_then(Builtin::resource_types_from)
+                    && args.len() > from =>
             {
-                args.iter()
+                args[from..]
+                    .iter()
                     .map(|arg| match &arg.kind {
                         ExprKind::String(text) => Some(text.clone()),
                         _ => None,
@@ -359,7 +361,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Each type named in `resources(...)` that no catalog knows.
+    /// Each type named in `resources(...)` or `referrers(...)` that no catalog knows.
     fn resource_types(&mut self, args: &[Expr]) {
         for arg in args {
             let ExprKind::String(ty) = &arg.kind else { continue };
@@ -373,8 +375,8 @@ impl<'a> Checker<'a> {
     fn call(&mut self, function: &Name, args: &[Expr], span: Span) -> Ty {
         let arg_types: Vec<Ty> = args.iter().map(|arg| self.expr(arg)).collect();
         let builtin = Builtin::lookup(&function.text);
-        if builtin == Some(Builtin::Resources) {
-            self.resource_types(args);
+        if let Some(from) = builtin.and_then(Builtin::resource_types_from) {
+            self.resource_types(args.get(from..).unwrap_or_default());
         }
         if let Some(&arity) = self.predicates.get(&function.text) {
             if arity != args.len() {

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use loupe_db::{Db, Pack};
-use loupe_evidence::Node;
+use loupe_evidence::{Evidence, Node, Resource, ResourceId};
 
 use crate::compile::{ChoiceKey, CompiledPredicate, PredicateKey, check_source, compiled_check, compiled_predicate};
-use crate::inputs::{Workload, evidence_types, load_evidence};
+use crate::inputs::{EvidenceFile, Workload, evidence_relations, evidence_types, load_evidence};
 use crate::interp::{Host, Interpreter, Outcome};
 use crate::strings::{JsonText, parsed_json};
 use crate::value::{Origin, Place, ResourceVal, Val};
@@ -35,6 +35,17 @@ pub fn pack_choices(db: &dyn Db, pack: Pack) -> Vec<(String, String)> {
         .collect()
 }
 
+fn resource_val<'db>(file: EvidenceFile, evidence: &'db Evidence, resource: Resource<'db>) -> Val<'db> {
+    Val::Resource(ResourceVal {
+        file,
+        id: resource.id,
+        kind: resource.kind,
+        name: resource.name,
+        properties: resource.properties,
+        origin: Origin { evidence, span: resource.span },
+    })
+}
+
 struct DbHost<'db> {
     db: &'db dyn Db,
     workload: Workload,
@@ -55,16 +66,40 @@ impl<'db> Host<'db> for DbHost<'db> {
                 continue;
             }
             let Ok(evidence) = &**load_evidence(self.db, file) else { continue };
-            found.extend(evidence.resources_of(types).map(|resource| {
-                Val::Resource(ResourceVal {
-                    kind: resource.kind,
-                    name: resource.name,
-                    properties: resource.properties,
-                    origin: Origin { evidence, span: resource.span },
-                })
-            }));
+            found.extend(evidence.resources_of(types).map(|resource| resource_val(file, evidence, resource)));
         }
         found
+    }
+
+    fn refs(&self, resource: &ResourceVal<'db>) -> Vec<Val<'db>> {
+        let Ok(evidence) = &**load_evidence(self.db, resource.file) else { return Vec::new() };
+        let relations = evidence_relations(self.db, resource.file).from(resource.id);
+        let mut targets: Vec<ResourceId> = relations.iter().map(|relation| relation.to).collect();
+        // Ordered by target already: one resource referred to twice is listed once.
+        targets.dedup();
+        targets
+            .into_iter()
+            .filter_map(|id| evidence.resource(id))
+            .map(|r| resource_val(resource.file, evidence, r))
+            .collect()
+    }
+
+    fn referrers(&self, resource: &ResourceVal<'db>, types: &[&str]) -> Vec<Val<'db>> {
+        let Ok(evidence) = &**load_evidence(self.db, resource.file) else { return Vec::new() };
+        let mut sources: Vec<ResourceId> =
+            evidence_relations(self.db, resource.file).to(resource.id).map(|relation| relation.from).collect();
+        sources.dedup();
+        sources
+            .into_iter()
+            .filter_map(|id| evidence.resource(id))
+            .filter(|r| {
+                types.iter().any(|&pattern| match pattern.strip_suffix('*') {
+                    Some(prefix) => r.kind.starts_with(prefix),
+                    None => r.kind == pattern,
+                })
+            })
+            .map(|r| resource_val(resource.file, evidence, r))
+            .collect()
     }
 
     fn documents(&self) -> Vec<Val<'db>> {

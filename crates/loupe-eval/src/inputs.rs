@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use loupe_db::Db;
-use loupe_evidence::{Evidence, EvidenceError, LoadOptions};
+use loupe_evidence::{Evidence, EvidenceError, LoadOptions, Relations};
 
 /// One evidence file: its display name and its bytes. The database never
 /// opens a path; drivers read files and set the bytes.
@@ -41,5 +41,16 @@ pub fn evidence_types(db: &dyn Db, file: EvidenceFile) -> BTreeSet<String> {
     match &**load_evidence(db, file) {
         Ok(evidence) => evidence.resource_index().kinds().map(|(kind, _)| kind.to_string()).collect(),
         Err(_) => BTreeSet::new(),
+    }
+}
+
+/// Which resource of a file refers to which, computed once per file and only
+/// for files whose resources a check follows (`refs`, `referrers`). Compared:
+/// an edit that leaves the relations as they were re-runs nothing past them.
+#[salsa::tracked(returns(ref))]
+pub fn evidence_relations(db: &dyn Db, file: EvidenceFile) -> Relations {
+    match &**load_evidence(db, file) {
+        Ok(evidence) => Relations::of(evidence),
+        Err(_) => Relations::default(),
     }
 }

@@ -16,7 +16,7 @@ use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, Qua
 
 use crate::compile::CompiledPredicate;
 use crate::strings;
-use crate::value::{Origin, Place, Val};
+use crate::value::{Origin, Place, ResourceVal, Val};
 
 mod explain;
 
@@ -25,6 +25,10 @@ mod explain;
 pub(crate) trait Host<'e> {
     fn resources(&self, types: &[&str]) -> Vec<Val<'e>>;
     fn documents(&self) -> Vec<Val<'e>>;
+    /// The resources `resource` refers to, each once, in document order.
+    fn refs(&self, resource: &ResourceVal<'e>) -> Vec<Val<'e>>;
+    /// The resources of any of `types` that refer to `resource`, each once, in document order.
+    fn referrers(&self, resource: &ResourceVal<'e>, types: &[&str]) -> Vec<Val<'e>>;
     fn predicate(&self, name: &str) -> Option<Arc<CompiledPredicate>>;
     /// The JSON value `text` holds, parsed once per distinct text.
     fn json(&self, text: &str) -> Option<&'e Node>;
@@ -483,6 +487,23 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                     }
                 }
                 self.seen += found.len();
+                Val::List(found.into())
+            }
+            Builtin::Refs => {
+                let found = match &first {
+                    Val::Resource(resource) => self.host.refs(resource),
+                    _ => Vec::new(),
+                };
+                self.burn(found.len() as u64)?;
+                Val::List(found.into())
+            }
+            Builtin::Referrers => {
+                let types: Vec<&str> = values.get(1..).unwrap_or_default().iter().filter_map(Val::as_str).collect();
+                let found = match &first {
+                    Val::Resource(resource) => self.host.referrers(resource, &types),
+                    _ => Vec::new(),
+                };
+                self.burn(found.len() as u64)?;
                 Val::List(found.into())
             }
             Builtin::Documents => {

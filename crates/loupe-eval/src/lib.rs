@@ -20,7 +20,7 @@ mod value;
 pub use answers::{Answers, AnswersError, Attested, NotApplicable, is_date};
 pub use compile::{ChoiceKey, PredicateKey, check_source, compiled_check, compiled_predicate, predicate_source};
 pub use evaluate::{FUEL, evaluate_choice, pack_choices};
-pub use inputs::{EvidenceFile, Workload, evidence_types, load_evidence};
+pub use inputs::{EvidenceFile, Workload, evidence_relations, evidence_types, load_evidence};
 pub use interp::Outcome;
 // The review's plain data, for drivers that read it with the engine at hand.
 pub use loupe_model::{

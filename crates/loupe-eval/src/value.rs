@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use loupe_evidence::{Evidence, Node, Span, Value};
+use loupe_evidence::{Evidence, Node, ResourceId, Span, Value};
+
+use crate::inputs::EvidenceFile;
 
 /// Where a value comes from in the evidence, for locating findings.
 #[derive(Clone, Copy)]
@@ -35,6 +37,9 @@ impl<'e> Place<'e> {
 /// An evidence resource as checks see it: `.type`, `.name`, `.properties`.
 #[derive(Clone, Copy)]
 pub(crate) struct ResourceVal<'e> {
+    /// Its file and its id there, for following its relations.
+    pub file: EvidenceFile,
+    pub id: ResourceId,
     pub kind: &'e str,
     pub name: &'e str,
     pub properties: Option<&'e Node>,

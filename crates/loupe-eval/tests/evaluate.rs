@@ -319,8 +319,8 @@ fn the_deepest_calls_allowed_fit_on_a_small_stack() {
     assert!(matches!(&outcome, Some(loupe_eval::Outcome::NotApplicable(why)) if why.guard.is_none()), "{outcome:?}");
 }
 
-/// Every built-in's documented example holds over evidence with one IAM role
-/// (that every built-in is evaluated at all, the compiler checks).
+/// Every built-in's documented example holds over a plan with one IAM role and
+/// a policy attachment that refers to it (that every built-in is evaluated at all, the compiler checks).
 #[test]
 fn every_builtin_example_holds() {
     let db = Database::default();
@@ -340,7 +340,13 @@ fn every_builtin_example_holds() {
     let file = SourceFile::new(&db, "builtins.lens".into(), text);
     let pack = Pack::new(&db, None, vec![lens, file]);
     let plan = r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
-  {"address": "aws_iam_role.app", "type": "aws_iam_role", "name": "app", "values": {"name": "app"}}
+  {"address": "aws_iam_role.app", "type": "aws_iam_role", "name": "app", "values": {"name": "app"}},
+  {"address": "aws_iam_role_policy_attachment.app", "type": "aws_iam_role_policy_attachment", "name": "app",
+   "values": {"role": "app"}}
+]}}, "configuration": {"root_module": {"resources": [
+  {"address": "aws_iam_role_policy_attachment.app", "expressions": {
+    "role": {"references": ["aws_iam_role.app.name", "aws_iam_role.app"]},
+    "policy_arn": {"references": ["var.policy_arn"]}}}
 ]}}}"#;
     let evidence = EvidenceFile::new(&db, "plan.json".into(), Arc::from(plan.as_bytes()), LoadOptions::default());
     let workload = Workload::new(&db, vec![evidence]);

@@ -72,13 +72,16 @@
 //! `Resources`, Terraform `planned_values` (root and child modules, recursively) plus
 //! `resource_changes` not already seen (their `change.after`), Terraform state `values`, and
 //! Kubernetes objects (also inside `List`s). [`Evidence::resources_of`] fetches the resources of
-//! several types at once from an index by type.
+//! several types at once from an index by type. [`Relations::of`] reads which resource refers to
+//! which (CloudFormation `Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`; Terraform plan
+//! `configuration` references): computed on demand, as the evaluator does once per file.
 
 #![warn(missing_docs)]
 
 mod detect;
 mod error;
 mod json;
+mod relations;
 mod relax;
 mod resources;
 mod value;
@@ -88,6 +91,7 @@ pub use detect::{Format, Syntax, detect_format, detect_syntax};
 pub use error::{ErrorKind, EvidenceError, Limits, Related, Warning};
 pub use loupe_diagnostics::Span;
 pub use loupe_diagnostics::{Column, LineCol, LineIndex};
+pub use relations::{Relation, Relations, Via};
 pub use resources::{Resource, ResourceId, ResourceIndex};
 pub use value::{Entry, Key, Node, Object, Str, Value};
 

@@ -190,8 +190,8 @@ impl Occurrences<'_> {
                     self.push(Symbol::Predicate(function.text.clone()), span, None);
                 } else if let Some(builtin) = Builtin::lookup(&function.text) {
                     self.push(Symbol::Builtin(builtin), span, None);
-                    if builtin == Builtin::Resources {
-                        for arg in args {
+                    if let Some(from) = builtin.resource_types_from() {
+                        for arg in args.get(from..).unwrap_or_default() {
                             if let ExprKind::String(ty) = &arg.kind {
                                 self.push(Symbol::ResourceType(ty.clone()), arg.span.moved(base), None);
                             }

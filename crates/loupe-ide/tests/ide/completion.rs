@@ -133,6 +133,8 @@ fn predicates_and_built_ins_in_a_check() {
         Predicate is_bedrock (predicate is_bedrock(endpoint)) +docs replacing "is_"
         Predicate runtime_named (predicate runtime_named(name)) replacing "is_"
         Builtin resources (resources(type: string, ...) -> list) +docs replacing "is_"
+        Builtin refs (refs(resource: any) -> list) +docs replacing "is_"
+        Builtin referrers (referrers(resource: any, type: string, ...) -> list) +docs replacing "is_"
         Builtin documents (documents() -> list) +docs replacing "is_"
         Builtin count (count(list: list) -> number) +docs replacing "is_"
         Builtin len (len(value: any) -> number) +docs replacing "is_"
@@ -253,6 +255,6 @@ fn broken_and_non_ascii_text() {
         Keyword applies replacing "é"
         Keyword when replacing "é"
         Keyword let replacing "é"
-        … 36 in all"#]],
+        … 38 in all"#]],
     );
 }
