@@ -235,7 +235,7 @@ fn readme_quick_start_reviews_the_example() {
 /// with the status a shell gives a process ended by SIGPIPE.
 #[test]
 fn closed_stdout_ends_quietly() {
-    let runs: [&[&str]; 3] = [
+    let runs: [&[&str]; 4] = [
         &["explain"],
         &[
             "run",
@@ -246,6 +246,7 @@ fn closed_stdout_ends_quietly() {
             "examples/rag-chatbot/answers.yaml",
         ],
         &["check", "--format", "json", "policies/genai"],
+        &["export", "policies/genai"],
     ];
     for args in runs {
         // The reading end is closed before loupe starts, so its first write fails.
