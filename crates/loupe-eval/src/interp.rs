@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use loupe_db::{Builtin, MAX_PREDICATE_DEPTH};
@@ -151,13 +152,34 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         mut findings: Option<&mut Vec<Finding>>,
         failed_guard: &mut Option<String>,
     ) -> Eval<bool> {
-        let depth = self.scope.len();
         let mut holds = true;
+        let guard = self.statements(block, |this, condition, message| {
+            if !this.assertion(condition, message, findings.as_deref_mut())? {
+                holds = false;
+            }
+            Ok(ControlFlow::Continue(()))
+        })?;
+        if let Some(guard) = guard {
+            *failed_guard = Some(self.source_text(guard));
+        }
+        Ok(holds)
+    }
+
+    /// Runs a block's statements in order, its `let`s in scope, handing each
+    /// assertion to `on_assert` until it breaks; gives the `applies when`
+    /// condition that stopped the block, if one did.
+    fn statements<'b>(
+        &mut self,
+        block: &'b Block,
+        mut on_assert: impl FnMut(&mut Self, &Expr, Option<&loupe_syntax::Message>) -> Eval<ControlFlow<()>>,
+    ) -> Eval<Option<&'b Expr>> {
+        let depth = self.scope.len();
+        let mut failed_guard = None;
         for statement in &block.statements {
             match statement {
                 Statement::Applies { condition, .. } => {
                     if !self.expr(condition)?.is_true() {
-                        *failed_guard = Some(self.source_text(condition));
+                        failed_guard = Some(condition);
                         break;
                     }
                 }
@@ -166,14 +188,14 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                     self.scope.push((name.text.clone(), value));
                 }
                 Statement::Assert { condition, message, .. } => {
-                    if !self.assertion(condition, message.as_ref(), findings.as_deref_mut())? {
-                        holds = false;
+                    if on_assert(self, condition, message.as_ref())?.is_break() {
+                        break;
                     }
                 }
             }
         }
         self.scope.truncate(depth);
-        Ok(holds)
+        Ok(failed_guard)
     }
 
     fn assertion(

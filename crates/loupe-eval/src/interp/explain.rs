@@ -6,8 +6,10 @@
 //! Explaining re-evaluates the failed condition, so it costs nothing while
 //! assertions hold, and fuel bounds it as it bounds evaluation.
 
+use std::ops::ControlFlow;
+
 use loupe_db::Builtin;
-use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, Message, Quantifier, QuantifierExpr, Statement, UnaryOp};
+use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, Message, Quantifier, QuantifierExpr, UnaryOp};
 
 use super::{Eval, Interpreter};
 use crate::value::{Val, format_number};
@@ -134,28 +136,16 @@ impl<'e> Interpreter<'_, 'e> {
     /// Why a predicate's body does not hold: its first failed assertion's
     /// message or explanation.
     fn explain_block(&mut self, block: &Block) -> Eval<Option<Explanation>> {
-        let depth = self.scope.len();
         let mut explanation = None;
-        for statement in &block.statements {
-            match statement {
-                Statement::Applies { condition, .. } => {
-                    if !self.expr(condition)?.is_true() {
-                        break;
-                    }
+        self.statements(block, |this, condition, message| {
+            Ok(match this.explain_assertion(condition, message)? {
+                Some(failed) => {
+                    explanation = failed;
+                    ControlFlow::Break(())
                 }
-                Statement::Let { name, value, .. } => {
-                    let value = self.expr(value)?;
-                    self.scope.push((name.text.clone(), value));
-                }
-                Statement::Assert { condition, message, .. } => {
-                    if let Some(failed) = self.explain_assertion(condition, message.as_ref())? {
-                        explanation = failed;
-                        break;
-                    }
-                }
-            }
-        }
-        self.scope.truncate(depth);
+                None => ControlFlow::Continue(()),
+            })
+        })?;
         Ok(explanation)
     }
 
