@@ -9,7 +9,7 @@ use loupe_syntax::{
 use crate::builtins::{Builtin, Ty};
 use crate::{Code, DeclaredTypes, Label, Span};
 
-use loupe_diagnostics::suggest::did_you_mean;
+use loupe_diagnostics::suggest::{did_you_mean, suggestion_help};
 
 /// Where a block stands, which decides what it may contain.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -30,6 +30,9 @@ pub(crate) struct Checker<'a> {
     pub diagnostics: &'a mut Vec<SyntaxError>,
     scopes: Vec<Vec<Binding>>,
 }
+
+/// What a resource value has; anything else reads as missing.
+const RESOURCE_FIELDS: &[&str] = &["type", "name", "properties"];
 
 struct Binding {
     name: String,
@@ -266,6 +269,7 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Field { base, name } => {
                 self.access(base);
+                self.resource_field(base, name);
                 self.property(base, name);
                 Ty::Any
             }
@@ -319,10 +323,32 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// `resource.NAME` for a name other than `type`, `name` and `properties`,
+    /// which reads as missing on every resource.
+    fn resource_field(&mut self, base: &Expr, name: &Name) {
+        if RESOURCE_FIELDS.contains(&name.text.as_str()) || self.selected_types(base).is_none() {
+            return;
+        }
+        // Not a misspelled field: most likely evidence read without `properties.`.
+        let help = did_you_mean(&name.text, RESOURCE_FIELDS.iter().copied())
+            .unwrap_or_else(|| suggestion_help(&format!("properties.{}", name.text)));
+        self.report(
+            Code::UnknownResourceField,
+            format!("a resource has no field `{}`", name.text),
+            name.span,
+            "not a resource field",
+        )
+        .help = Some(help);
+    }
+
     /// The resource types `expr` holds, when the check names them:
     /// `resources("A", "B")`, `referrers(r, "A")`, a variable bound to such, or a filter of one.
+    /// `refs(r)` holds resources of any type: an empty list.
     fn selected_types(&self, expr: &Expr) -> Option<Vec<String>> {
         match &expr.kind {
+            ExprKind::Call { function, .. } if Builtin::lookup(&function.text) == Some(Builtin::Refs) => {
+                Some(Vec::new())
+            }
             ExprKind::Call { function, args }
                 if let Some(from) = Builtin::lookup(&function.text).and_then(Builtin::resource_types_from)
                     && args.len() > from =>

@@ -68,6 +68,7 @@ codes! {
     InvalidExpectation = "L0117", Error, "unknown expected status or risk in a test";
     PredicateCallsTooDeep = "L0118", Error, "predicate calls nest too deep";
     UnknownPillarInOrder = "L0119", Error, "the lens header orders a pillar the pack does not have";
+    UnknownResourceField = "L0120", Error, "a resource has no such field";
     // Risk rules.
     MissingOtherwise = "L0201", Error, "risk rules have no `otherwise`";
     TooManyRiskRules = "L0202", Error, "more than three risk rules";

@@ -4,7 +4,8 @@
 ///
 /// Names are compared case-insensitively. A candidate that starts with `name` (three characters or
 /// more) wins, the least such; otherwise the candidate at the smallest edit distance, at most a third
-/// of `name`'s length (at least 1), the least of those on a tie.
+/// of `name`'s length (at least 1), the least of those on a tie. Swapping two neighbouring characters
+/// (`nmae` for `name`) is one edit, the commonest typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     closest_within(name, candidates, (name.chars().count() / 3).max(1))
 }
@@ -91,6 +92,8 @@ pub fn suggested(help: &str) -> Option<&str> {
 struct Scratch {
     /// The current candidate, lowercased.
     chars: Vec<char>,
+    /// Rows of the distance table: the one before the previous (for swaps), the previous, the current.
+    before: Vec<usize>,
     previous: Vec<usize>,
     current: Vec<usize>,
 }
@@ -105,7 +108,8 @@ impl Scratch {
         }
     }
 
-    /// The Levenshtein distance from `target` to the loaded candidate, if it is at most `bound`.
+    /// The edit distance from `target` to the loaded candidate (Levenshtein's, with a swap of two
+    /// neighbouring characters as one edit), if it is at most `bound`.
     ///
     /// Only the cells within `bound` of the diagonal are computed (a path through any other cell costs
     /// more than `bound`), and a row whose cells all exceed `bound` ends the search.
@@ -115,11 +119,13 @@ impl Scratch {
             return None;
         }
         let beyond = bound + 1;
-        let (previous, current) = (&mut self.previous, &mut self.current);
+        let (before, previous, current) = (&mut self.before, &mut self.previous, &mut self.current);
         previous.clear();
         previous.extend((0..=b.len()).map(|j| j.min(beyond)));
         current.clear();
         current.resize(b.len() + 1, beyond);
+        before.clear();
+        before.resize(b.len() + 1, beyond);
         for (i, ca) in target.iter().enumerate() {
             let row = i + 1;
             let low = row.saturating_sub(bound).max(1);
@@ -128,7 +134,12 @@ impl Scratch {
             let mut row_min = current[low - 1];
             for j in low..=high {
                 let substitution = previous[j - 1] + usize::from(*ca != b[j - 1]);
-                let value = substitution.min(previous[j] + 1).min(current[j - 1] + 1).min(beyond);
+                let swap = if i > 0 && j > 1 && *ca == b[j - 2] && target[i - 1] == b[j - 1] {
+                    before[j - 2] + 1
+                } else {
+                    beyond
+                };
+                let value = substitution.min(previous[j] + 1).min(current[j - 1] + 1).min(swap).min(beyond);
                 current[j] = value;
                 row_min = row_min.min(value);
             }
@@ -139,6 +150,8 @@ impl Scratch {
             if row_min > bound {
                 return None;
             }
+            // The rows move up one: the previous becomes the one before, the current the previous.
+            std::mem::swap(before, previous);
             std::mem::swap(previous, current);
         }
         let distance = previous[b.len()];
@@ -156,6 +169,8 @@ mod tests {
         assert_eq!(closest("zzz", ["resources", "count"]), None);
         assert_eq!(closest("deploy", ["scoping", "deployment"]), Some("deployment"));
         assert_eq!(closest("GENSEC01_BP1", ["GENSEC01_BP01", "GENSEC01_BP02"]), Some("GENSEC01_BP01"));
+        assert_eq!(closest("nmae", ["type", "name", "properties"]), Some("name"));
+        assert_eq!(closest("Polciies", ["Policies", "PolicyName"]), Some("Policies"));
     }
 
     #[test]
@@ -179,17 +194,25 @@ mod tests {
     /// The straightforward version this module started with: every candidate's full distance.
     fn naive<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
         fn edit_distance(a: &str, b: &str) -> usize {
-            let b: Vec<char> = b.chars().collect();
-            let mut previous: Vec<usize> = (0..=b.len()).collect();
-            for (i, ca) in a.chars().enumerate() {
-                let mut current = vec![i + 1];
-                for (j, cb) in b.iter().enumerate() {
-                    let substitution = previous[j] + usize::from(ca != *cb);
-                    current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-                }
-                previous = current;
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let mut table = vec![vec![0; b.len() + 1]; a.len() + 1];
+            for (i, row) in table.iter_mut().enumerate() {
+                row[0] = i;
             }
-            previous[b.len()]
+            for j in 0..=b.len() {
+                table[0][j] = j;
+            }
+            for i in 1..=a.len() {
+                for j in 1..=b.len() {
+                    let substitution = table[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+                    let mut value = substitution.min(table[i - 1][j] + 1).min(table[i][j - 1] + 1);
+                    if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                        value = value.min(table[i - 2][j - 2] + 1);
+                    }
+                    table[i][j] = value;
+                }
+            }
+            table[a.len()][b.len()]
         }
         let limit = (name.chars().count() / 3).max(1);
         let lowered = name.to_lowercase();

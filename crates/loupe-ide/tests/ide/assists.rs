@@ -244,6 +244,24 @@ fn replace_an_unknown_name_with_the_one_its_diagnostic_suggests() {
         diagnostics after: 
     "#]],
     );
+    // Evidence read without `properties.`: the fix inserts it.
+    check_assists(
+        &pack_with(
+            "is_bedrock(endpoint)\n",
+            "is_bedrock(endpoint) and endpoint.VpcEndpointType == \"Interface\"\n",
+            37,
+        ),
+        expect![[r#"
+            diagnostics here: L0120
+            Replace with `properties.VpcEndpointType` (quick fix, fixes L0120 at security.lens 574..589 "VpcEndpointType")
+            //- security.lens
+             12         some endpoint in resources("aws_vpc_endpoint", "AWS::EC2::VPCEndpoint") {
+             13           is_bedrock(endpoint) and endpoint.properties.VpcEndpointType == "Interface"
+             14         } else "no endpoint for Bedrock"
+
+            diagnostics after: 
+        "#]],
+    );
     check_assists(
         &pack_with("pillars security", "pillars securty", 10),
         expect![[r#"
