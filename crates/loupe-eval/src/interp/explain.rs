@@ -9,7 +9,7 @@
 use std::ops::ControlFlow;
 
 use loupe_db::Builtin;
-use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, Message, Quantifier, QuantifierExpr, UnaryOp};
+use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, Message, Quantifier, QuantifierExpr, Statement, UnaryOp};
 
 use super::{Eval, Interpreter};
 use crate::value::{Val, format_number};
@@ -68,6 +68,10 @@ impl<'e> Interpreter<'_, 'e> {
                 }
                 exists_argument(condition).map(|argument| format!("{} is missing", self.operand_name(argument)))
             }
+            ExprKind::Quantifier(quantifier) if quantifier.kind == Quantifier::Some => {
+                self.no_item_holds(quantifier)?
+            }
+            ExprKind::Quantifier(_) => return Ok(self.explain_assertion(condition, None)?.flatten()),
             ExprKind::Var(_) | ExprKind::Field { .. } | ExprKind::Index { .. } => {
                 let value = self.expr(condition)?;
                 let name = self.operand_name(condition);
@@ -80,6 +84,45 @@ impl<'e> Interpreter<'_, 'e> {
             _ => None,
         };
         Ok(text.map(Explanation::made))
+    }
+
+    /// Why a `some` fails: there is nothing to look at, or what the body
+    /// says of the first item, and how many there were.
+    fn no_item_holds(&mut self, quantifier: &QuantifierExpr) -> Eval<Option<String>> {
+        let QuantifierExpr { var, source, filter, body, .. } = quantifier;
+        let items = self.filtered(&var.text, source, filter.as_ref())?;
+        let what = match resource_types(source) {
+            Some(types) => format!("{} resource", types.join(" or ")),
+            None => format!("item in `{}`", self.source_text(source)),
+        };
+        let Some(first) = items.first() else { return Ok(Some(format!("there is no {what}"))) };
+        self.scope.push((var.text.clone(), first.clone()));
+        let reason = self.explain_block(body);
+        self.scope.pop();
+        // A resource is named; a value is not, as the reason shows it.
+        let name = match first {
+            Val::Resource(resource) => Some(resource.name),
+            _ => None,
+        };
+        let body = self.body_text(body);
+        let failed = match (items.len(), name) {
+            (1, Some(name)) => format!("the only {what}, {name}, does not hold `{body}`"),
+            (1, None) => format!("the only {what} does not hold `{body}`"),
+            (count, Some(name)) => format!("none of the {count} {what}s holds `{body}`; the first, {name}"),
+            (count, None) => format!("none of the {count} {what}s holds `{body}`; the first"),
+        };
+        Ok(Some(match reason? {
+            Some(reason) => format!("{failed}: {}", reason.text),
+            None => failed,
+        }))
+    }
+
+    /// A quantifier's body as a message quotes it: its one condition, cut short.
+    fn body_text(&self, body: &Block) -> String {
+        match &*body.statements {
+            [Statement::Assert { condition, .. }] => cut(&self.source_text(condition), SHOWN),
+            _ => "its body".to_string(),
+        }
     }
 
     /// What a failed comparison saw: the value judged (named first, as in
@@ -164,7 +207,12 @@ impl<'e> Interpreter<'_, 'e> {
                 let explanation = match offends {
                     // Only an `every`'s body failed, and so explains something.
                     true if *kind == Quantifier::Every => Some(self.explain_block(body)?),
-                    true => Some(None),
+                    true => {
+                        let holds = format!("`{}` holds for", self.body_text(body));
+                        self.scope
+                            .last()
+                            .map(|(_, item)| Some(Explanation::made(format!("{holds} {}", item_label(item)))))
+                    }
                     false => None,
                 };
                 let explanation = match explanation {
@@ -193,6 +241,23 @@ impl<'e> Interpreter<'_, 'e> {
             (_, Some(message)) => Some(Explanation { text: self.render(message)?, written: true }),
             (inner, None) => inner,
         })
+    }
+}
+
+/// The types a `resources("A", "B")` source names.
+fn resource_types(source: &Expr) -> Option<Vec<&str>> {
+    let ExprKind::Call { function, args } = &source.kind else { return None };
+    if Builtin::lookup(&function.text) != Some(Builtin::Resources) {
+        return None;
+    }
+    args.iter().map(|arg| if let ExprKind::String(ty) = &arg.kind { Some(ty.as_str()) } else { None }).collect()
+}
+
+/// An item as a message names it: a resource by its name, anything else by its value.
+fn item_label(item: &Val<'_>) -> String {
+    match item {
+        Val::Resource(resource) => resource.name.to_string(),
+        other => shown(other),
     }
 }
 
