@@ -69,6 +69,8 @@ pub struct Spec {
     pub params: &'static [Param],
     /// The last parameter repeats: `resources(type, ...)`.
     pub variadic: bool,
+    /// The last parameter may be left out: `refs(resource, property?)`.
+    pub optional: bool,
     pub returns: Ty,
     /// One or two sentences, for hover, completion and `docs/language.md`.
     pub doc: &'static str,
@@ -110,23 +112,26 @@ builtins! {
         name: "resources",
         params: &[param("type", Ty::String)],
         variadic: true,
+        optional: false,
         returns: Ty::List,
         doc: "The evidence resources of any of the given types (CloudFormation, Terraform or Kubernetes names).",
         example: r#"count(resources("AWS::IAM::Role", "aws_iam_role")) == 1"#,
     },
     Refs => Spec {
         name: "refs",
-        params: &[param("resource", Ty::Any)],
+        params: &[param("resource", Ty::Any), param("property", Ty::String)],
         variadic: false,
+        optional: true,
         returns: Ty::List,
-        doc: "The resources a resource refers to, each once: CloudFormation `Ref`, `Fn::GetAtt`, `Fn::Sub`, \
-              `DependsOn`; Terraform plan references, values known after apply too. Empty for a non-resource.",
-        example: r#"refs(resources("aws_iam_role_policy_attachment")[0])[*].name == ["aws_iam_role.app"]"#,
+        doc: "The resources a resource refers to, each once (CloudFormation `Ref`, `Fn::GetAtt`, `Fn::Sub`, \
+              `DependsOn`; Terraform plan references); with a property path such as `\"Roles\"`, those written under it.",
+        example: r#"refs(resources("aws_iam_role_policy_attachment")[0], "role")[*].name == ["aws_iam_role.app"]"#,
     },
     Referrers => Spec {
         name: "referrers",
         params: &[param("resource", Ty::Any), param("type", Ty::String)],
         variadic: true,
+        optional: false,
         returns: Ty::List,
         doc: "The resources of any of the given types that refer to a resource (`refs` the other way), each once.",
         example: r#"count(referrers(resources("aws_iam_role")[0], "aws_iam_role_policy_attachment", "AWS::IAM::Policy")) == 1"#,
@@ -135,6 +140,7 @@ builtins! {
         name: "documents",
         params: &[],
         variadic: false,
+        optional: false,
         returns: Ty::List,
         doc: "Every evidence document as raw data, for formats without a resource view.",
         example: "count(documents()) == 1",
@@ -143,6 +149,7 @@ builtins! {
         name: "count",
         params: &[param("list", Ty::List)],
         variadic: false,
+        optional: false,
         returns: Ty::Number,
         doc: "The number of items in a list.",
         example: r#"count(["a", "b"]) == 2"#,
@@ -151,6 +158,7 @@ builtins! {
         name: "len",
         params: &[param("value", Ty::Any)],
         variadic: false,
+        optional: false,
         returns: Ty::Number,
         doc: "The length of a string, list or object.",
         example: r#"len("bedrock") == 7"#,
@@ -159,6 +167,7 @@ builtins! {
         name: "exists",
         params: &[param("value", Ty::Any)],
         variadic: false,
+        optional: false,
         returns: Ty::Bool,
         doc: "Whether a value is present (not missing and not null).",
         example: r#"exists(resources("aws_iam_role")[0].name) and not exists(null)"#,
@@ -167,6 +176,7 @@ builtins! {
         name: "lower",
         params: &[param("text", Ty::String)],
         variadic: false,
+        optional: false,
         returns: Ty::String,
         doc: "The string in lower case.",
         example: r#"lower("Bedrock") == "bedrock""#,
@@ -175,6 +185,7 @@ builtins! {
         name: "upper",
         params: &[param("text", Ty::String)],
         variadic: false,
+        optional: false,
         returns: Ty::String,
         doc: "The string in upper case.",
         example: r#"upper("gpu") == "GPU""#,
@@ -183,6 +194,7 @@ builtins! {
         name: "keys",
         params: &[param("value", Ty::Any)],
         variadic: false,
+        optional: false,
         returns: Ty::List,
         doc: "The keys of an object, sorted.",
         example: r#""format_version" in keys(documents()[0])"#,
@@ -191,6 +203,7 @@ builtins! {
         name: "flatten",
         params: &[param("list", Ty::List)],
         variadic: false,
+        optional: false,
         returns: Ty::List,
         doc: "A list of lists made into one list; other items are kept as they are.",
         example: "flatten([[1, 2], [3], 4]) == [1, 2, 3, 4]",
@@ -199,6 +212,7 @@ builtins! {
         name: "join",
         params: &[param("list", Ty::List), param("separator", Ty::String)],
         variadic: false,
+        optional: false,
         returns: Ty::String,
         doc: "The strings, numbers and booleans of a list joined with a separator; other items are left out \
               (for CloudFormation's `Fn::Join`, whose parts mix text with `Ref`s).",
@@ -208,6 +222,7 @@ builtins! {
         name: "distinct",
         params: &[param("list", Ty::List)],
         variadic: false,
+        optional: false,
         returns: Ty::List,
         doc: "The list without repeated items, in first-seen order.",
         example: r#"distinct(["b", "a", "b"]) == ["b", "a"]"#,
@@ -216,6 +231,7 @@ builtins! {
         name: "any",
         params: &[param("list", Ty::List)],
         variadic: false,
+        optional: false,
         returns: Ty::Bool,
         doc: "Whether some item of a list is `true`.",
         example: "any([false, 2 > 1])",
@@ -224,6 +240,7 @@ builtins! {
         name: "all",
         params: &[param("list", Ty::List)],
         variadic: false,
+        optional: false,
         returns: Ty::Bool,
         doc: "Whether every item of a list is `true`.",
         example: "all([true, 2 > 1]) and not all([true, false])",
@@ -232,6 +249,7 @@ builtins! {
         name: "sum",
         params: &[param("list", Ty::List)],
         variadic: false,
+        optional: false,
         returns: Ty::Number,
         doc: "The sum of the numbers in a list; other items are left out.",
         example: r#"sum([1, 2.5, "x"]) == 3.5"#,
@@ -240,6 +258,7 @@ builtins! {
         name: "number",
         params: &[param("value", Ty::Any)],
         variadic: false,
+        optional: false,
         returns: Ty::Number,
         doc: "A number, or a string holding one, as a number (missing when it is neither).",
         example: r#"number(" 42 ") == 42 and not exists(number("many"))"#,
@@ -249,6 +268,7 @@ builtins! {
         name: "json",
         params: &[param("text", Ty::String)],
         variadic: false,
+        optional: false,
         returns: Ty::Any,
         doc: "The value a string of JSON holds (Terraform writes IAM policies as JSON strings), located where \
               the string is. An object or list is returned as is; other values, and text that is not JSON within \
@@ -259,6 +279,7 @@ builtins! {
         name: "managed_policy",
         params: &[param("arn", Ty::String)],
         variadic: false,
+        optional: false,
         returns: Ty::Any,
         doc: "The document of the AWS managed policy an ARN names (any partition or path, or `Fn::Sub`/`Fn::Join` \
               with `AWS::Partition`), keeping its statements on Bedrock and SageMaker; missing when unknown.",
@@ -289,7 +310,8 @@ impl Builtin {
 
 impl Spec {
     pub fn accepts(&self, count: usize) -> bool {
-        if self.variadic { count >= self.params.len() } else { count == self.params.len() }
+        let least = self.params.len() - usize::from(self.optional);
+        count >= least && (self.variadic || count <= self.params.len())
     }
 
     /// The expected type of argument `position`.
@@ -300,13 +322,26 @@ impl Spec {
     pub fn arity_text(&self) -> String {
         let n = self.params.len();
         let plural = if n == 1 { "" } else { "s" };
-        if self.variadic { format!("at least {n} argument{plural}") } else { format!("{n} argument{plural}") }
+        match (self.variadic, self.optional) {
+            (true, false) => format!("at least {n} argument{plural}"),
+            (true, true) => format!("at least {} argument{}", n - 1, if n == 2 { "" } else { "s" }),
+            (false, true) => format!("{} or {n} arguments", n - 1),
+            (false, false) => format!("{n} argument{plural}"),
+        }
     }
 
     /// `join(list: list, separator: string) -> string`, for hover and docs.
     pub fn signature(&self) -> String {
-        let mut params: Vec<String> =
-            self.params.iter().map(|param| format!("{}: {}", param.name, param.ty.as_str())).collect();
+        let last = self.params.len().saturating_sub(1);
+        let mut params: Vec<String> = self
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, param)| {
+                let optional = if self.optional && i == last { "?" } else { "" };
+                format!("{}{optional}: {}", param.name, param.ty.as_str())
+            })
+            .collect();
         if self.variadic {
             params.push("...".to_string());
         }

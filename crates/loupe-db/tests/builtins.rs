@@ -27,6 +27,7 @@ fn every_builtin_has_a_signature_and_documentation() {
         assert_eq!(params.len(), spec.params.len(), "{}: parameters named twice", spec.name);
         assert!(params.iter().all(|name| !name.is_empty()), "{}: a parameter without a name", spec.name);
         assert!(!spec.variadic || !spec.params.is_empty(), "{}: only a parameter can repeat", spec.name);
+        assert!(!spec.optional || !spec.params.is_empty(), "{}: only a parameter can be left out", spec.name);
         let doc = spec.doc;
         assert!(doc.starts_with(char::is_uppercase) && doc.ends_with('.'), "{}: doc is a sentence: {doc:?}", spec.name);
         assert!(doc.len() <= 240, "{}: doc is one or two sentences", spec.name);

@@ -71,10 +71,14 @@ impl<'db> Host<'db> for DbHost<'db> {
         found
     }
 
-    fn refs(&self, resource: &ResourceVal<'db>) -> Vec<Val<'db>> {
+    fn refs(&self, resource: &ResourceVal<'db>, property: Option<&str>) -> Vec<Val<'db>> {
         let Ok(evidence) = &**load_evidence(self.db, resource.file) else { return Vec::new() };
         let relations = evidence_relations(self.db, resource.file).from(resource.id);
-        let mut targets: Vec<ResourceId> = relations.iter().map(|relation| relation.to).collect();
+        let mut targets: Vec<ResourceId> = relations
+            .iter()
+            .filter(|relation| property.is_none_or(|property| relation.is_under(property)))
+            .map(|relation| relation.to)
+            .collect();
         // Ordered by target already: one resource referred to twice is listed once.
         targets.dedup();
         targets

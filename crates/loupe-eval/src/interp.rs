@@ -27,7 +27,7 @@ pub(crate) trait Host<'e> {
     fn resources(&self, types: &[&str]) -> Vec<Val<'e>>;
     fn documents(&self) -> Vec<Val<'e>>;
     /// The resources `resource` refers to, each once, in document order.
-    fn refs(&self, resource: &ResourceVal<'e>) -> Vec<Val<'e>>;
+    fn refs(&self, resource: &ResourceVal<'e>, property: Option<&str>) -> Vec<Val<'e>>;
     /// The resources of any of `types` that refer to `resource`, each once, in document order.
     fn referrers(&self, resource: &ResourceVal<'e>, types: &[&str]) -> Vec<Val<'e>>;
     fn predicate(&self, name: &str) -> Option<Arc<CompiledPredicate>>;
@@ -512,8 +512,11 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 Val::List(found.into())
             }
             Builtin::Refs => {
-                let found = match &first {
-                    Val::Resource(resource) => self.host.refs(resource),
+                let property = values.get(1).map(|property| property.as_str());
+                let found = match (&first, property) {
+                    (Val::Resource(resource), None) => self.host.refs(resource, None),
+                    (Val::Resource(resource), Some(Some(property))) => self.host.refs(resource, Some(property)),
+                    // A property path that is not a string names nothing.
                     _ => Vec::new(),
                 };
                 self.burn(found.len() as u64)?;

@@ -72,6 +72,23 @@ pub struct Relation {
     pub span: Span,
 }
 
+impl Relation {
+    /// Whether the reference is written under the property path `property` of the referring
+    /// resource (`Roles`, `action_group_executor.lambda`): the path's steps begin the reference's,
+    /// list positions aside. CloudFormation paths start below `Properties`; `DependsOn` and
+    /// `depends_on` are no property.
+    pub fn is_under(&self, property: &str) -> bool {
+        let mut steps = self.path.split('.').filter(|step| step.parse::<usize>().is_err());
+        let in_properties = match self.via {
+            Via::Expression => true,
+            Via::DependsOn => false,
+            Via::Ref | Via::GetAtt | Via::Sub => steps.next() == Some("Properties"),
+        };
+        in_properties
+            && property.split('.').filter(|step| step.parse::<usize>().is_err()).all(|step| steps.next() == Some(step))
+    }
+}
+
 /// Every relation of a file, indexed both ways.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Relations {
