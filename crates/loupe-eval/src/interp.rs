@@ -43,8 +43,10 @@ pub enum Outcome {
     /// The check does not apply to the evidence: its `applies when` was
     /// false, or it found nothing to look at.
     NotApplicable(Inapplicable),
-    /// Evaluation could not finish (fuel ran out); the message says why.
-    Undecided(String),
+    /// The evidence cannot decide: evaluation could not finish (fuel ran
+    /// out), or only assertions written `else unknown "…"` failed. The
+    /// findings say why.
+    Undecided(Vec<Finding>),
 }
 
 /// An item being quantified over: where it is, and its name if a resource.
@@ -90,6 +92,8 @@ pub(crate) struct Interpreter<'h, 'e> {
     templates: HashMap<usize, Arc<str>>,
     /// Predicate calls being evaluated, at most `MAX_PREDICATE_DEPTH`.
     calls: usize,
+    /// How many findings say the evidence cannot decide (`else unknown`).
+    unknowns: usize,
 }
 
 impl<'h, 'e> Interpreter<'h, 'e> {
@@ -105,6 +109,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             seen: 0,
             templates: HashMap::new(),
             calls: 0,
+            unknowns: 0,
         }
     }
 
@@ -123,16 +128,18 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             })
         };
         match result {
-            Err(Stop::OutOfFuel) => {
-                Outcome::Undecided("evaluation ran out of fuel: the check does too much work".to_string())
-            }
-            Err(Stop::TooDeep) => Outcome::Undecided(format!(
+            Err(Stop::OutOfFuel) => Outcome::Undecided(vec![Finding::general(
+                "evaluation ran out of fuel: the check does too much work".to_string(),
+            )]),
+            Err(Stop::TooDeep) => Outcome::Undecided(vec![Finding::general(format!(
                 "predicate calls nest deeper than {MAX_PREDICATE_DEPTH}: `loupe check` reports where (L0118)"
-            )),
+            ))]),
             Ok(_) if guard.is_some() => inapplicable(self, guard),
             // Passing or failing over nothing would be an answer without evidence.
             Ok(_) if self.seen == 0 => inapplicable(self, None),
             Ok(true) => Outcome::Holds,
+            // Nothing failed that the evidence decides.
+            Ok(false) if self.unknowns > 0 && self.unknowns == findings.len() => Outcome::Undecided(findings),
             Ok(false) => Outcome::Fails(findings),
         }
     }
@@ -242,19 +249,20 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     fn finding(&mut self, condition: &Expr, message: Option<&loupe_syntax::Message>) -> Eval<Finding> {
-        let (message, template) = match message {
-            Some(message) => (self.render(message)?, self.template(message)),
+        let (message, template, unknown) = match message {
+            Some(message) => (self.render(message)?, self.template(message), message.unknown),
             None => {
                 // The template stays the condition's text: what explains the
                 // failure holds values, which must not change fingerprints.
                 let unexplained = format!("`{}` does not hold", self.source_text(condition));
-                let text = match self.explain(condition)? {
-                    Some(explanation) => explanation.text,
-                    None => unexplained.clone(),
+                let (text, unknown) = match self.explain(condition)? {
+                    Some(explanation) => (explanation.text, explanation.unknown),
+                    None => (unexplained.clone(), false),
                 };
-                (text, Arc::from(unexplained))
+                (text, Arc::from(unexplained), unknown)
             }
         };
+        self.unknowns += usize::from(unknown);
         let resource = self.subjects.iter().rev().find_map(|subject| subject.resource).map(str::to_string);
         let location = self.subjects.iter().rev().find_map(|subject| subject.origin).map(|origin| Location {
             file: origin.evidence.name.clone(),

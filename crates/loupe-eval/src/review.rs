@@ -229,7 +229,7 @@ fn status(outcome: Option<&Outcome>, attestation: Option<&Attestation>) -> (Stat
         }
         (Some(Outcome::Fails(findings)), None) => (Status::Unselected, findings.clone()),
         (Some(Outcome::NotApplicable(_)), None) => (Status::NotApplicable, Vec::new()),
-        (Some(Outcome::Undecided(reason)), None) => (Status::Unknown, vec![Finding::general(reason.clone())]),
+        (Some(Outcome::Undecided(findings)), None) => (Status::Unknown, findings.clone()),
         // A person's word decides what the evidence cannot.
         (Some(Outcome::Undecided(_) | Outcome::NotApplicable(_)) | None, Some(_)) => (Status::Selected, Vec::new()),
         (None, None) => (Status::Unknown, Vec::new()),

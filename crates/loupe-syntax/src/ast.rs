@@ -222,6 +222,9 @@ impl Statement {
 pub struct Message {
     pub parts: Vec<MessagePart>,
     pub span: Span,
+    /// Written `else unknown "…"`: a failure of its condition leaves the
+    /// practice undecided instead of failing it.
+    pub unknown: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -19,11 +19,13 @@ pub(super) struct Explanation {
     pub text: String,
     /// Written by the pack's author (an `else` inside a predicate), not made up here.
     written: bool,
+    /// Written `else unknown`: the evidence cannot decide.
+    pub unknown: bool,
 }
 
 impl Explanation {
     fn made(text: String) -> Explanation {
-        Explanation { text, written: false }
+        Explanation { text, written: false, unknown: false }
     }
 }
 
@@ -45,6 +47,8 @@ impl<'e> Interpreter<'_, 'e> {
                     (Some(left), Some(right)) => Some(Explanation {
                         text: format!("{}; {}", left.text, right.text),
                         written: left.written && right.written,
+                        // Unknown or false is unknown.
+                        unknown: left.unknown || right.unknown,
                     }),
                     _ => None,
                 });
@@ -238,7 +242,9 @@ impl<'e> Interpreter<'_, 'e> {
     fn written_or(&mut self, inner: Option<Explanation>, message: Option<&Message>) -> Eval<Option<Explanation>> {
         Ok(match (inner, message) {
             (Some(inner), _) if inner.written => Some(inner),
-            (_, Some(message)) => Some(Explanation { text: self.render(message)?, written: true }),
+            (_, Some(message)) => {
+                Some(Explanation { text: self.render(message)?, written: true, unknown: message.unknown })
+            }
             (inner, None) => inner,
         })
     }

@@ -255,9 +255,17 @@ impl<'t, 'a> Printer<'t, 'a> {
     /// `else` is a failure message, which ends its statement instead.
     fn ends_operand(&self, index: usize) -> bool {
         let token = &self.tokens[index];
+        // `unknown` in `else unknown "…"` is no operand either.
+        let after_else = |at: usize| self.previous_code(at).is_some_and(|before| self.tokens[before].is_word("else"));
+        let message_start = |at: usize| {
+            after_else(at)
+                || self
+                    .previous_code(at)
+                    .is_some_and(|before| self.tokens[before].is_word("unknown") && after_else(before))
+        };
         may_end_operand(token)
-            && !(token.kind == Kind::Str
-                && self.previous_code(index).is_some_and(|before| self.tokens[before].is_word("else")))
+            && !(token.kind == Kind::Str && message_start(index))
+            && !(token.is_word("unknown") && after_else(index))
     }
 
     /// Whether one space separates the tokens at `left` and `right` on one line.

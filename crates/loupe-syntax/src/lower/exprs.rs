@@ -56,10 +56,12 @@ impl Lowerer<'_, '_> {
                     let span = self.span(&child);
                     let mut condition = None;
                     let mut message = None;
+                    let mut unknown = false;
                     for part in child.into_inner() {
                         match part.as_rule() {
                             Rule::expr => condition = Some(self.expr(part)),
-                            Rule::message => message = Some(self.message(part)),
+                            Rule::kw_unknown => unknown = true,
+                            Rule::message => message = Some(Message { unknown, ..self.message(part) }),
                             _ => {}
                         }
                     }
@@ -374,7 +376,7 @@ impl Lowerer<'_, '_> {
         if !text.is_empty() || parts.is_empty() {
             parts.push(MessagePart::Literal(text));
         }
-        Message { parts, span }
+        Message { parts, span, unknown: false }
     }
 
     /// A message hole's expression, an error expression where the hole holds

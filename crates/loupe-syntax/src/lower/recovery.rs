@@ -339,6 +339,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::kw_otherwise => "`otherwise`",
         Rule::kw_in => "`in`",
         Rule::kw_else => "`else`",
+        Rule::kw_unknown => "`unknown`",
         Rule::block => "`{`",
         Rule::EOI => "the end of the line",
         Rule::property_key => "a property",
