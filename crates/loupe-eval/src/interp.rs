@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::ControlFlow;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use loupe_db::{Builtin, MAX_PREDICATE_DEPTH};
@@ -219,7 +220,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             let mut holds = true;
             // An `every` without a message of its own reports its body's findings.
             let from_body = findings.is_some() && *kind == Quantifier::Every && message.is_none();
-            for item in items {
+            for item in items.iter() {
                 self.burn(1)?;
                 self.scope.push((var.text.clone(), item.clone()));
                 self.subjects.push(Subject { origin: item.origin(), resource: item.resource_name() });
@@ -309,20 +310,21 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     /// The items of `source` for which `filter` holds, with `var` bound to each.
-    fn filtered(&mut self, var: &str, source: &Expr, filter: Option<&Expr>) -> Eval<Vec<Val<'e>>> {
-        let items = self.expr(source)?.items();
+    /// A list of values is shared, not copied, when there is no filter.
+    fn filtered(&mut self, var: &str, source: &Expr, filter: Option<&Expr>) -> Eval<Rc<[Val<'e>]>> {
+        let items = self.expr(source)?.shared_items();
         let Some(filter) = filter else { return Ok(items) };
         let mut kept = Vec::new();
-        for item in items {
+        for item in items.iter() {
             self.burn(1)?;
             self.scope.push((var.to_string(), item.clone()));
             let keep = self.expr(filter)?.is_true();
             self.scope.pop();
             if keep {
-                kept.push(item);
+                kept.push(item.clone());
             }
         }
-        Ok(kept)
+        Ok(kept.into())
     }
 
     fn expr(&mut self, expr: &Expr) -> Eval<Val<'e>> {
@@ -363,7 +365,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 let QuantifierExpr { kind, var, source, filter, body } = &**quantifier;
                 let items = self.filtered(&var.text, source, filter.as_ref())?;
                 let mut count = 0;
-                for item in &items {
+                for item in items.iter() {
                     self.burn(1)?;
                     self.scope.push((var.text.clone(), item.clone()));
                     let holds = self.block(body, None, &mut None)?;
@@ -380,7 +382,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 })
             }
             ExprKind::Filter { var, source, condition } => {
-                Val::List(self.filtered(&var.text, source, Some(condition))?.into())
+                Val::List(self.filtered(&var.text, source, Some(condition))?)
             }
         })
     }
@@ -442,7 +444,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         if !container.is_list() {
             return Ok(false);
         }
-        let items = container.items();
+        let items = container.shared_items();
         self.burn(items.len() as u64)?;
         Ok(items.iter().any(|candidate| candidate.equals(item)))
     }
@@ -544,7 +546,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 self.seen += found.iter().filter(|document| document.has_entries()).count();
                 Val::List(found.into())
             }
-            Builtin::Count => Val::Number(first.items().len() as f64),
+            Builtin::Count => Val::Number(first.item_count() as f64),
             Builtin::Len => Val::Number(first.len() as f64),
             Builtin::Exists => Val::Bool(!first.is_null()),
             Builtin::Lower => first.as_str().map_or(Val::Null, |s| Val::Str(Cow::Owned(s.to_lowercase()))),

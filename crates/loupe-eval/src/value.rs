@@ -46,6 +46,15 @@ pub(crate) struct ResourceVal<'e> {
     pub origin: Origin<'e>,
 }
 
+/// A plain value, borrowed.
+#[derive(PartialEq)]
+enum Plain<'a> {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(&'a str),
+}
+
 #[derive(Clone)]
 pub(crate) enum Val<'e> {
     Null,
@@ -74,12 +83,60 @@ impl<'e> Val<'e> {
     }
 
     pub fn is_null(&self) -> bool {
-        matches!(self.scalar(), Val::Null)
+        match self {
+            Val::Null => true,
+            Val::Node(node, _) => matches!(node.value, Value::Null),
+            _ => false,
+        }
     }
 
     /// Only `true` is true: null, and every other value, is false.
     pub fn is_true(&self) -> bool {
-        matches!(self.scalar(), Val::Bool(true))
+        match self {
+            Val::Bool(b) => *b,
+            Val::Node(node, _) => matches!(node.value, Value::Bool(true)),
+            _ => false,
+        }
+    }
+
+    /// A string, number or boolean read without copying (evidence or plain), for comparing.
+    fn plain(&self) -> Option<Plain<'_>> {
+        Some(match self {
+            Val::Null => Plain::Null,
+            Val::Bool(b) => Plain::Bool(*b),
+            Val::Number(n) => Plain::Number(*n),
+            Val::Str(s) => Plain::Str(s),
+            Val::Node(node, _) => match &node.value {
+                Value::Null => Plain::Null,
+                Value::Bool(b) => Plain::Bool(*b),
+                Value::Number(n) => Plain::Number(*n),
+                Value::String(s) => Plain::Str(s.as_str()),
+                Value::List(_) | Value::Object(_) => return None,
+            },
+            Val::List(_) | Val::Resource(_) => return None,
+        })
+    }
+
+    /// How many items [`Val::items`] would give, without making them.
+    pub fn item_count(&self) -> usize {
+        match self {
+            Val::List(items) => items.len(),
+            Val::Node(node, _) => match &node.value {
+                Value::List(items) => items.len(),
+                Value::Null => 0,
+                _ => 1,
+            },
+            Val::Null => 0,
+            _ => 1,
+        }
+    }
+
+    /// The items as a shared list: a list of values is shared, not copied.
+    pub fn shared_items(&self) -> Rc<[Val<'e>]> {
+        match self {
+            Val::List(items) => items.clone(),
+            other => other.items().into(),
+        }
     }
 
     pub fn as_str(&self) -> Option<&str> {
@@ -202,7 +259,14 @@ impl<'e> Val<'e> {
             return self.field(key);
         }
         let Some(position) = index.as_number().filter(|n| n.fract() == 0.0 && *n >= 0.0) else { return Val::Null };
-        self.items().get(position as usize).cloned().filter(|_| self.is_list()).unwrap_or(Val::Null)
+        match self {
+            Val::List(items) => items.get(position as usize).cloned().unwrap_or(Val::Null),
+            Val::Node(node, place) => match &node.value {
+                Value::List(items) => items.get(position as usize).map_or(Val::Null, |item| Val::Node(item, *place)),
+                _ => Val::Null,
+            },
+            _ => Val::Null,
+        }
     }
 
     /// The keys of an object (sorted), or of a resource.
@@ -252,6 +316,10 @@ impl<'e> Val<'e> {
 
     /// Deep equality without type coercion.
     pub fn equals(&self, other: &Val<'e>) -> bool {
+        // The common case, two plain values, compared where they are.
+        if let (Some(a), Some(b)) = (self.plain(), other.plain()) {
+            return a == b;
+        }
         match (self.scalar(), other.scalar()) {
             (Val::Null, Val::Null) => true,
             (Val::Bool(a), Val::Bool(b)) => a == b,

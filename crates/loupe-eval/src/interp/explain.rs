@@ -203,9 +203,9 @@ impl<'e> Interpreter<'_, 'e> {
             && let QuantifierExpr { kind: kind @ (Quantifier::Every | Quantifier::None), var, source, filter, body } =
                 &**quantifier
         {
-            for item in self.filtered(&var.text, source, filter.as_ref())? {
+            for item in self.filtered(&var.text, source, filter.as_ref())?.iter() {
                 self.burn(1)?;
-                self.scope.push((var.text.clone(), item));
+                self.scope.push((var.text.clone(), item.clone()));
                 let body_holds = self.block(body, None, &mut None)?;
                 let offends = if *kind == Quantifier::Every { !body_holds } else { body_holds };
                 let explanation = match offends {
