@@ -154,13 +154,18 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
         source: &source,
         baseline: comparison.as_ref(),
     };
-    let report = loupe_report::render(args.format, &review, &context);
     match &args.output {
-        Some(path) => std::fs::write(path, report)
-            .map_err(|error| std::io::Error::new(error.kind(), format!("cannot write {}: {error}", path.display())))?,
+        Some(path) => {
+            let cannot = |error: std::io::Error| {
+                std::io::Error::new(error.kind(), format!("cannot write {}: {error}", path.display()))
+            };
+            let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(cannot)?);
+            loupe_report::write(args.format, &review, &context, &mut file).map_err(cannot)?;
+            file.flush().map_err(cannot)?;
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(report.as_bytes())?;
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            loupe_report::write(args.format, &review, &context, &mut stdout)?;
             stdout.flush()?;
         }
     }

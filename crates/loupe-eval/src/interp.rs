@@ -81,8 +81,9 @@ pub(crate) struct Interpreter<'h, 'e> {
     subjects: Vec<Subject<'e>>,
     /// The text the current block was compiled from, for default messages.
     source: Arc<str>,
-    /// Regexes compiled once per evaluation, by pattern and flags.
-    regexes: HashMap<(String, String), Option<regex::Regex>>,
+    /// Regexes compiled once per evaluation, by flags and pattern (looked up
+    /// without allocating: `matches` runs for every item of a quantifier).
+    regexes: HashMap<String, HashMap<String, Option<regex::Regex>>>,
     /// The resource types asked for, for saying what a check looked for.
     looked_for: BTreeSet<String>,
     /// How many resources and non-empty documents the check was given: a
@@ -95,6 +96,9 @@ pub(crate) struct Interpreter<'h, 'e> {
     calls: usize,
     /// How many findings say the evidence cannot decide (`else unknown`).
     unknowns: usize,
+    /// Predicates by name, and names that are none, asked of the host once:
+    /// every call, built-ins' too, looks its name up here.
+    predicates: HashMap<String, Option<Arc<CompiledPredicate>>>,
 }
 
 impl<'h, 'e> Interpreter<'h, 'e> {
@@ -111,6 +115,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             templates: HashMap::new(),
             calls: 0,
             unknowns: 0,
+            predicates: HashMap::new(),
         }
     }
 
@@ -450,23 +455,43 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     fn matches(&mut self, text: &Val<'e>, pattern: &Expr) -> Eval<Val<'e>> {
+        let computed;
         let (pattern, flags) = match &pattern.kind {
-            ExprKind::Regex { pattern, flags } => (pattern.clone(), flags.clone()),
-            _ => match self.expr(pattern)?.as_str() {
-                Some(pattern) => (pattern.to_string(), String::new()),
-                None => return Ok(Val::Bool(false)),
-            },
+            ExprKind::Regex { pattern, flags } => (pattern.as_str(), flags.as_str()),
+            _ => {
+                computed = self.expr(pattern)?;
+                match computed.as_str() {
+                    Some(pattern) => (pattern, ""),
+                    None => return Ok(Val::Bool(false)),
+                }
+            }
         };
-        let regex =
-            self.regexes.entry((pattern, flags)).or_insert_with_key(|(pattern, flags)| compile_regex(pattern, flags));
+        let by_pattern = match self.regexes.get_mut(flags) {
+            Some(by_pattern) => by_pattern,
+            None => self.regexes.entry(flags.to_string()).or_default(),
+        };
+        if !by_pattern.contains_key(pattern) {
+            by_pattern.insert(pattern.to_string(), compile_regex(pattern, flags));
+        }
+        let regex = &by_pattern[pattern];
         Ok(Val::Bool(match (text.as_str(), regex) {
             (Some(text), Some(regex)) => regex.is_match(text),
             _ => false,
         }))
     }
 
+    /// The pack's predicate `name`, if there is one.
+    fn predicate(&mut self, name: &str) -> Option<Arc<CompiledPredicate>> {
+        if let Some(known) = self.predicates.get(name) {
+            return known.clone();
+        }
+        let predicate = self.host.predicate(name);
+        self.predicates.insert(name.to_string(), predicate.clone());
+        predicate
+    }
+
     fn call(&mut self, name: &str, args: &[Expr]) -> Eval<Val<'e>> {
-        if let Some(predicate) = self.host.predicate(name) {
+        if let Some(predicate) = self.predicate(name) {
             let holds =
                 self.in_predicate(&predicate, args, |this| this.block(&predicate.body.block, None, &mut None))?;
             return Ok(Val::Bool(holds));

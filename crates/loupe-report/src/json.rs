@@ -13,7 +13,8 @@ use crate::Context;
 /// is removed or changes meaning.
 const FORMAT_VERSION: u32 = 1;
 
-pub(crate) fn render(review: &Review, context: &Context) -> String {
+/// Writes the report to `out` as it is serialized: a large review is never held as text.
+pub(crate) fn write(review: &Review, context: &Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let report = Report {
         format_version: FORMAT_VERSION,
         tool: Tool { name: "loupe", version: context.tool_version },
@@ -62,9 +63,8 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
             applicable: review.summary.applicable,
         },
     };
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
 }
 
 fn question<'a>(question: &'a QuestionReview, context: &Context) -> Question<'a> {

@@ -143,14 +143,24 @@ impl fmt::Debug for Context<'_> {
 
 /// Renders `review` in `format`.
 pub fn render(format: Format, review: &Review, context: &Context) -> String {
-    match format {
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail, and every format writes UTF-8.
+    let _ = write(format, review, context, &mut bytes);
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Writes `review` in `format` to `out`; JSON and SARIF as they are
+/// serialized, so a large review is never held as text.
+pub fn write(format: Format, review: &Review, context: &Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let text = match format {
+        Format::Json => return json::write(review, context, out),
+        Format::Sarif => return sarif::write(review, context, out),
         Format::Text => text::render(review, context),
-        Format::Json => json::render(review, context),
-        Format::Sarif => sarif::render(review, context),
         Format::Junit => junit::render(review, context),
         Format::Markdown => markdown::render(review, context, MARKDOWN_LIMIT),
         Format::AwsAnswers => aws::render(review, context),
-    }
+    };
+    out.write_all(text.as_bytes())
 }
 
 /// The URL of the project, for SARIF's `informationUri` and fallbacks.

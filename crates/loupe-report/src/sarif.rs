@@ -16,7 +16,8 @@ use crate::{Context, HOMEPAGE, practices};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-pub(crate) fn render(review: &Review, context: &Context) -> String {
+/// Writes the log to `out` as it is serialized: a large review is never held as text.
+pub(crate) fn write(review: &Review, context: &Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut rules = Vec::new();
     let mut results = Vec::new();
     for pillar in &review.pillars {
@@ -51,9 +52,8 @@ pub(crate) fn render(review: &Review, context: &Context) -> String {
             properties: RunProperties { lens: &review.lens.id, date: context.date, pack: context.pack_root },
         }],
     };
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 fn rule(review: &Review, pillar: &PillarReview, question: &QuestionReview, choice: &ChoiceReview) -> Rule {

@@ -62,7 +62,7 @@ impl<'e> Interpreter<'_, 'e> {
                 None => None,
             },
             ExprKind::Call { function, args } => {
-                if let Some(predicate) = self.host.predicate(&function.text) {
+                if let Some(predicate) = self.predicate(&function.text) {
                     return self.in_predicate(&predicate, args, |this| {
                         let outer = std::mem::replace(&mut this.source, predicate.source.clone());
                         let explanation = this.explain_block(&predicate.body.block);
