@@ -133,6 +133,8 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 seen: interpreter.seen,
             })
         };
+        // Kept in the check's memo until the review is done: no spare capacity.
+        findings.shrink_to_fit();
         match result {
             Err(Stop::OutOfFuel) => Outcome::Undecided(vec![Finding::general(
                 "evaluation ran out of fuel: the check does too much work".to_string(),
