@@ -36,7 +36,7 @@ pub use index::{
 };
 pub use limits::{MAX_CHOICES, MAX_LENS_BYTES, id_problem};
 pub use loupe_diagnostics::{Code, Label, LineIndex, Severity, Span};
-pub use manifest::{LintLevel, Manifest, SampleEntry, pack_manifest};
+pub use manifest::{LintLevel, Manifest, SampleEntry, pack_manifest, pack_name};
 pub use types::{DeclaredTypes, pack_types};
 pub use validate::{PHASES, validate_file};
 

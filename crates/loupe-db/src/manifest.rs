@@ -107,6 +107,26 @@ pub fn pack_manifest(db: &dyn Db, pack: Pack) -> Manifest {
     parse_manifest(file, file.text(db))
 }
 
+/// The name a pack's findings are fingerprinted under: its manifest's, or
+/// else the id of its first lens header. Compared, so checks that read it
+/// re-run only when it changes.
+#[salsa::tracked(returns(ref))]
+pub fn pack_name(db: &dyn Db, pack: Pack) -> String {
+    if let Some(name) = &pack_manifest(db, pack).name {
+        return name.clone();
+    }
+    let Some(&file) = crate::pack_index(db, pack).lens_files.first() else { return String::new() };
+    crate::parse_file(db, file)
+        .file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            loupe_syntax::Item::Lens(header) => header.id.as_ref().map(|id| id.text.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
 fn parse_manifest(file: SourceFile, text: &str) -> Manifest {
     let error = |message: String, span: std::ops::Range<usize>, label: &str, help: &str| {
         Diagnostic::new(Code::InvalidManifest, message, Label::new(file, Span::new(span.start, span.end), label))

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use loupe_db::{Db, Pack};
 use loupe_evidence::{Evidence, Node, Resource, ResourceId};
+use loupe_model::Practice;
 
 use crate::compile::{ChoiceKey, CompiledPredicate, PredicateKey, check_source, compiled_check, compiled_predicate};
 use crate::inputs::{EvidenceFile, Workload, evidence_relations, evidence_types, load_evidence};
@@ -22,8 +23,10 @@ pub const FUEL: u64 = 200_000_000;
 pub fn evaluate_choice<'db>(db: &'db dyn Db, workload: Workload, key: ChoiceKey<'db>) -> Option<Outcome> {
     let block = compiled_check(db, key)?;
     let source = check_source(db, key).as_ref()?;
-    let host = DbHost { db, workload, pack: key.pack(db) };
-    Some(Interpreter::new(&host, FUEL).check(block, source))
+    let pack = key.pack(db);
+    let host = DbHost { db, workload, pack };
+    let practice = Practice { pack: loupe_db::pack_name(db, pack), question: key.question(db), choice: key.choice(db) };
+    Some(Interpreter::new(&host, FUEL).check(block, source, &practice))
 }
 
 /// Every choice of the pack, as (question, choice), in pack order.

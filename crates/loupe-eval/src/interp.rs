@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use loupe_db::{Builtin, MAX_PREDICATE_DEPTH};
 use loupe_evidence::Node;
-use loupe_model::{Finding, Fingerprint, Inapplicable, Location};
+use loupe_model::{Finding, Fingerprint, Inapplicable, Location, Practice};
 use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, QuantifierExpr, Statement, UnaryOp};
 
 use crate::compile::CompiledPredicate;
@@ -40,14 +40,15 @@ pub(crate) trait Host<'e> {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
     Holds,
-    Fails(Vec<Finding>),
+    /// Shared with the review, which shows them as they are.
+    Fails(Arc<[Finding]>),
     /// The check does not apply to the evidence: its `applies when` was
     /// false, or it found nothing to look at.
     NotApplicable(Inapplicable),
     /// The evidence cannot decide: evaluation could not finish (fuel ran
     /// out), or only assertions written `else unknown "…"` failed. The
     /// findings say why.
-    Undecided(Vec<Finding>),
+    Undecided(Arc<[Finding]>),
 }
 
 /// An item being quantified over: where it is, and its name if a resource.
@@ -119,8 +120,8 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         }
     }
 
-    /// Runs a check compiled from `source`.
-    pub fn check(&mut self, block: &Block, source: &str) -> Outcome {
+    /// Runs a check compiled from `source`, which decides `practice`.
+    pub fn check(&mut self, block: &Block, source: &str, practice: &Practice) -> Outcome {
         self.source = Arc::from(source);
         let mut findings = Vec::new();
         let mut guard = None;
@@ -133,22 +134,30 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 seen: interpreter.seen,
             })
         };
-        // Kept in the check's memo until the review is done: no spare capacity.
-        findings.shrink_to_fit();
+        let identified = |mut findings: Vec<Finding>| -> Arc<[Finding]> {
+            for finding in &mut findings {
+                finding.fingerprint = finding.fingerprint_in(practice);
+            }
+            findings.into()
+        };
         match result {
-            Err(Stop::OutOfFuel) => Outcome::Undecided(vec![Finding::general(
+            Err(Stop::OutOfFuel) => Outcome::Undecided(Arc::new([Finding::general(
                 "evaluation ran out of fuel: the check does too much work".to_string(),
-            )]),
-            Err(Stop::TooDeep) => Outcome::Undecided(vec![Finding::general(format!(
-                "predicate calls nest deeper than {MAX_PREDICATE_DEPTH}: `loupe check` reports where (L0118)"
-            ))]),
+                practice,
+            )])),
+            Err(Stop::TooDeep) => Outcome::Undecided(Arc::new([Finding::general(
+                format!("predicate calls nest deeper than {MAX_PREDICATE_DEPTH}: `loupe check` reports where (L0118)"),
+                practice,
+            )])),
             Ok(_) if guard.is_some() => inapplicable(self, guard),
             // Passing or failing over nothing would be an answer without evidence.
             Ok(_) if self.seen == 0 => inapplicable(self, None),
             Ok(true) => Outcome::Holds,
             // Nothing failed that the evidence decides.
-            Ok(false) if self.unknowns > 0 && self.unknowns == findings.len() => Outcome::Undecided(findings),
-            Ok(false) => Outcome::Fails(findings),
+            Ok(false) if self.unknowns > 0 && self.unknowns == findings.len() => {
+                Outcome::Undecided(identified(findings))
+            }
+            Ok(false) => Outcome::Fails(identified(findings)),
         }
     }
 

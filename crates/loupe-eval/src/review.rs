@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use loupe_db::{Db, Pack, SourceFile, Span, pack_index, pack_manifest, parse_file, pillar_order};
+use loupe_db::{Db, Pack, SourceFile, Span, pack_index, pack_name, parse_file, pillar_order};
 use loupe_syntax::{BinaryOp, Expr, ExprKind, Item, Link, Question, RiskLevel, UnaryOp};
 
 use loupe_model::{
-    Attestation, ChoiceReview, EvidenceSummary, Finding, Fingerprint, LensInfo, LinkInfo, Location, PillarReview,
+    Attestation, ChoiceReview, EvidenceSummary, Finding, LensInfo, LinkInfo, Location, PillarReview, Practice,
     QuestionReview, Review, Risk, Status, Summary, Waiver,
 };
 
@@ -62,22 +62,6 @@ pub fn review(db: &dyn Db, pack: Pack, workload: Workload, answers: &Answers, to
         .filter(|waiver| waiver.in_force(today) && !accepts_something(waiver, &pillars))
         .cloned()
         .collect();
-    let pack_name = pack_manifest(db, pack).name.clone().unwrap_or_else(|| lens.id.clone());
-    for question in pillars.iter_mut().flat_map(|pillar| &mut pillar.questions) {
-        for choice in &mut question.choices {
-            for finding in &mut choice.findings {
-                // The file too: generated stacks (CDK) repeat logical ids.
-                finding.fingerprint = Fingerprint::of(&[
-                    &pack_name,
-                    &question.id,
-                    &choice.id,
-                    finding.location.as_ref().map_or("", |location| location.file.as_str()),
-                    finding.resource.as_deref().unwrap_or_default(),
-                    &finding.template,
-                ]);
-            }
-        }
-    }
     let summary = Summary::of(&pillars);
     let evidence = workload.files(db).iter().filter_map(|&file| summarize_evidence(db, file)).collect();
     Review { lens, pillars, expired_waivers, unmatched_waivers, evidence, summary }
@@ -137,20 +121,19 @@ fn review_question(
             let attestation = attested.and_then(|a| a.choices.contains(&choice_id).then(|| a.attestation()));
             let key = ChoiceKey::new(db, pack, id.clone(), choice_id.clone());
             let outcome = if choice.is_none { None } else { evaluate_choice(db, workload, key).clone() };
-            let (status, findings) = status(outcome.as_ref(), attestation.as_ref());
+            let practice = Practice { pack: pack_name(db, pack), question: &id, choice: &choice_id };
+            let (status, findings) = status(outcome.as_ref(), attestation.as_ref(), &practice);
             let not_applicable = match &outcome {
                 Some(Outcome::NotApplicable(inapplicable)) => Some(inapplicable.clone()),
                 _ => None,
             };
             let waiver = answers.choice_waiver(&id, &choice_id).filter(|w| w.in_force(today)).cloned();
-            let mut findings = findings;
-            for finding in &mut findings {
-                finding.waiver = finding.resource.as_deref().and_then(|resource| {
-                    let file = finding.location.as_ref().map(|location| location.file.as_str());
-                    let waiver = answers.resource_waiver(&id, &choice_id, resource, file);
-                    waiver.filter(|w| w.in_force(today)).cloned().map(Arc::new)
-                });
-            }
+            let findings = waived(findings, |finding| {
+                let resource = finding.resource.as_deref()?;
+                let file = finding.location.as_ref().map(|location| location.file.as_str());
+                let waiver = answers.resource_waiver(&id, &choice_id, resource, file);
+                waiver.filter(|w| w.in_force(today)).cloned().map(Arc::new)
+            });
             Some(ChoiceReview {
                 id: choice_id,
                 title: choice.title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
@@ -218,22 +201,36 @@ fn review_question(
 }
 
 /// A choice's status from its check's outcome and any attestation.
-fn status(outcome: Option<&Outcome>, attestation: Option<&Attestation>) -> (Status, Vec<Finding>) {
+fn status(
+    outcome: Option<&Outcome>,
+    attestation: Option<&Attestation>,
+    practice: &Practice,
+) -> (Status, Arc<[Finding]>) {
+    let none = || Arc::from([]);
     match (outcome, attestation) {
-        (Some(Outcome::Holds), _) => (Status::Selected, Vec::new()),
+        (Some(Outcome::Holds), _) => (Status::Selected, none()),
         (Some(Outcome::Fails(findings)), Some(attestation)) => {
-            let mut findings = findings.clone();
             let by = attestation.by.as_deref().map_or(String::new(), |by| format!(" by {by}"));
-            findings.insert(0, Finding::general(format!("attested{by}, but the evidence contradicts the attestation")));
-            (Status::Unselected, findings)
+            let contradiction =
+                Finding::general(format!("attested{by}, but the evidence contradicts the attestation"), practice);
+            (Status::Unselected, std::iter::once(contradiction).chain(findings.iter().cloned()).collect())
         }
         (Some(Outcome::Fails(findings)), None) => (Status::Unselected, findings.clone()),
-        (Some(Outcome::NotApplicable(_)), None) => (Status::NotApplicable, Vec::new()),
+        (Some(Outcome::NotApplicable(_)), None) => (Status::NotApplicable, none()),
         (Some(Outcome::Undecided(findings)), None) => (Status::Unknown, findings.clone()),
         // A person's word decides what the evidence cannot.
-        (Some(Outcome::Undecided(_) | Outcome::NotApplicable(_)) | None, Some(_)) => (Status::Selected, Vec::new()),
-        (None, None) => (Status::Unknown, Vec::new()),
+        (Some(Outcome::Undecided(_) | Outcome::NotApplicable(_)) | None, Some(_)) => (Status::Selected, none()),
+        (None, None) => (Status::Unknown, none()),
     }
+}
+
+/// `findings` with the waivers `waiver_of` gives them: shared as they are
+/// when none is waived, which is the rule.
+fn waived(findings: Arc<[Finding]>, waiver_of: impl Fn(&Finding) -> Option<Arc<Waiver>>) -> Arc<[Finding]> {
+    if findings.iter().all(|finding| waiver_of(finding).is_none()) {
+        return findings;
+    }
+    findings.iter().map(|finding| Finding { waiver: waiver_of(finding), ..finding.clone() }).collect()
 }
 
 /// The first risk rule that holds, with the choices `in_place` accepts

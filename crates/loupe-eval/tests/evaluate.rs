@@ -139,7 +139,7 @@ fn summary(fixture: &Fixture, review: &Review) -> String {
         writeln!(out, "{} {} ({rule})", question.id, question.risk.as_str()).expect("writing to a String");
         for choice in &question.choices {
             writeln!(out, "  {} {}", choice.id, choice.status.as_str()).expect("writing to a String");
-            for finding in &choice.findings {
+            for finding in choice.findings.iter() {
                 let at = finding.location.as_ref().map_or(String::new(), |l| format!(" @ {}{}", l.file, position(l)));
                 writeln!(out, "    {}{at}", finding.message).expect("writing to a String");
             }

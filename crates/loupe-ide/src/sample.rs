@@ -90,7 +90,7 @@ pub(crate) fn choice_hover(db: &dyn Db, pack: Pack, sample: Option<Workload>, qu
         return String::new();
     };
     let mut lines = vec![format!("On the sample evidence: **{}**", status_words(choice.status))];
-    match (&choice.not_applicable, choice.findings.as_slice()) {
+    match (&choice.not_applicable, &choice.findings[..]) {
         (Some(inapplicable), _) => lines.push(format!("- {}", inapplicable.reason())),
         (None, findings) => {
             lines.extend(findings.iter().take(FINDINGS_SHOWN).map(|finding| format!("- {}", finding.message)));

@@ -17,7 +17,8 @@ pub struct Finding {
     /// runs whatever the values. Shared by the findings of one message.
     pub template: Arc<str>,
     /// Stable across runs and machines: pack, question, choice, evidence
-    /// file, resource and template. Set by the review, which knows the choice.
+    /// file, resource and template ([`Finding::fingerprint_in`]). Set where
+    /// the finding is made, by the check of a known practice.
     pub fingerprint: Fingerprint,
     /// A waiver in force that accepts this finding (set by the review).
     pub waiver: Option<Arc<Waiver>>,
@@ -58,16 +59,41 @@ impl std::str::FromStr for Fingerprint {
 
 impl Finding {
     /// A finding with no place in the evidence: about the workload as a whole.
-    pub fn general(message: String) -> Finding {
-        Finding {
+    pub fn general(message: String, practice: &Practice) -> Finding {
+        let mut finding = Finding {
             template: Arc::from(message.as_str()),
             message,
             location: None,
             resource: None,
             fingerprint: Fingerprint::default(),
             waiver: None,
-        }
+        };
+        finding.fingerprint = finding.fingerprint_in(practice);
+        finding
     }
+
+    /// This finding's identity as a finding of `practice`.
+    pub fn fingerprint_in(&self, practice: &Practice) -> Fingerprint {
+        // The file too: generated stacks (CDK) repeat logical ids.
+        Fingerprint::of(&[
+            practice.pack,
+            practice.question,
+            practice.choice,
+            self.location.as_ref().map_or("", |location| location.file.as_str()),
+            self.resource.as_deref().unwrap_or_default(),
+            &self.template,
+        ])
+    }
+}
+
+/// The practice a check decides: with a finding's file, resource and
+/// template, what names the finding across runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Practice<'a> {
+    /// The pack's name (its manifest's, or else its lens id).
+    pub pack: &'a str,
+    pub question: &'a str,
+    pub choice: &'a str,
 }
 
 /// A place in an evidence or `.lens` file: its display name and a byte span.

@@ -10,7 +10,7 @@ mod finding;
 mod review;
 mod waiver;
 
-pub use finding::{Finding, Fingerprint, Inapplicable, Location};
+pub use finding::{Finding, Fingerprint, Inapplicable, Location, Practice};
 pub use review::{
     Attestation, ChoiceReview, EvidenceSummary, LensInfo, LinkInfo, PillarReview, QuestionReview, Review, Risk, Status,
     Summary,

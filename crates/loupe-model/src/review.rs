@@ -1,5 +1,7 @@
 //! A review: every question's risk and every practice's status, in pack order.
 
+use std::sync::Arc;
+
 use crate::finding::{Finding, Inapplicable, Location};
 use crate::waiver::Waiver;
 
@@ -89,7 +91,9 @@ pub struct ChoiceReview {
     pub status: Status,
     /// Whether a check decided the status (rather than an attestation).
     pub automated: bool,
-    pub findings: Vec<Finding>,
+    /// Shared with the check's outcome unless waivers or an attestation
+    /// change them: a large workload has tens of thousands.
+    pub findings: Arc<[Finding]>,
     /// Why the check does not apply, when it does not: what it looked for
     /// and did not find. Kept when an attestation decides the status.
     pub not_applicable: Option<Inapplicable>,

@@ -48,7 +48,11 @@ impl Comparison {
     /// Whether `question` is new or worse than the baseline, or has a new finding.
     pub fn regressed(&self, question: &QuestionReview) -> bool {
         self.worse.contains(&question.id)
-            || question.choices.iter().flat_map(|choice| &choice.findings).any(|f| self.new.contains(&f.fingerprint))
+            || question
+                .choices
+                .iter()
+                .flat_map(|choice| choice.findings.iter())
+                .any(|f| self.new.contains(&f.fingerprint))
     }
 }
 
@@ -118,7 +122,7 @@ impl Baseline {
                 if matches!(question.residual_risk, Risk::High | Risk::Medium) {
                     comparison.worse.insert(question.id.clone());
                 }
-                for finding in question.choices.iter().flat_map(|choice| &choice.findings) {
+                for finding in question.choices.iter().flat_map(|choice| choice.findings.iter()) {
                     comparison.new.insert(finding.fingerprint);
                 }
                 continue;

@@ -1,6 +1,7 @@
 //! The JSON report: every pillar, question and choice of the review, in pack
 //! order. Its shape is documented in `docs/report.md` and only grows.
 
+use loupe_diagnostics::LineCol;
 use loupe_model::{
     Attestation, ChoiceReview, EvidenceSummary, Finding, Fingerprint, LinkInfo, Location, QuestionReview, Review,
     Waiver,
@@ -15,6 +16,7 @@ const FORMAT_VERSION: u32 = 1;
 
 /// Writes the report to `out` as it is serialized: a large review is never held as text.
 pub(crate) fn write(review: &Review, context: &Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let line_col = |location: &Location| context.line_col(location);
     let report = Report {
         format_version: FORMAT_VERSION,
         tool: Tool { name: "loupe", version: context.tool_version },
@@ -32,7 +34,7 @@ pub(crate) fn write(review: &Review, context: &Context, out: &mut dyn std::io::W
             .map(|pillar| Pillar {
                 id: &pillar.id,
                 name: &pillar.name,
-                questions: pillar.questions.iter().map(|q| question(q, context)).collect(),
+                questions: pillar.questions.iter().map(|q| question(q, &line_col)).collect(),
             })
             .collect(),
         expired_waivers: review.expired_waivers.iter().map(waiver).collect(),
@@ -67,7 +69,10 @@ pub(crate) fn write(review: &Review, context: &Context, out: &mut dyn std::io::W
     out.write_all(b"\n")
 }
 
-fn question<'a>(question: &'a QuestionReview, context: &Context) -> Question<'a> {
+/// Where a location starts, when its file is at hand.
+type LineColOf<'a> = dyn Fn(&Location) -> Option<LineCol> + 'a;
+
+fn question<'a>(question: &'a QuestionReview, line_col: &'a LineColOf<'a>) -> Question<'a> {
     Question {
         id: &question.id,
         title: &question.title,
@@ -80,12 +85,12 @@ fn question<'a>(question: &'a QuestionReview, context: &Context) -> Question<'a>
         waiver: question.waiver.as_ref().map(waiver),
         expired_waivers: question.expired_waivers.iter().map(waiver).collect(),
         not_applicable_reason: question.not_applicable_reason.as_deref(),
-        location: place(&question.defined_at, context),
-        choices: question.choices.iter().map(|c| choice(c, context)).collect(),
+        location: place(&question.defined_at, line_col),
+        choices: question.choices.iter().map(|c| choice(c, line_col)).collect(),
     }
 }
 
-fn choice<'a>(choice: &'a ChoiceReview, context: &Context) -> Choice<'a> {
+fn choice<'a>(choice: &'a ChoiceReview, line_col: &'a LineColOf<'a>) -> Choice<'a> {
     Choice {
         id: &choice.id,
         title: &choice.title,
@@ -101,21 +106,34 @@ fn choice<'a>(choice: &'a ChoiceReview, context: &Context) -> Choice<'a> {
             .map(|Attestation { note, by }| AttestationJson { note: note.as_deref(), by: by.as_deref() }),
         improvement: choice.improvement.as_ref().map(link),
         helpful: choice.helpful.as_ref().map(link),
-        location: place(&choice.defined_at, context),
-        findings: choice.findings.iter().map(|f| finding(f, context)).collect(),
+        location: place(&choice.defined_at, line_col),
+        findings: Findings { findings: &choice.findings, line_col },
     }
 }
 
-fn finding<'a>(finding: &'a Finding, context: &Context) -> FindingJson<'a> {
+/// A choice's findings, serialized one by one as they are written: a large
+/// workload has tens of thousands.
+struct Findings<'a> {
+    findings: &'a [Finding],
+    line_col: &'a LineColOf<'a>,
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.findings.iter().map(|f| finding(f, self.line_col)))
+    }
+}
+
+fn finding<'a>(finding: &'a Finding, line_col: &LineColOf) -> FindingJson<'a> {
     let location = finding.location.as_ref();
-    let at = location.and_then(|location| context.line_col(location));
+    let at = location.and_then(line_col);
     FindingJson {
         message: &finding.message,
         file: location.map(|l| l.file.as_str()),
         line: at.map(|at| at.line),
         column: at.map(|at| at.column),
         resource: finding.resource.as_deref(),
-        fingerprint: finding.fingerprint.to_string(),
+        fingerprint: finding.fingerprint,
         waiver: finding.waiver.as_deref().map(waiver),
     }
 }
@@ -145,8 +163,8 @@ fn link(link: &LinkInfo) -> Link<'_> {
     Link { text: &link.text, url: link.url.as_deref() }
 }
 
-fn place<'a>(location: &'a Location, context: &Context) -> Place<'a> {
-    let at = context.line_col(location);
+fn place<'a>(location: &'a Location, line_col: &LineColOf) -> Place<'a> {
+    let at = line_col(location);
     Place { file: &location.file, line: at.map(|at| at.line), column: at.map(|at| at.column) }
 }
 
@@ -234,7 +252,7 @@ struct Choice<'a> {
     improvement: Option<Link<'a>>,
     helpful: Option<Link<'a>>,
     location: Place<'a>,
-    findings: Vec<FindingJson<'a>>,
+    findings: Findings<'a>,
 }
 
 #[derive(Serialize)]
@@ -256,7 +274,8 @@ struct FindingJson<'a> {
     line: Option<u32>,
     column: Option<u32>,
     resource: Option<&'a str>,
-    fingerprint: String,
+    #[serde(serialize_with = "as_hex")]
+    fingerprint: Fingerprint,
     waiver: Option<WaiverJson<'a>>,
 }
 
@@ -296,4 +315,9 @@ struct Summary {
     unknown: usize,
     automated: usize,
     applicable: usize,
+}
+
+/// A fingerprint as its 16 hex digits, written without an intermediate string.
+fn as_hex<S: serde::Serializer>(fingerprint: &Fingerprint, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(fingerprint)
 }

@@ -100,7 +100,7 @@ fn details(question: &QuestionReview, context: &Context) -> String {
     let mut out = String::new();
     for choice in not_selected(question) {
         let _ = writeln!(out, "{} {} [{}]", choice.id, choice.title, status_label(choice.status));
-        for finding in &choice.findings {
+        for finding in choice.findings.iter() {
             match &finding.location {
                 Some(location) => {
                     let _ = writeln!(out, "  - {} ({})", finding.message, position(location, context));

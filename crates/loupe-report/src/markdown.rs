@@ -172,7 +172,7 @@ fn details(question: &QuestionReview, context: &Context) -> String {
     }
     for choice in not_selected(question) {
         let _ = writeln!(out, "- **{}** {} — {}", escape(&choice.title), code(&choice.id), status_label(choice.status));
-        for finding in &choice.findings {
+        for finding in choice.findings.iter() {
             match &finding.location {
                 Some(location) => {
                     let _ = writeln!(out, "  - {} at {}", escape(&finding.message), code(&position(location, context)));

@@ -147,7 +147,7 @@ fn add_results(
         let fingerprint = Fingerprint::of(&[rule_id, "not in place"]);
         add(format!("{}: not in place", choice.title), &choice.defined_at, fingerprint, None);
     }
-    for finding in &choice.findings {
+    for finding in choice.findings.iter() {
         let location = finding.location.as_ref().unwrap_or(&choice.defined_at);
         let message = format!("{}: {}", choice.title, finding.message);
         add(message, location, finding.fingerprint, finding.waiver.as_deref());

@@ -194,7 +194,7 @@ fn render_choice(out: &mut Out, choice: &ChoiceReview, severity: Severity, snipp
         out.styled(ColorSpec::new().set_fg(Some(Color::Cyan)), &format!("{CHOICE_DETAIL}accepted"));
         out.plain(&format!(": {}\n", waiver_text(waiver, "expires")));
     }
-    for finding in &choice.findings {
+    for finding in choice.findings.iter() {
         let severity = if finding.waiver.is_some() { Severity::Note } else { severity };
         match snippets.render(finding, severity, out.color) {
             Some(snippet) => out.raw_indented(&snippet, CHOICE_DETAIL),
@@ -278,7 +278,7 @@ impl<'a> Snippets<'a> {
             .iter()
             .flat_map(|pillar| &pillar.questions)
             .flat_map(|question| &question.choices)
-            .flat_map(|choice| &choice.findings)
+            .flat_map(|choice| choice.findings.iter())
             .filter_map(|finding| finding.location.as_ref());
         for location in locations {
             let name = location.file.as_str();

@@ -4,6 +4,7 @@
 //! attestations; plus checks that each format is what its consumers parse.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use loupe_diagnostics::{LineIndex, Span};
 use loupe_model::{
@@ -132,7 +133,7 @@ fn choice(lens: &str, id: &str, title: &str, status: Status, automated: bool) ->
         is_none: id.ends_with("_no"),
         status,
         automated,
-        findings: Vec::new(),
+        findings: Arc::from([]),
         not_applicable: None,
         attestation: None,
         waiver: None,
@@ -193,7 +194,8 @@ fn review() -> Review {
             "Deployment inference-api mounts no encrypted volume",
             Some(at("evidence/k8s.yaml", "name: inference-api", 0)),
         ),
-    ];
+    ]
+    .into();
     encrypt.improvement = link(
         "Enable default encryption with KMS keys",
         Some("https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html"),
@@ -225,7 +227,8 @@ fn review() -> Review {
             "guardrail `none` blocks nothing: blocked_input_messaging is \"\"",
             Some(at("evidence/plan.json", r#""blocked_input_messaging": """#, 0)),
         ),
-    ];
+    ]
+    .into();
     guardrails.attestation = Some(Attestation { note: None, by: Some("carol".to_owned()) });
     guardrails.improvement = link("Configure guardrails for input | output", None);
     let mut logging = choice(SEC, "GENSEC02_logging", "Log model invocations", Status::Unknown, false);
@@ -257,7 +260,8 @@ fn review() -> Review {
     secrets.findings = vec![finding(
         "container model sets OPENAI_KEY in plain text",
         Some(at("evidence/k8s.yaml", "value: sk-plain-text", 0)),
-    )];
+    )]
+    .into();
     secrets.improvement = link("Mount secrets from a secret store", None);
     let gensec03 = question(
         SEC,
@@ -270,7 +274,7 @@ fn review() -> Review {
 
     // Unanswered: no check decided it; one check ran out of fuel.
     let mut retry = choice(REL, "GENREL01_retry", "Retry with backoff", Status::Unknown, true);
-    retry.findings = vec![finding("evaluation ran out of fuel after 1000000 steps", None)];
+    retry.findings = vec![finding("evaluation ran out of fuel after 1000000 steps", None)].into();
     let genrel01 = question(
         REL,
         "GENREL01",
@@ -282,7 +286,7 @@ fn review() -> Review {
 
     // Not applicable, whatever its checks say.
     let mut eval = choice(REL, "GENREL02_eval", "Evaluate before rollout", Status::Unselected, true);
-    eval.findings = vec![finding("no evaluation job found", None)];
+    eval.findings = vec![finding("no evaluation job found", None)].into();
     let mut genrel02 =
         question(REL, "GENREL02", "How do you test model updates?", Risk::NotApplicable, None, vec![eval]);
     genrel02.not_applicable_reason = Some("No model customization in this workload.".to_owned());
@@ -292,7 +296,8 @@ fn review() -> Review {
     replicas.findings = vec![finding(
         "Deployment \"inference-api\" has replicas < 2 & no <PodDisruptionBudget>",
         Some(at("evidence/k8s.yaml", "replicas: 1", 0)),
-    )];
+    )]
+    .into();
     replicas.improvement = link("Run at least two replicas across zones", Some("https://example.com/replicas"));
     let mut none = choice(REL, "GENREL03_no", "None of these", Status::Selected, false);
     none.attestation = Some(Attestation { note: Some("Single-zone pilot.".to_owned()), by: None });
@@ -469,11 +474,13 @@ fn odd_reviews_render() {
     // Locations past the end of their file, or inside a character.
     let mut stale = review();
     let choice = &mut stale.pillars[0].questions[0].choices[0];
-    choice.findings[0].location.as_mut().expect("a location").start = 10_000;
-    choice.findings[0].location.as_mut().expect("a location").end = 20_000;
-    choice.findings.push(finding("\u{7}odd ]]> text", Some(at("evidence/k8s.yaml", "model", 0))));
-    let location = choice.findings[2].location.as_mut().expect("a location");
+    let mut findings = choice.findings.to_vec();
+    findings[0].location.as_mut().expect("a location").start = 10_000;
+    findings[0].location.as_mut().expect("a location").end = 20_000;
+    findings.push(finding("\u{7}odd ]]> text", Some(at("evidence/k8s.yaml", "model", 0))));
+    let location = findings[2].location.as_mut().expect("a location");
     (location.file, location.start, location.end) = ("evidence/unicode.txt".to_owned(), 1, 2);
+    choice.findings = findings.into();
     for review in [&empty, &stale] {
         for format in Format::ALL {
             let mut files = indexed();
@@ -531,7 +538,7 @@ fn columns_count_characters() {
     let mut review = review();
     let start = TEXT.find('x').unwrap_or_default() as u32;
     let location = Location { file: "evidence/wide.yaml".to_owned(), start, end: start + 1 };
-    review.pillars[0].questions[0].choices[0].findings = vec![finding("wide", Some(location))];
+    review.pillars[0].questions[0].choices[0].findings = vec![finding("wide", Some(location))].into();
     let lines = LineIndex::new(TEXT);
     let source = |name: &str| (name == "evidence/wide.yaml").then_some(Source { text: TEXT, lines: &lines });
     let context = Context {
@@ -914,7 +921,7 @@ fn aws_answers_are_faithful() {
         let mut none = gensec03.choices[0].clone();
         (none.id, none.title, none.is_none, none.status) =
             ("GENSEC03_no".to_owned(), "None of these".to_owned(), true, Status::Unselected);
-        (none.automated, none.findings, none.not_applicable) = (false, Vec::new(), None);
+        (none.automated, none.findings, none.not_applicable) = (false, Arc::from([]), None);
         gensec03.choices.push(none);
     }
     let answers: serde_json::Value =
