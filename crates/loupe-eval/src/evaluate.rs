@@ -3,7 +3,6 @@
 //! evidence files that hold the resource types it selects.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use loupe_db::{Db, Pack};
 use loupe_evidence::{Evidence, Node, Resource, ResourceId};
@@ -120,8 +119,8 @@ impl<'db> Host<'db> for DbHost<'db> {
         found
     }
 
-    fn predicate(&self, name: &str) -> Option<Arc<CompiledPredicate>> {
-        compiled_predicate(self.db, PredicateKey::new(self.db, self.pack, name.to_string())).clone()
+    fn predicate(&self, name: &str) -> Option<&'db CompiledPredicate> {
+        compiled_predicate(self.db, PredicateKey::new(self.db, self.pack, name.to_string())).as_deref()
     }
 
     fn json(&self, text: &str) -> Option<&'db Node> {

@@ -31,7 +31,7 @@ pub(crate) trait Host<'e> {
     fn refs(&self, resource: &ResourceVal<'e>, property: Option<&str>) -> Vec<Val<'e>>;
     /// The resources of any of `types` that refer to `resource`, each once, in document order.
     fn referrers(&self, resource: &ResourceVal<'e>, types: &[&str]) -> Vec<Val<'e>>;
-    fn predicate(&self, name: &str) -> Option<Arc<CompiledPredicate>>;
+    fn predicate(&self, name: &str) -> Option<&'e CompiledPredicate>;
     /// The JSON value `text` holds, parsed once per distinct text.
     fn json(&self, text: &str) -> Option<&'e Node>;
 }
@@ -76,12 +76,14 @@ const STACK_SEGMENT: usize = 16 << 20;
 pub(crate) struct Interpreter<'h, 'e> {
     host: &'h dyn Host<'e>,
     fuel: u64,
-    /// Bound names, innermost last.
-    scope: Vec<(String, Val<'e>)>,
+    /// Bound names, innermost last; names before `frame` belong to the
+    /// callers of the predicate being evaluated and are not seen.
+    scope: Vec<(&'e str, Val<'e>)>,
+    frame: usize,
     /// The items being quantified over, innermost last, for locating findings.
     subjects: Vec<Subject<'e>>,
     /// The text the current block was compiled from, for default messages.
-    source: Arc<str>,
+    source: &'e str,
     /// Regexes compiled once per evaluation, by flags and pattern (looked up
     /// without allocating: `matches` runs for every item of a quantifier).
     regexes: HashMap<String, HashMap<String, Option<regex::Regex>>>,
@@ -99,7 +101,7 @@ pub(crate) struct Interpreter<'h, 'e> {
     unknowns: usize,
     /// Predicates by name, and names that are none, asked of the host once:
     /// every call, built-ins' too, looks its name up here.
-    predicates: HashMap<String, Option<Arc<CompiledPredicate>>>,
+    predicates: HashMap<&'e str, Option<&'e CompiledPredicate>>,
 }
 
 impl<'h, 'e> Interpreter<'h, 'e> {
@@ -108,8 +110,9 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             host,
             fuel,
             scope: Vec::new(),
+            frame: 0,
             subjects: Vec::new(),
-            source: Arc::from(""),
+            source: "",
             regexes: HashMap::new(),
             looked_for: BTreeSet::new(),
             seen: 0,
@@ -121,8 +124,8 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     /// Runs a check compiled from `source`, which decides `practice`.
-    pub fn check(&mut self, block: &Block, source: &str, practice: &Practice) -> Outcome {
-        self.source = Arc::from(source);
+    pub fn check(&mut self, block: &'e Block, source: &'e str, practice: &Practice) -> Outcome {
+        self.source = source;
         let mut findings = Vec::new();
         let mut guard = None;
         let result =
@@ -172,7 +175,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     /// quantifiers inside expressions): no message is built for nothing.
     fn block(
         &mut self,
-        block: &Block,
+        block: &'e Block,
         mut findings: Option<&mut Vec<Finding>>,
         failed_guard: &mut Option<String>,
     ) -> Eval<bool> {
@@ -192,11 +195,11 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     /// Runs a block's statements in order, its `let`s in scope, handing each
     /// assertion to `on_assert` until it breaks; gives the `applies when`
     /// condition that stopped the block, if one did.
-    fn statements<'b>(
+    fn statements(
         &mut self,
-        block: &'b Block,
-        mut on_assert: impl FnMut(&mut Self, &Expr, Option<&loupe_syntax::Message>) -> Eval<ControlFlow<()>>,
-    ) -> Eval<Option<&'b Expr>> {
+        block: &'e Block,
+        mut on_assert: impl FnMut(&mut Self, &'e Expr, Option<&'e loupe_syntax::Message>) -> Eval<ControlFlow<()>>,
+    ) -> Eval<Option<&'e Expr>> {
         let depth = self.scope.len();
         let mut failed_guard = None;
         for statement in &block.statements {
@@ -209,7 +212,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 }
                 Statement::Let { name, value, .. } => {
                     let value = self.expr(value)?;
-                    self.scope.push((name.text.clone(), value));
+                    self.scope.push((&name.text, value));
                 }
                 Statement::Assert { condition, message, .. } => {
                     if on_assert(self, condition, message.as_ref())?.is_break() {
@@ -224,8 +227,8 @@ impl<'h, 'e> Interpreter<'h, 'e> {
 
     fn assertion(
         &mut self,
-        condition: &Expr,
-        message: Option<&loupe_syntax::Message>,
+        condition: &'e Expr,
+        message: Option<&'e loupe_syntax::Message>,
         mut findings: Option<&mut Vec<Finding>>,
     ) -> Eval<bool> {
         if let ExprKind::Quantifier(quantifier) = &condition.kind
@@ -238,7 +241,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             let from_body = findings.is_some() && *kind == Quantifier::Every && message.is_none();
             for item in items.iter() {
                 self.burn(1)?;
-                self.scope.push((var.text.clone(), item.clone()));
+                self.scope.push((&var.text, item.clone()));
                 self.subjects.push(Subject { origin: item.origin(), resource: item.resource_name() });
                 let mut body_findings = Vec::new();
                 let body_holds = self.block(body, from_body.then_some(&mut body_findings), &mut None)?;
@@ -265,7 +268,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         Ok(holds)
     }
 
-    fn finding(&mut self, condition: &Expr, message: Option<&loupe_syntax::Message>) -> Eval<Finding> {
+    fn finding(&mut self, condition: &'e Expr, message: Option<&'e loupe_syntax::Message>) -> Eval<Finding> {
         let (message, template, unknown) = match message {
             Some(message) => (self.render(message)?, self.template(message), message.unknown),
             None => {
@@ -290,7 +293,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     /// A message with its holes filled in the current scope.
-    fn render(&mut self, message: &loupe_syntax::Message) -> Eval<String> {
+    fn render(&mut self, message: &'e loupe_syntax::Message) -> Eval<String> {
         let mut text = String::new();
         for part in &message.parts {
             match part {
@@ -302,7 +305,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     /// A message as written, its holes unfilled.
-    fn template(&mut self, message: &loupe_syntax::Message) -> Arc<str> {
+    fn template(&mut self, message: &'e loupe_syntax::Message) -> Arc<str> {
         let key = std::ptr::from_ref(message) as usize;
         if let Some(template) = self.templates.get(&key) {
             return template.clone();
@@ -320,20 +323,20 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     /// An expression's text as written, white space folded.
-    fn source_text(&self, expr: &Expr) -> String {
+    fn source_text(&self, expr: &'e Expr) -> String {
         let text = self.source.get(expr.span.range()).unwrap_or("the check");
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     /// The items of `source` for which `filter` holds, with `var` bound to each.
     /// A list of values is shared, not copied, when there is no filter.
-    fn filtered(&mut self, var: &str, source: &Expr, filter: Option<&Expr>) -> Eval<Rc<[Val<'e>]>> {
+    fn filtered(&mut self, var: &'e str, source: &'e Expr, filter: Option<&'e Expr>) -> Eval<Rc<[Val<'e>]>> {
         let items = self.expr(source)?.shared_items();
         let Some(filter) = filter else { return Ok(items) };
         let mut kept = Vec::new();
         for item in items.iter() {
             self.burn(1)?;
-            self.scope.push((var.to_string(), item.clone()));
+            self.scope.push((var, item.clone()));
             let keep = self.expr(filter)?.is_true();
             self.scope.pop();
             if keep {
@@ -343,15 +346,16 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         Ok(kept.into())
     }
 
-    fn expr(&mut self, expr: &Expr) -> Eval<Val<'e>> {
+    fn expr(&mut self, expr: &'e Expr) -> Eval<Val<'e>> {
         self.burn(1)?;
         Ok(match &expr.kind {
             ExprKind::Number(text) => text.parse().map_or(Val::Null, Val::Number),
-            ExprKind::String(text) => Val::Str(Cow::Owned(text.clone())),
+            ExprKind::String(text) => Val::Str(Cow::Borrowed(text)),
             ExprKind::Bool(b) => Val::Bool(*b),
             ExprKind::Null | ExprKind::Error | ExprKind::Regex { .. } => Val::Null,
             ExprKind::Var(name) => {
-                self.scope.iter().rev().find(|(bound, _)| *bound == name.text).map_or(Val::Null, |(_, v)| v.clone())
+                let visible = &self.scope[self.frame..];
+                visible.iter().rev().find(|(bound, _)| *bound == name.text).map_or(Val::Null, |(_, v)| v.clone())
             }
             ExprKind::List(items) => {
                 let mut values = Vec::with_capacity(items.len());
@@ -383,7 +387,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
                 let mut count = 0;
                 for item in items.iter() {
                     self.burn(1)?;
-                    self.scope.push((var.text.clone(), item.clone()));
+                    self.scope.push((&var.text, item.clone()));
                     let holds = self.block(body, None, &mut None)?;
                     self.scope.pop();
                     count += usize::from(holds);
@@ -403,7 +407,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         })
     }
 
-    fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr) -> Eval<Val<'e>> {
+    fn binary(&mut self, op: BinaryOp, lhs: &'e Expr, rhs: &'e Expr) -> Eval<Val<'e>> {
         let left = self.expr(lhs)?;
         match op {
             BinaryOp::And if !left.is_true() => return Ok(Val::Bool(false)),
@@ -465,7 +469,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         Ok(items.iter().any(|candidate| candidate.equals(item)))
     }
 
-    fn matches(&mut self, text: &Val<'e>, pattern: &Expr) -> Eval<Val<'e>> {
+    fn matches(&mut self, text: &Val<'e>, pattern: &'e Expr) -> Eval<Val<'e>> {
         let computed;
         let (pattern, flags) = match &pattern.kind {
             ExprKind::Regex { pattern, flags } => (pattern.as_str(), flags.as_str()),
@@ -492,19 +496,14 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     /// The pack's predicate `name`, if there is one.
-    fn predicate(&mut self, name: &str) -> Option<Arc<CompiledPredicate>> {
-        if let Some(known) = self.predicates.get(name) {
-            return known.clone();
-        }
-        let predicate = self.host.predicate(name);
-        self.predicates.insert(name.to_string(), predicate.clone());
-        predicate
+    fn predicate(&mut self, name: &'e str) -> Option<&'e CompiledPredicate> {
+        *self.predicates.entry(name).or_insert_with(|| self.host.predicate(name))
     }
 
-    fn call(&mut self, name: &str, args: &[Expr]) -> Eval<Val<'e>> {
+    fn call(&mut self, name: &'e str, args: &'e [Expr]) -> Eval<Val<'e>> {
         if let Some(predicate) = self.predicate(name) {
             let holds =
-                self.in_predicate(&predicate, args, |this| this.block(&predicate.body.block, None, &mut None))?;
+                self.in_predicate(predicate, args, |this| this.block(&predicate.body.block, None, &mut None))?;
             return Ok(Val::Bool(holds));
         }
         // The checker rejects unknown functions; a pack with errors is not evaluated.
@@ -520,22 +519,28 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     /// parameters only.
     fn in_predicate<T>(
         &mut self,
-        predicate: &CompiledPredicate,
-        args: &[Expr],
+        predicate: &'e CompiledPredicate,
+        args: &'e [Expr],
         body: impl FnOnce(&mut Self) -> Eval<T>,
     ) -> Eval<T> {
-        let mut bound = Vec::with_capacity(args.len());
-        for (param, arg) in predicate.params.iter().zip(args) {
-            bound.push((param.clone(), self.expr(arg)?));
+        let frame = self.scope.len();
+        for arg in &args[..predicate.params.len().min(args.len())] {
+            // Unnamed until every argument is evaluated in the caller's scope.
+            let value = self.expr(arg)?;
+            self.scope.push(("", value));
+        }
+        for ((name, _), param) in self.scope[frame..].iter_mut().zip(&predicate.params) {
+            *name = param;
         }
         if self.calls == MAX_PREDICATE_DEPTH {
             return Err(Stop::TooDeep);
         }
-        let outer = std::mem::replace(&mut self.scope, bound);
+        let outer = std::mem::replace(&mut self.frame, frame);
         self.calls += 1;
         let result = stacker::maybe_grow(BODY_STACK, STACK_SEGMENT, || body(self));
         self.calls -= 1;
-        self.scope = outer;
+        self.frame = outer;
+        self.scope.truncate(frame);
         result
     }
 

@@ -36,7 +36,7 @@ impl<'e> Interpreter<'_, 'e> {
     /// Why `condition`, which was just evaluated to something other than
     /// `true` in the current scope, does not hold; `None` when there is
     /// nothing to say beyond "`condition` does not hold".
-    pub(super) fn explain(&mut self, condition: &Expr) -> Eval<Option<Explanation>> {
+    pub(super) fn explain(&mut self, condition: &'e Expr) -> Eval<Option<Explanation>> {
         let text = match &condition.kind {
             ExprKind::Binary { op: BinaryOp::And, lhs, rhs, .. } => {
                 let failed = if self.expr(lhs)?.is_true() { rhs } else { lhs };
@@ -63,8 +63,8 @@ impl<'e> Interpreter<'_, 'e> {
             },
             ExprKind::Call { function, args } => {
                 if let Some(predicate) = self.predicate(&function.text) {
-                    return self.in_predicate(&predicate, args, |this| {
-                        let outer = std::mem::replace(&mut this.source, predicate.source.clone());
+                    return self.in_predicate(predicate, args, |this| {
+                        let outer = std::mem::replace(&mut this.source, &predicate.source);
                         let explanation = this.explain_block(&predicate.body.block);
                         this.source = outer;
                         explanation
@@ -92,7 +92,7 @@ impl<'e> Interpreter<'_, 'e> {
 
     /// Why a `some` fails: there is nothing to look at, or what the body
     /// says of the first item, and how many there were.
-    fn no_item_holds(&mut self, quantifier: &QuantifierExpr) -> Eval<Option<String>> {
+    fn no_item_holds(&mut self, quantifier: &'e QuantifierExpr) -> Eval<Option<String>> {
         let QuantifierExpr { var, source, filter, body, .. } = quantifier;
         let items = self.filtered(&var.text, source, filter.as_ref())?;
         let what = match resource_types(source) {
@@ -100,7 +100,7 @@ impl<'e> Interpreter<'_, 'e> {
             None => format!("item in `{}`", self.source_text(source)),
         };
         let Some(first) = items.first() else { return Ok(Some(format!("there is no {what}"))) };
-        self.scope.push((var.text.clone(), first.clone()));
+        self.scope.push((&var.text, first.clone()));
         let reason = self.explain_block(body);
         self.scope.pop();
         // A resource is named; a value is not, as the reason shows it.
@@ -122,7 +122,7 @@ impl<'e> Interpreter<'_, 'e> {
     }
 
     /// A quantifier's body as a message quotes it: its one condition, cut short.
-    fn body_text(&self, body: &Block) -> String {
+    fn body_text(&self, body: &'e Block) -> String {
         match &*body.statements {
             [Statement::Assert { condition, .. }] => cut(&self.source_text(condition), SHOWN),
             _ => "its body".to_string(),
@@ -131,7 +131,7 @@ impl<'e> Interpreter<'_, 'e> {
 
     /// What a failed comparison saw: the value judged (named first, as in
     /// `x.Timeout <= 300` however it was written) and what was expected.
-    fn comparison(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr) -> Eval<Option<String>> {
+    fn comparison(&mut self, op: BinaryOp, lhs: &'e Expr, rhs: &'e Expr) -> Eval<Option<String>> {
         let (op, lhs, rhs) = if is_literal(lhs) && !is_literal(rhs) {
             match flipped(op) {
                 Some(op) => (op, rhs, lhs),
@@ -172,7 +172,7 @@ impl<'e> Interpreter<'_, 'e> {
 
     /// How a message names a value: a property by its last segment, a
     /// variable by its name, anything else by its text.
-    fn operand_name(&self, expr: &Expr) -> String {
+    fn operand_name(&self, expr: &'e Expr) -> String {
         match &expr.kind {
             ExprKind::Field { name, .. } | ExprKind::Var(name) => name.text.clone(),
             ExprKind::Index { index, .. } if let ExprKind::String(key) = &index.kind => key.clone(),
@@ -182,7 +182,7 @@ impl<'e> Interpreter<'_, 'e> {
 
     /// Why a predicate's body does not hold: its first failed assertion's
     /// message or explanation.
-    fn explain_block(&mut self, block: &Block) -> Eval<Option<Explanation>> {
+    fn explain_block(&mut self, block: &'e Block) -> Eval<Option<Explanation>> {
         let mut explanation = None;
         self.statements(block, |this, condition, message| {
             Ok(match this.explain_assertion(condition, message)? {
@@ -198,14 +198,18 @@ impl<'e> Interpreter<'_, 'e> {
 
     /// `None` when the assertion holds; otherwise what explains its failure,
     /// if anything: a message written deeper wins over this one's.
-    fn explain_assertion(&mut self, condition: &Expr, message: Option<&Message>) -> Eval<Option<Option<Explanation>>> {
+    fn explain_assertion(
+        &mut self,
+        condition: &'e Expr,
+        message: Option<&'e Message>,
+    ) -> Eval<Option<Option<Explanation>>> {
         if let ExprKind::Quantifier(quantifier) = &condition.kind
             && let QuantifierExpr { kind: kind @ (Quantifier::Every | Quantifier::None), var, source, filter, body } =
                 &**quantifier
         {
             for item in self.filtered(&var.text, source, filter.as_ref())?.iter() {
                 self.burn(1)?;
-                self.scope.push((var.text.clone(), item.clone()));
+                self.scope.push((&var.text, item.clone()));
                 let body_holds = self.block(body, None, &mut None)?;
                 let offends = if *kind == Quantifier::Every { !body_holds } else { body_holds };
                 let explanation = match offends {
@@ -239,7 +243,7 @@ impl<'e> Interpreter<'_, 'e> {
 
     /// The innermost written message: `inner` if it was written, else
     /// `message` (filled in the current scope), else `inner`.
-    fn written_or(&mut self, inner: Option<Explanation>, message: Option<&Message>) -> Eval<Option<Explanation>> {
+    fn written_or(&mut self, inner: Option<Explanation>, message: Option<&'e Message>) -> Eval<Option<Explanation>> {
         Ok(match (inner, message) {
             (Some(inner), _) if inner.written => Some(inner),
             (_, Some(message)) => {
