@@ -68,7 +68,10 @@ impl<'db> Host<'db> for DbHost<'db> {
                 continue;
             }
             let Ok(evidence) = &**load_evidence(self.db, file) else { continue };
-            found.extend(evidence.resources_of(types).map(|resource| resource_val(file, evidence, resource)));
+            let resources = evidence.resources_of(types);
+            // Sized at once: a type may have tens of thousands of resources.
+            found.reserve(resources.size_hint().1.unwrap_or_default());
+            found.extend(resources.map(|resource| resource_val(file, evidence, resource)));
         }
         found
     }

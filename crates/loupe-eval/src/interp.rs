@@ -6,7 +6,7 @@
 //! innermost item being quantified over.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ use loupe_db::{Builtin, MAX_PREDICATE_DEPTH};
 use loupe_evidence::Node;
 use loupe_model::{Finding, Fingerprint, Inapplicable, Location, Practice};
 use loupe_syntax::{BinaryOp, Block, Expr, ExprKind, MessagePart, Quantifier, QuantifierExpr, Statement, UnaryOp};
+use rustc_hash::FxHashMap;
 
 use crate::compile::CompiledPredicate;
 use crate::strings;
@@ -84,9 +85,11 @@ pub(crate) struct Interpreter<'h, 'e> {
     subjects: Vec<Subject<'e>>,
     /// The text the current block was compiled from, for default messages.
     source: &'e str,
-    /// Regexes compiled once per evaluation, by flags and pattern (looked up
-    /// without allocating: `matches` runs for every item of a quantifier).
-    regexes: HashMap<String, HashMap<String, Option<regex::Regex>>>,
+    /// Regexes compiled once per evaluation (`matches` runs for every item of
+    /// a quantifier): those written `/.../` by the address of their
+    /// expression, those computed by pattern.
+    literal_regexes: FxHashMap<usize, Option<regex::Regex>>,
+    computed_regexes: FxHashMap<String, Option<regex::Regex>>,
     /// The resource types asked for, for saying what a check looked for.
     looked_for: BTreeSet<String>,
     /// How many resources and non-empty documents the check was given: a
@@ -94,14 +97,14 @@ pub(crate) struct Interpreter<'h, 'e> {
     seen: usize,
     /// Message templates, by the address of their message in the block
     /// being evaluated: one per message, not one per finding.
-    templates: HashMap<usize, Arc<str>>,
+    templates: FxHashMap<usize, Arc<str>>,
     /// Predicate calls being evaluated, at most `MAX_PREDICATE_DEPTH`.
     calls: usize,
     /// How many findings say the evidence cannot decide (`else unknown`).
     unknowns: usize,
     /// Predicates by name, and names that are none, asked of the host once:
     /// every call, built-ins' too, looks its name up here.
-    predicates: HashMap<&'e str, Option<&'e CompiledPredicate>>,
+    predicates: FxHashMap<&'e str, Option<&'e CompiledPredicate>>,
 }
 
 impl<'h, 'e> Interpreter<'h, 'e> {
@@ -113,13 +116,14 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             frame: 0,
             subjects: Vec::new(),
             source: "",
-            regexes: HashMap::new(),
+            literal_regexes: FxHashMap::default(),
+            computed_regexes: FxHashMap::default(),
             looked_for: BTreeSet::new(),
             seen: 0,
-            templates: HashMap::new(),
+            templates: FxHashMap::default(),
             calls: 0,
             unknowns: 0,
-            predicates: HashMap::new(),
+            predicates: FxHashMap::default(),
         }
     }
 
@@ -366,7 +370,8 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             }
             ExprKind::Field { base, name } => {
                 let base = self.expr(base)?;
-                self.burn(base.len() as u64)?;
+                // A field of a list is read from each of its items.
+                self.burn(base.item_count() as u64)?;
                 base.field(&name.text)
             }
             ExprKind::Wildcard { base } => self.expr(base)?.wildcard(),
@@ -470,25 +475,21 @@ impl<'h, 'e> Interpreter<'h, 'e> {
     }
 
     fn matches(&mut self, text: &Val<'e>, pattern: &'e Expr) -> Eval<Val<'e>> {
-        let computed;
-        let (pattern, flags) = match &pattern.kind {
-            ExprKind::Regex { pattern, flags } => (pattern.as_str(), flags.as_str()),
+        let regex = match &pattern.kind {
+            ExprKind::Regex { pattern: written, flags } => self
+                .literal_regexes
+                .entry(std::ptr::from_ref(pattern) as usize)
+                .or_insert_with(|| compile_regex(written, flags)),
             _ => {
-                computed = self.expr(pattern)?;
-                match computed.as_str() {
-                    Some(pattern) => (pattern, ""),
-                    None => return Ok(Val::Bool(false)),
+                let computed = self.expr(pattern)?;
+                let Some(pattern) = computed.as_str() else { return Ok(Val::Bool(false)) };
+                // Looked up first: inserting needs an owned key.
+                if !self.computed_regexes.contains_key(pattern) {
+                    self.computed_regexes.insert(pattern.to_string(), compile_regex(pattern, ""));
                 }
+                &self.computed_regexes[pattern]
             }
         };
-        let by_pattern = match self.regexes.get_mut(flags) {
-            Some(by_pattern) => by_pattern,
-            None => self.regexes.entry(flags.to_string()).or_default(),
-        };
-        if !by_pattern.contains_key(pattern) {
-            by_pattern.insert(pattern.to_string(), compile_regex(pattern, flags));
-        }
-        let regex = &by_pattern[pattern];
         Ok(Val::Bool(match (text.as_str(), regex) {
             (Some(text), Some(regex)) => regex.is_match(text),
             _ => false,

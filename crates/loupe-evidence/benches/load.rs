@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use loupe_evidence::{Evidence, LoadOptions, Node, load};
+use loupe_evidence::{Evidence, LoadOptions, Node, Relations, load};
 
 #[path = "generate.rs"]
 mod generate;
@@ -20,6 +20,7 @@ static TERRAFORM: LazyLock<Vec<u8>> = LazyLock::new(|| generate::to_json(&genera
 static CLOUDFORMATION_YAML: LazyLock<String> =
     LazyLock::new(|| generate::to_yaml(&generate::cloudformation(YAML_RESOURCES)));
 static LOADED: LazyLock<Evidence> = LazyLock::new(|| loaded("template.json", &CLOUDFORMATION));
+static LOADED_PLAN: LazyLock<Evidence> = LazyLock::new(|| loaded("plan.json", &TERRAFORM));
 
 fn main() {
     for (name, size) in [
@@ -31,6 +32,7 @@ fn main() {
     }
     // Loaded once up front, so no query sample pays for it.
     LazyLock::force(&LOADED);
+    LazyLock::force(&LOADED_PLAN);
     divan::main();
 }
 
@@ -80,6 +82,17 @@ fn cloudformation_yaml_load(bencher: divan::Bencher) {
         assert_eq!(evidence.resource_count(), YAML_RESOURCES);
         evidence
     });
+}
+
+/// Which resource refers to which: computed once per file, by the first check that follows references.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn cloudformation_relations() -> Relations {
+    Relations::of(divan::black_box(&LOADED))
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn terraform_plan_relations() -> Relations {
+    Relations::of(divan::black_box(&LOADED_PLAN))
 }
 
 /// What an evaluator does per check: fetch the resources of a few types and read nested properties.

@@ -19,9 +19,10 @@
 //! Computing them costs one walk of each definition (or of the configuration) and a lookup per
 //! reference in an index by name.
 
-use std::collections::HashMap;
+use std::fmt::Write;
 
 use loupe_diagnostics::Span;
+use rustc_hash::FxHashMap;
 
 use crate::detect::Format;
 use crate::value::{Node, Str, Value, to_u32};
@@ -151,7 +152,7 @@ impl Relations {
 }
 
 /// The resources of a file by document and name: the names references resolve to.
-type Names<'e> = HashMap<(usize, &'e str), ResourceId>;
+type Names<'e> = FxHashMap<(usize, &'e str), ResourceId>;
 
 /// One step of a property path: an object key or a list position.
 #[derive(Clone, Copy)]
@@ -168,29 +169,35 @@ fn dotted(path: &[Step<'_>]) -> Str {
         }
         match step {
             Step::Key(key) => text.push_str(key),
-            Step::Index(index) => text.push_str(&index.to_string()),
+            Step::Index(index) => {
+                let _ = write!(text, "{index}");
+            }
         }
     }
     Str::from(text)
 }
 
-/// Calls `visit` on every node below `node` (itself included) with its path (after `path`),
+/// Calls `visit` on every object below `node` (itself included) with its path (after `path`),
 /// depth first with an explicit stack, as evidence may nest thousands deep; one path is kept
-/// and cut back to each node's depth, so a node costs no allocation of its own.
+/// and cut back to each node's depth, so a node costs no allocation of its own. References
+/// are objects, so scalars are never visited, nor stacked.
 fn walk<'n>(node: &'n Node, mut path: Vec<Step<'n>>, mut visit: impl FnMut(&'n Node, &[Step<'n>])) {
+    let is_collection = |node: &Node| matches!(node.value, Value::Object(_) | Value::List(_));
     // Each node with the length of its parent's path and its own step.
     let mut stack: Vec<(&Node, usize, Option<Step<'n>>)> = vec![(node, path.len(), None)];
     while let Some((node, depth, step)) = stack.pop() {
         path.truncate(depth);
         path.extend(step);
-        visit(node, &path);
         let depth = path.len();
         match &node.value {
             Value::Object(object) => {
-                stack.extend(object.iter().rev().map(|entry| (&entry.value, depth, Some(Step::Key(&entry.key.name)))));
+                visit(node, &path);
+                let children = object.iter().rev().filter(|entry| is_collection(&entry.value));
+                stack.extend(children.map(|entry| (&entry.value, depth, Some(Step::Key(&entry.key.name)))));
             }
             Value::List(items) => {
-                stack.extend(items.iter().enumerate().rev().map(|(i, item)| (item, depth, Some(Step::Index(i)))));
+                let children = items.iter().enumerate().rev().filter(|(_, item)| is_collection(item));
+                stack.extend(children.map(|(i, item)| (item, depth, Some(Step::Index(i)))));
             }
             _ => {}
         }
@@ -285,7 +292,7 @@ fn sub_names(text: &str) -> impl Iterator<Item = &str> {
 fn terraform(evidence: &Evidence, names: &Names<'_>, document: usize, root: &Node, out: &mut Vec<Relation>) {
     let Some(configuration) = root.get_path(&["configuration", "root_module"]) else { return };
     // Every instance of a resource, by its address without instance keys.
-    let mut instances: HashMap<String, Vec<ResourceId>> = HashMap::new();
+    let mut instances: FxHashMap<String, Vec<ResourceId>> = FxHashMap::default();
     for resource in evidence.resources().filter(|resource| resource.document == document) {
         instances.entry(without_keys(resource.name)).or_default().push(resource.id);
     }
@@ -353,7 +360,7 @@ fn target(
     reference: &str,
     prefix: &str,
     (names, document): (&Names<'_>, usize),
-    instances: &HashMap<String, Vec<ResourceId>>,
+    instances: &FxHashMap<String, Vec<ResourceId>>,
 ) -> Option<Target> {
     let (data, rest) = match reference.strip_prefix("data.") {
         Some(rest) => ("data.", rest),

@@ -65,8 +65,7 @@ pub(crate) fn write(review: &Review, context: &Context, out: &mut dyn std::io::W
             applicable: review.summary.applicable,
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    out.write_all(b"\n")
+    crate::write_json(&report, out)
 }
 
 /// Where a location starts, when its file is at hand.

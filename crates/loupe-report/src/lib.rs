@@ -163,6 +163,17 @@ pub fn write(format: Format, review: &Review, context: &Context, out: &mut dyn s
     out.write_all(text.as_bytes())
 }
 
+/// Writes `value` as pretty JSON and a newline. serde_json writes a few
+/// bytes at a time: they go through a buffer of a known type, so each is a
+/// copy, not a call through `out`.
+fn write_json(value: &impl serde::Serialize, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
+}
+
 /// The URL of the project, for SARIF's `informationUri` and fallbacks.
 const HOMEPAGE: &str = "https://github.com/loupe-policy/loupe";
 

@@ -52,8 +52,7 @@ pub(crate) fn write(review: &Review, context: &Context, out: &mut dyn std::io::W
             properties: RunProperties { lens: &review.lens.id, date: context.date, pack: context.pack_root },
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    out.write_all(b"\n")
+    crate::write_json(&log, out)
 }
 
 fn rule(review: &Review, pillar: &PillarReview, question: &QuestionReview, choice: &ChoiceReview) -> Rule {
