@@ -105,6 +105,9 @@ pub(crate) struct Interpreter<'h, 'e> {
     /// Predicates by name, and names that are none, asked of the host once:
     /// every call, built-ins' too, looks its name up here.
     predicates: FxHashMap<&'e str, Option<&'e CompiledPredicate>>,
+    /// The resources of `resources("…")` calls with written types, by the
+    /// address of their arguments.
+    resources_by_call: FxHashMap<usize, Rc<[Val<'e>]>>,
 }
 
 impl<'h, 'e> Interpreter<'h, 'e> {
@@ -124,6 +127,7 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             calls: 0,
             unknowns: 0,
             predicates: FxHashMap::default(),
+            resources_by_call: FxHashMap::default(),
         }
     }
 
@@ -419,6 +423,15 @@ impl<'h, 'e> Interpreter<'h, 'e> {
             BinaryOp::Or if left.is_true() => return Ok(Val::Bool(true)),
             BinaryOp::And | BinaryOp::Or => return Ok(Val::Bool(self.expr(rhs)?.is_true())),
             BinaryOp::Matches => return self.matches(&left, rhs),
+            BinaryOp::In | BinaryOp::NotIn if let ExprKind::List(items) = &rhs.kind => {
+                // A written list is compared item by item, never built.
+                self.burn(items.len() as u64)?;
+                let mut found = false;
+                for item in items {
+                    found |= self.expr(item)?.equals(&left);
+                }
+                return Ok(Val::Bool(found == (op == BinaryOp::In)));
+            }
             _ => {}
         }
         let right = self.expr(rhs)?;
@@ -509,11 +522,34 @@ impl<'h, 'e> Interpreter<'h, 'e> {
         }
         // The checker rejects unknown functions; a pack with errors is not evaluated.
         let Some(builtin) = Builtin::lookup(name) else { return Ok(Val::Null) };
+        if let (Builtin::Flatten, [Expr { kind: ExprKind::List(items), .. }]) = (builtin, args) {
+            // `flatten([a.b, a.c])`, the common form, without building the written list.
+            let mut flat = Vec::new();
+            for item in items {
+                flat.extend(self.expr(item)?.items());
+            }
+            return Ok(Val::List(flat.into()));
+        }
+        // A call with written types, as in a predicate called for each item
+        // of a loop, reads the evidence once per check: it does not change.
+        let written_types = builtin == Builtin::Resources
+            && !args.is_empty()
+            && args.iter().all(|arg| matches!(arg.kind, ExprKind::String(_)));
+        let call_site = args.as_ptr() as usize;
+        if written_types && let Some(found) = self.resources_by_call.get(&call_site).cloned() {
+            self.burn(found.len() as u64)?;
+            self.seen += found.len();
+            return Ok(Val::List(found));
+        }
         let mut values = Vec::with_capacity(args.len());
         for arg in args {
             values.push(self.expr(arg)?);
         }
-        self.builtin(builtin, &values)
+        let value = self.builtin(builtin, &values)?;
+        if written_types && let Val::List(found) = &value {
+            self.resources_by_call.insert(call_site, found.clone());
+        }
+        Ok(value)
     }
 
     /// Runs `body` in a call of `predicate` with `args`: a predicate sees its

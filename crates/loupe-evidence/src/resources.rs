@@ -331,7 +331,8 @@ impl ResourceIndex {
             }
         }
         if lists > 1 {
-            ids.sort_unstable();
+            // A merge of the sorted lists: the stable sort finds them as runs.
+            ids.sort();
             ids.dedup();
         }
         ids.into_iter().map(ResourceId).collect()
