@@ -5,14 +5,14 @@
 use std::collections::BTreeSet;
 
 use loupe_db::{Db, Pack};
-use loupe_evidence::{Evidence, Node, Resource, ResourceId};
+use loupe_evidence::{Evidence, Node, ResourceId};
 use loupe_model::Practice;
 
 use crate::compile::{ChoiceKey, CompiledPredicate, PredicateKey, check_source, compiled_check, compiled_predicate};
 use crate::inputs::{EvidenceFile, Workload, evidence_relations, evidence_types, load_evidence};
 use crate::interp::{Host, Interpreter, Outcome};
 use crate::strings::{JsonText, parsed_json};
-use crate::value::{Origin, Place, ResourceVal, Val};
+use crate::value::{Place, ResourceVal, Val};
 
 /// Evaluation steps one check may take before it is stopped as undecided.
 pub const FUEL: u64 = 200_000_000;
@@ -37,15 +37,8 @@ pub fn pack_choices(db: &dyn Db, pack: Pack) -> Vec<(String, String)> {
         .collect()
 }
 
-fn resource_val<'db>(file: EvidenceFile, evidence: &'db Evidence, resource: Resource<'db>) -> Val<'db> {
-    Val::Resource(ResourceVal {
-        file,
-        id: resource.id,
-        kind: resource.kind,
-        name: resource.name,
-        properties: resource.properties,
-        origin: Origin { evidence, span: resource.span },
-    })
+fn resource_val<'db>(file: EvidenceFile, evidence: &'db Evidence, id: ResourceId) -> Val<'db> {
+    Val::Resource(ResourceVal { file, id, evidence })
 }
 
 struct DbHost<'db> {
@@ -68,10 +61,8 @@ impl<'db> Host<'db> for DbHost<'db> {
                 continue;
             }
             let Ok(evidence) = &**load_evidence(self.db, file) else { continue };
-            let resources = evidence.resources_of(types);
-            // Sized at once: a type may have tens of thousands of resources.
-            found.reserve(resources.size_hint().1.unwrap_or_default());
-            found.extend(resources.map(|resource| resource_val(file, evidence, resource)));
+            let ids = evidence.resource_index().ids_of(types);
+            found.extend(ids.into_iter().map(|id| resource_val(file, evidence, id)));
         }
         found
     }
@@ -86,11 +77,7 @@ impl<'db> Host<'db> for DbHost<'db> {
             .collect();
         // Ordered by target already: one resource referred to twice is listed once.
         targets.dedup();
-        targets
-            .into_iter()
-            .filter_map(|id| evidence.resource(id))
-            .map(|r| resource_val(resource.file, evidence, r))
-            .collect()
+        targets.into_iter().map(|id| resource_val(resource.file, evidence, id)).collect()
     }
 
     fn referrers(&self, resource: &ResourceVal<'db>, types: &[&str]) -> Vec<Val<'db>> {
@@ -100,14 +87,14 @@ impl<'db> Host<'db> for DbHost<'db> {
         sources.dedup();
         sources
             .into_iter()
-            .filter_map(|id| evidence.resource(id))
-            .filter(|r| {
+            .filter(|&id| {
+                let kind = evidence.resource_kind(id);
                 types.iter().any(|&pattern| match pattern.strip_suffix('*') {
-                    Some(prefix) => r.kind.starts_with(prefix),
-                    None => r.kind == pattern,
+                    Some(prefix) => kind.starts_with(prefix),
+                    None => kind == pattern,
                 })
             })
-            .map(|r| resource_val(resource.file, evidence, r))
+            .map(|id| resource_val(resource.file, evidence, id))
             .collect()
     }
 

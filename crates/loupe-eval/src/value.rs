@@ -35,15 +35,34 @@ impl<'e> Place<'e> {
 }
 
 /// An evidence resource as checks see it: `.type`, `.name`, `.properties`.
+/// Small, as values are copied often: its type and name are read from the
+/// evidence by its id.
 #[derive(Clone, Copy)]
 pub(crate) struct ResourceVal<'e> {
     /// Its file and its id there, for following its relations.
     pub file: EvidenceFile,
     pub id: ResourceId,
-    pub kind: &'e str,
-    pub name: &'e str,
-    pub properties: Option<&'e Node>,
-    pub origin: Origin<'e>,
+    pub evidence: &'e Evidence,
+}
+
+impl<'e> ResourceVal<'e> {
+    pub fn kind(&self) -> &'e str {
+        self.evidence.resource_kind(self.id)
+    }
+
+    pub fn name(&self) -> &'e str {
+        self.evidence.resource_name(self.id)
+    }
+
+    /// Read where they are when asked: most resources a check walks are
+    /// only looked at by type.
+    pub fn properties(&self) -> Option<&'e Node> {
+        self.evidence.resource_properties(self.id)
+    }
+
+    pub fn origin(&self) -> Origin<'e> {
+        Origin { evidence: self.evidence, span: self.evidence.resource_span(self.id) }
+    }
 }
 
 /// A plain value, borrowed.
@@ -157,7 +176,7 @@ impl<'e> Val<'e> {
     /// The resource's name (logical id, Terraform address), if it is one.
     pub fn resource_name(&self) -> Option<&'e str> {
         match self {
-            Val::Resource(resource) => Some(resource.name),
+            Val::Resource(resource) => Some(resource.name()),
             _ => None,
         }
     }
@@ -166,7 +185,7 @@ impl<'e> Val<'e> {
     pub fn origin(&self) -> Option<Origin<'e>> {
         match self {
             Val::Node(node, place) => place.origin(node),
-            Val::Resource(resource) => Some(resource.origin),
+            Val::Resource(resource) => Some(resource.origin()),
             _ => None,
         }
     }
@@ -208,10 +227,10 @@ impl<'e> Val<'e> {
     pub fn field(&self, name: &str) -> Val<'e> {
         match self {
             Val::Resource(resource) => match name {
-                "type" => Val::Str(Cow::Borrowed(resource.kind)),
-                "name" => Val::Str(Cow::Borrowed(resource.name)),
+                "type" => Val::Str(Cow::Borrowed(resource.kind())),
+                "name" => Val::Str(Cow::Borrowed(resource.name())),
                 "properties" => {
-                    resource.properties.map_or(Val::Null, |node| Val::Node(node, Place::File(resource.origin.evidence)))
+                    resource.properties().map_or(Val::Null, |node| Val::Node(node, Place::File(resource.evidence)))
                 }
                 _ => Val::Null,
             },
@@ -326,7 +345,7 @@ impl<'e> Val<'e> {
             (Val::Number(a), Val::Number(b)) => a == b,
             (Val::Str(a), Val::Str(b)) => a == b,
             (Val::Resource(a), Val::Resource(b)) => {
-                a.kind == b.kind && a.name == b.name && std::ptr::eq(a.origin.evidence, b.origin.evidence)
+                a.kind() == b.kind() && a.name() == b.name() && std::ptr::eq(a.evidence, b.evidence)
             }
             (a, b) if a.is_list() && b.is_list() => {
                 let (a, b) = (a.items(), b.items());
@@ -344,7 +363,7 @@ impl<'e> Val<'e> {
             Val::Bool(b) => b.to_string(),
             Val::Number(n) => format_number(n),
             Val::Str(s) => s.into_owned(),
-            Val::Resource(resource) => resource.name.to_string(),
+            Val::Resource(resource) => resource.name().to_string(),
             Val::Node(node, _) => node.to_json(),
             Val::List(items) => {
                 let shown: Vec<String> = items.iter().map(Val::display).collect();
@@ -357,4 +376,15 @@ impl<'e> Val<'e> {
 /// Numbers as a person writes them: `3`, not `3.0`.
 pub(crate) fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { n.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Val;
+
+    /// Values are moved and copied at every step of evaluation: keep them small.
+    #[test]
+    fn values_stay_small() {
+        assert_eq!(size_of::<Val<'_>>(), 32);
+    }
 }

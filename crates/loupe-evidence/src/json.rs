@@ -202,17 +202,15 @@ impl Reader<'_> {
     fn string(&mut self) -> Result<Str, EvidenceError> {
         let open = self.pos;
         let content = open + 1;
-        let mut i = content;
-        // Fast path: no escapes, the text is a slice of the input.
-        while let Some(&b) = self.bytes.get(i) {
-            if b == b'"' {
-                self.pos = i + 1;
-                return Ok(Str::new(&self.text[content..i]));
-            }
-            if b == b'\\' || b < 0x20 {
-                break;
-            }
-            i += 1;
+        // Fast path: no escapes, the text is a slice of the input (found a
+        // word at a time, then checked for control characters likewise).
+        let rest = self.bytes.get(content..).unwrap_or_default();
+        let special = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+        let control = rest[..special].iter().position(|&b| b < 0x20);
+        let i = content + control.unwrap_or(special);
+        if control.is_none() && rest.get(special) == Some(&b'"') {
+            self.pos = i + 1;
+            return Ok(Str::new(&self.text[content..i]));
         }
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();

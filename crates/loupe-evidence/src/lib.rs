@@ -251,6 +251,27 @@ impl Evidence {
         self.resources.get(id, &self.documents)
     }
 
+    /// The type of resource `id` (empty for an id of another file).
+    pub fn resource_kind(&self, id: ResourceId) -> &str {
+        self.resources.kind(id)
+    }
+
+    /// The name of resource `id` (empty for an id of another file).
+    pub fn resource_name(&self, id: ResourceId) -> &str {
+        self.resources.name(id)
+    }
+
+    /// The properties of resource `id` (see [`Resource::properties`]), found without resolving
+    /// the rest of it.
+    pub fn resource_properties(&self, id: ResourceId) -> Option<&Node> {
+        self.resources.properties(id, &self.documents)
+    }
+
+    /// Where resource `id` is defined (empty for an id of another file).
+    pub fn resource_span(&self, id: ResourceId) -> Span {
+        self.resources.span(id)
+    }
+
     /// Every resource, in document order.
     pub fn resources(&self) -> impl Iterator<Item = Resource<'_>> {
         (0..self.resources.len()).filter_map(|i| self.resource(ResourceId(u32::try_from(i).unwrap_or(u32::MAX))))

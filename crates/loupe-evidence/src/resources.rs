@@ -348,6 +348,29 @@ impl ResourceIndex {
             .collect()
     }
 
+    /// The type of resource `id`, without resolving it.
+    pub(crate) fn kind(&self, id: ResourceId) -> &str {
+        self.records.get(id.0 as usize).map_or("", |record| &record.kind)
+    }
+
+    /// The name of resource `id`, without resolving it.
+    pub(crate) fn name(&self, id: ResourceId) -> &str {
+        self.records.get(id.0 as usize).map_or("", |record| &record.name)
+    }
+
+    /// Where resource `id` is defined, without resolving it.
+    pub(crate) fn span(&self, id: ResourceId) -> Span {
+        self.records.get(id.0 as usize).map_or(Span::empty(0), |record| record.span)
+    }
+
+    /// The properties of resource `id`, resolved against the documents it was read from.
+    pub(crate) fn properties<'a>(&'a self, id: ResourceId, documents: &'a [Document]) -> Option<&'a Node> {
+        let record = self.records.get(id.0 as usize)?;
+        let (start, len) = record.properties?;
+        let root = &documents.get(record.document as usize)?.root;
+        walk(root, self.paths.get(start as usize..(start + len) as usize)?)
+    }
+
     /// The resource `id`, resolved against the documents it was read from.
     pub(crate) fn get<'a>(&'a self, id: ResourceId, documents: &'a [Document]) -> Option<Resource<'a>> {
         let record = self.records.get(id.0 as usize)?;

@@ -105,7 +105,7 @@ impl<'e> Interpreter<'_, 'e> {
         self.scope.pop();
         // A resource is named; a value is not, as the reason shows it.
         let name = match first {
-            Val::Resource(resource) => Some(resource.name),
+            Val::Resource(resource) => Some(resource.name()),
             _ => None,
         };
         let body = self.body_text(body);
@@ -266,7 +266,7 @@ fn resource_types(source: &Expr) -> Option<Vec<&str>> {
 /// An item as a message names it: a resource by its name, anything else by its value.
 fn item_label(item: &Val<'_>) -> String {
     match item {
-        Val::Resource(resource) => resource.name.to_string(),
+        Val::Resource(resource) => resource.name().to_string(),
         other => shown(other),
     }
 }
