@@ -25,7 +25,7 @@ pub use interp::Outcome;
 // The review's plain data, for drivers that read it with the engine at hand.
 pub use loupe_model::{
     Attestation, ChoiceReview, EvidenceSummary, Finding, Fingerprint, Inapplicable, LensInfo, LinkInfo, Location,
-    Named, PillarReview, QuestionReview, Review, Risk, Status, Summary, Waiver,
+    Named, PillarReview, Practice, QuestionReview, Review, Risk, Status, Summary, Waiver,
 };
 pub use review::review;
 pub use strings::{JsonText, parsed_json};

@@ -445,3 +445,33 @@ fn explained_findings_keep_their_fingerprint_whatever_the_values() {
     assert_eq!(&*slow.template, "`f.properties.Timeout <= 300` does not hold");
     assert_eq!(slow.fingerprint, slower.fingerprint);
 }
+
+/// The review holds the check's findings as they are, fingerprinted by the
+/// check, and copies them only to add what the answers say of them.
+#[test]
+fn the_review_shares_the_checks_findings_unless_answers_change_them() {
+    let fixture = fixture(r#"["bedrock:InvokeModel"]"#);
+    let key = loupe_eval::ChoiceKey::new(&fixture.db, fixture.pack, "SEC01".to_string(), "SEC01_encrypted".to_string());
+    let Some(loupe_eval::Outcome::Fails(found)) =
+        loupe_eval::evaluate_choice(&fixture.db, fixture.workload, key).clone()
+    else {
+        panic!("SEC01_encrypted fails on the Logs bucket");
+    };
+    let encrypted = |review: &Review| review.pillars[0].questions[0].choices[0].findings.clone();
+
+    let plain = encrypted(&review(&fixture.db, fixture.pack, fixture.workload, &Answers::default(), "2026-12-01"));
+    assert!(Arc::ptr_eq(&plain, &found), "no answers: the same findings, not a copy");
+    let practice = loupe_eval::Practice { pack: "demo", question: "SEC01", choice: "SEC01_encrypted" };
+    assert_eq!(plain[0].fingerprint, plain[0].fingerprint_in(&practice), "fingerprinted by the check");
+    assert_ne!(plain[0].fingerprint, loupe_eval::Fingerprint::default());
+
+    let answers = Answers::parse(
+        "answers.yaml",
+        "waivers:\n  - question: SEC01\n    choice: SEC01_encrypted\n    resource: Logs\n    reason: Public data.\n    owner: bob\n    expires: 2026-12-31\n",
+    )
+    .expect("valid answers");
+    let waived = encrypted(&review(&fixture.db, fixture.pack, fixture.workload, &answers, "2026-12-01"));
+    assert!(!Arc::ptr_eq(&waived, &found), "a waived finding is a copy");
+    assert!(waived[0].waiver.is_some() && found[0].waiver.is_none(), "the check's own findings stay unwaived");
+    assert_eq!(waived[0].fingerprint, found[0].fingerprint);
+}
