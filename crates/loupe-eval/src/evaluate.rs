@@ -2,10 +2,11 @@
 //! depending only on its compiled text, the predicates it calls, and the
 //! evidence files that hold the resource types it selects.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use loupe_db::{Db, Pack};
-use loupe_evidence::{Evidence, Node, ResourceId};
+use loupe_evidence::{Evidence, Node, Relations, ResourceId};
 use loupe_model::Practice;
 
 use crate::compile::{ChoiceKey, CompiledPredicate, PredicateKey, check_source, compiled_check, compiled_predicate};
@@ -23,7 +24,7 @@ pub fn evaluate_choice<'db>(db: &'db dyn Db, workload: Workload, key: ChoiceKey<
     let block = compiled_check(db, key)?;
     let source = check_source(db, key).as_ref()?;
     let pack = key.pack(db);
-    let host = DbHost { db, workload, pack };
+    let host = DbHost { db, workload, pack, followed: Cell::new(None) };
     let practice = Practice { pack: loupe_db::pack_name(db, pack), question: key.question(db), choice: key.choice(db) };
     Some(Interpreter::new(&host, FUEL).check(block, source, &practice))
 }
@@ -45,6 +46,24 @@ struct DbHost<'db> {
     db: &'db dyn Db,
     workload: Workload,
     pack: Pack,
+    /// The file whose relations were followed last, with its evidence and
+    /// relations: a check follows them thousands of times, and asking the
+    /// database again for them adds nothing to what this query depends on.
+    followed: Cell<Option<(EvidenceFile, &'db Evidence, &'db Relations)>>,
+}
+
+impl<'db> DbHost<'db> {
+    fn relations(&self, file: EvidenceFile) -> Option<(&'db Evidence, &'db Relations)> {
+        if let Some((followed, evidence, relations)) = self.followed.get()
+            && followed == file
+        {
+            return Some((evidence, relations));
+        }
+        let Ok(evidence) = &**load_evidence(self.db, file) else { return None };
+        let relations = evidence_relations(self.db, file);
+        self.followed.set(Some((file, evidence, relations)));
+        Some((evidence, relations))
+    }
 }
 
 impl<'db> Host<'db> for DbHost<'db> {
@@ -68,8 +87,8 @@ impl<'db> Host<'db> for DbHost<'db> {
     }
 
     fn refs(&self, resource: &ResourceVal<'db>, property: Option<&str>) -> Vec<Val<'db>> {
-        let Ok(evidence) = &**load_evidence(self.db, resource.file) else { return Vec::new() };
-        let relations = evidence_relations(self.db, resource.file).from(resource.id);
+        let Some((evidence, relations)) = self.relations(resource.file) else { return Vec::new() };
+        let relations = relations.from(resource.id);
         let mut targets: Vec<ResourceId> = relations
             .iter()
             .filter(|relation| property.is_none_or(|property| relation.is_under(property)))
@@ -81,9 +100,8 @@ impl<'db> Host<'db> for DbHost<'db> {
     }
 
     fn referrers(&self, resource: &ResourceVal<'db>, types: &[&str]) -> Vec<Val<'db>> {
-        let Ok(evidence) = &**load_evidence(self.db, resource.file) else { return Vec::new() };
-        let mut sources: Vec<ResourceId> =
-            evidence_relations(self.db, resource.file).to(resource.id).map(|relation| relation.from).collect();
+        let Some((evidence, relations)) = self.relations(resource.file) else { return Vec::new() };
+        let mut sources: Vec<ResourceId> = relations.to(resource.id).map(|relation| relation.from).collect();
         sources.dedup();
         sources
             .into_iter()
