@@ -143,8 +143,11 @@ async fn after_random_edits_the_server_agrees_with_loupe_check() {
 
         if edit % CHECKPOINT_EVERY == 0 {
             // A line no earlier text had makes the server's answer for this
-            // version differ from every earlier one, so it is published.
-            let marker = format!("\n@@ checkpoint {edit}\n");
+            // version differ from every earlier one, so it is published. It
+            // first ends a string or a block comment the edits left open:
+            // inside one it would change no diagnostic, and the server
+            // publishes only diagnostics that changed.
+            let marker = format!("\n\"*/ @@ checkpoint {edit}\n");
             let [line, column] = utf16_position(&text, text.len());
             text.push_str(&marker);
             version += 1;
