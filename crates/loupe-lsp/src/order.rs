@@ -233,9 +233,9 @@ mod tests {
     /// its place in the order, still has the text before it.
     #[tokio::test]
     async fn an_edit_after_shutdown_is_ignored() {
-        let dir = std::env::temp_dir().join(format!("loupe-lsp-after-shutdown-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let path = dir.join("alone.lens");
+        let dir =
+            tempfile::Builder::new().prefix("loupe-lsp-after-shutdown-").tempdir().expect("a temporary directory");
+        let path = dir.path().join("alone.lens");
         std::fs::write(&path, "predicate p(x) { x > 1 }\n").expect("a file");
         let uri = tower_lsp_server::ls_types::Uri::from_file_path(&path).expect("a file URI");
         let (mut service, _socket) = crate::service();

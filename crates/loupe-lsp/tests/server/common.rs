@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 
 /// How long a test waits for one message before it fails.
@@ -181,19 +182,16 @@ impl Client {
 }
 
 /// A copy of the fixture pack in a fresh directory, so that tests may
-/// change its files on disk.
-pub fn fixture_pack(name: &str) -> PathBuf {
+/// change its files on disk; removed when dropped.
+pub fn fixture_pack(name: &str) -> TempDir {
     let target = temp_dir(name);
-    copy_fixture_pack(&target);
+    copy_fixture_pack(target.path());
     target
 }
 
-/// A fresh directory named for a test.
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("loupe-lsp-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
-    dir
+/// A fresh directory named for a test, removed when dropped.
+pub fn temp_dir(name: &str) -> TempDir {
+    tempfile::Builder::new().prefix(&format!("loupe-lsp-{name}-")).tempdir().expect("a temporary directory")
 }
 
 /// Copies the fixture pack's files into `target`, created if need be.

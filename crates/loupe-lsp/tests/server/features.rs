@@ -3,6 +3,7 @@
 
 use crate::common::{Client, find, fixture_pack, uri};
 use serde_json::{Value, json};
+use tempfile::TempDir;
 
 /// The fixture pack opened at `security.lens`, whose check line has
 /// `«rôle»` before the call of `has_role`.
@@ -14,10 +15,13 @@ struct Opened {
     call: (u32, u32),
     /// The line of the predicate's definition in `lens.lens`.
     definition_line: u32,
+    /// The pack's directory, there as long as the server reads it.
+    _pack: TempDir,
 }
 
 async fn open(name: &str) -> Opened {
-    let pack = fixture_pack(name);
+    let dir = fixture_pack(name);
+    let pack = dir.path();
     let text = std::fs::read_to_string(pack.join("security.lens")).expect("the fixture");
     let (line, column) = find(&text, "has_role()");
     let lens_text = std::fs::read_to_string(pack.join("lens.lens")).expect("the fixture");
@@ -26,7 +30,8 @@ async fn open(name: &str) -> Opened {
     let mut client = Client::start().await;
     client.open(&security, 1, &text).await;
     assert_eq!(client.diagnostics(&security).await, Vec::<Value>::new());
-    Opened { client, security, lens: uri(&pack.join("lens.lens")), call: (line, column), definition_line }
+    let lens = uri(&pack.join("lens.lens"));
+    Opened { client, security, lens, call: (line, column), definition_line, _pack: dir }
 }
 
 fn at(uri: &str, (line, character): (u32, u32)) -> Value {
@@ -39,7 +44,7 @@ fn range(line: u32, start: u32, end: u32) -> Value {
 
 #[tokio::test]
 async fn hover_on_a_call_after_non_ascii_text_shows_the_predicate_docs_over_its_name() {
-    let Opened { mut client, security, call: (line, column), .. } = open("hover").await;
+    let Opened { mut client, security, call: (line, column), _pack, .. } = open("hover").await;
     // The cursor in the middle of the name.
     let answer = client.request("textDocument/hover", at(&security, (line, column + 3))).await;
     let hover = &answer["result"];
@@ -51,7 +56,7 @@ async fn hover_on_a_call_after_non_ascii_text_shows_the_predicate_docs_over_its_
 
 #[tokio::test]
 async fn definition_of_a_call_is_the_predicate_in_the_other_file() {
-    let Opened { mut client, security, lens, call, definition_line } = open("definition").await;
+    let Opened { mut client, security, lens, call, definition_line, _pack } = open("definition").await;
     let answer = client.request("textDocument/definition", at(&security, call)).await;
     let expected = range(definition_line, 10, 18);
     assert_eq!(answer["result"], json!([{ "uri": lens, "range": expected }]), "{answer}");
@@ -59,7 +64,7 @@ async fn definition_of_a_call_is_the_predicate_in_the_other_file() {
 
 #[tokio::test]
 async fn references_and_rename_cover_both_files() {
-    let Opened { mut client, security, lens, call, definition_line } = open("references").await;
+    let Opened { mut client, security, lens, call, definition_line, _pack } = open("references").await;
     let mut params = at(&security, call);
     params["context"] = json!({ "includeDeclaration": true });
     let answer = client.request("textDocument/references", params).await;
@@ -93,7 +98,7 @@ async fn references_and_rename_cover_both_files() {
 
 #[tokio::test]
 async fn completion_offers_the_packs_predicate_replacing_the_word_typed() {
-    let Opened { mut client, security, call: (line, column), .. } = open("completion").await;
+    let Opened { mut client, security, call: (line, column), _pack, .. } = open("completion").await;
     // `has_r|` typed: the word from the call's start to the cursor is replaced.
     let answer = client.request("textDocument/completion", at(&security, (line, column + 5))).await;
     let items = answer["result"].as_array().expect("items");
@@ -105,7 +110,7 @@ async fn completion_offers_the_packs_predicate_replacing_the_word_typed() {
 
 #[tokio::test]
 async fn symbols_outline_the_file_and_search_the_pack() {
-    let Opened { mut client, security, lens, .. } = open("symbols").await;
+    let Opened { mut client, security, lens, _pack, .. } = open("symbols").await;
     let answer = client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": security } })).await;
     let pillar = &answer["result"][0];
     assert_eq!(pillar["name"], "security", "{answer}");
@@ -127,7 +132,7 @@ async fn symbols_outline_the_file_and_search_the_pack() {
 
 #[tokio::test]
 async fn folding_ranges_are_whole_lines() {
-    let Opened { mut client, security, .. } = open("folding").await;
+    let Opened { mut client, security, _pack, .. } = open("folding").await;
     let answer = client.request("textDocument/foldingRange", json!({ "textDocument": { "uri": security } })).await;
     let folds = answer["result"].as_array().expect("folds");
     // The pillar's block: from its first line to its closing brace.
@@ -141,7 +146,7 @@ async fn folding_ranges_are_whole_lines() {
 
 #[tokio::test]
 async fn semantic_tokens_mark_the_call_in_utf16_after_non_ascii_text() {
-    let Opened { mut client, security, call: (line, column), .. } = open("tokens").await;
+    let Opened { mut client, security, call: (line, column), _pack, .. } = open("tokens").await;
     let answer =
         client.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": security } })).await;
     let data: Vec<u64> = answer["result"]["data"].as_array().expect("data").iter().filter_map(Value::as_u64).collect();
@@ -160,7 +165,7 @@ async fn semantic_tokens_mark_the_call_in_utf16_after_non_ascii_text() {
 
 #[tokio::test]
 async fn selection_ranges_grow_from_the_call_under_the_cursor_to_the_file() {
-    let Opened { mut client, security, call: (line, column), .. } = open("selection").await;
+    let Opened { mut client, security, call: (line, column), _pack, .. } = open("selection").await;
     let params = json!({
         "textDocument": { "uri": security },
         "positions": [{ "line": line, "character": column + 2 }],
@@ -178,7 +183,7 @@ async fn selection_ranges_grow_from_the_call_under_the_cursor_to_the_file() {
 
 #[tokio::test]
 async fn a_code_action_fixes_a_misspelled_call_after_non_ascii_text_with_its_diagnostic_attached() {
-    let Opened { mut client, security, call: (line, column), .. } = open("code-action").await;
+    let Opened { mut client, security, call: (line, column), _pack, .. } = open("code-action").await;
     // `has_role()` becomes `has_rol()`: unknown, with a suggestion.
     client.edit(&security, 2, [line, column + 7, line, column + 8], "").await;
     let diagnostics = client.diagnostics(&security).await;

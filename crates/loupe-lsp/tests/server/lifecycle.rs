@@ -6,6 +6,7 @@
 
 use loupe_lsp::testing::{HOLD, Holds, holds};
 use serde_json::{Value, json};
+use tempfile::TempDir;
 
 use crate::common::{Client, PATIENCE, find, fixture_pack, uri};
 
@@ -21,16 +22,17 @@ async fn wait_for_holds(tag: &str, until: impl Fn(&Holds) -> bool) -> Holds {
     *waited.expect("the holds get there in time").expect("the holds are followed for good")
 }
 
-/// A server with the fixture pack's `security.lens` open, its diagnostics
-/// published; and that file's URI and text.
-async fn opened(name: &str) -> (Client, String, String) {
-    let path = fixture_pack(name).join("security.lens");
+/// The fixture pack, and a server with its `security.lens` open and its
+/// diagnostics published; and that file's URI and text.
+async fn opened(name: &str) -> (TempDir, Client, String, String) {
+    let pack = fixture_pack(name);
+    let path = pack.path().join("security.lens");
     let text = std::fs::read_to_string(&path).expect("the fixture");
     let uri = uri(&path);
     let mut client = Client::start().await;
     client.open(&uri, 1, &text).await;
     assert_eq!(client.diagnostics(&uri).await, Vec::<Value>::new());
-    (client, uri, text)
+    (pack, client, uri, text)
 }
 
 /// Sends `SLOW` holds tagged `tag` and waits until each runs its query.
@@ -46,7 +48,7 @@ async fn hold(client: &mut Client, tag: &str) -> Vec<i64> {
 #[tokio::test]
 async fn with_four_slow_requests_in_flight_an_edit_behind_them_is_applied_and_cancels_them() {
     let tag = "an-edit-behind";
-    let (mut client, uri, text) = opened(tag).await;
+    let (_pack, mut client, uri, text) = opened(tag).await;
     let slow = hold(&mut client, tag).await;
 
     // `has_role` → `has_rol`: an unknown predicate. The holds never end on
@@ -65,7 +67,7 @@ async fn with_four_slow_requests_in_flight_an_edit_behind_them_is_applied_and_ca
 #[tokio::test]
 async fn a_request_behind_four_slow_ones_is_answered_and_a_cancel_stops_them() {
     let tag = "cancel";
-    let (mut client, _, _) = opened(tag).await;
+    let (_pack, mut client, _, _) = opened(tag).await;
     let slow = hold(&mut client, tag).await;
 
     let symbols = client.request("workspace/symbol", json!({ "query": "has_" })).await;
@@ -87,7 +89,7 @@ async fn a_request_behind_four_slow_ones_is_answered_and_a_cancel_stops_them() {
 
 #[tokio::test]
 async fn after_shutdown_requests_are_refused() {
-    let (mut client, _, _) = opened("shutdown").await;
+    let (_pack, mut client, _, _) = opened("shutdown").await;
     let answer = client.request("shutdown", Value::Null).await;
     assert_eq!(answer["result"], Value::Null, "{answer}");
     assert!(answer.get("error").is_none(), "{answer}");

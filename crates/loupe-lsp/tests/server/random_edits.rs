@@ -119,7 +119,8 @@ fn char_boundary(text: &str, mut offset: usize) -> usize {
 
 #[tokio::test]
 async fn after_random_edits_the_server_agrees_with_loupe_check() {
-    let pack = fixture_pack("random-edits");
+    let dir = fixture_pack("random-edits");
+    let pack = dir.path();
     let path = pack.join("security.lens");
     let original = std::fs::read_to_string(&path).expect("the fixture");
     let mut text = original.clone();
@@ -160,7 +161,7 @@ async fn after_random_edits_the_server_agrees_with_loupe_check() {
             };
             let mut seen: Vec<Seen> = published.iter().map(from_server).collect();
             seen.sort();
-            assert_eq!(seen, from_check(&pack, &path, &text), "after edit {edit}, in:\n{text}");
+            assert_eq!(seen, from_check(pack, &path, &text), "after edit {edit}, in:\n{text}");
             assert!(!seen.is_empty(), "the checkpoint line is diagnosed");
             checkpoints += 1;
             // The next run of edits starts again from the whole fixture, so

@@ -2,9 +2,10 @@
 //! inlay hints, followed when the sample changes on disk, with the client
 //! asked to refresh them; an unreadable sample is a warning, never a panic.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{Value, json};
+use tempfile::TempDir;
 
 use crate::common::{Client, fixture_pack, uri};
 
@@ -17,8 +18,9 @@ const WITHOUT_ROLE: &str =
 /// The fixture pack with `[sample]` naming `sample/template.json`, holding
 /// `template` (none when `None`), and a comment of non-ASCII text before the
 /// question's id, so that positions count UTF-16 units.
-fn pack_with_sample(name: &str, template: Option<&str>) -> PathBuf {
-    let pack = fixture_pack(name);
+fn pack_with_sample(name: &str, template: Option<&str>) -> TempDir {
+    let dir = fixture_pack(name);
+    let pack = dir.path();
     let manifest = "[pack]\nname = \"fixture\"\n\n[sample]\nevidence = [\"sample/template.json\"]\n";
     std::fs::write(pack.join("loupe.toml"), manifest).expect("write the manifest");
     let security = std::fs::read_to_string(pack.join("security.lens")).expect("the fixture");
@@ -28,7 +30,7 @@ fn pack_with_sample(name: &str, template: Option<&str>) -> PathBuf {
         std::fs::create_dir_all(pack.join("sample")).expect("a sample directory");
         std::fs::write(pack.join("sample/template.json"), template).expect("write the sample");
     }
-    pack
+    dir
 }
 
 /// A client that can be asked to refresh code lenses and inlay hints, and
@@ -85,7 +87,8 @@ fn text_of(path: &Path) -> String {
 
 #[tokio::test]
 async fn lenses_and_hints_follow_the_sample_file_on_disk() {
-    let pack = pack_with_sample("sample-follow", Some(WITH_ROLE));
+    let dir = pack_with_sample("sample-follow", Some(WITH_ROLE));
+    let pack = dir.path();
     let security = uri(&pack.join("security.lens"));
     let mut client = start().await;
     client.open(&security, 1, &text_of(&pack.join("security.lens"))).await;
@@ -118,7 +121,8 @@ async fn lenses_and_hints_follow_the_sample_file_on_disk() {
 
 #[tokio::test]
 async fn an_unreadable_sample_is_a_warning_at_its_entry_and_gives_no_results() {
-    let pack = pack_with_sample("sample-missing", None);
+    let dir = pack_with_sample("sample-missing", None);
+    let pack = dir.path();
     let security = uri(&pack.join("security.lens"));
     let manifest = uri(&pack.join("loupe.toml"));
     let mut client = start().await;

@@ -20,7 +20,8 @@ fn codes(diagnostics: &[serde_json::Value]) -> Vec<String> {
 
 #[tokio::test]
 async fn an_edit_that_breaks_a_file_is_diagnosed_and_its_fix_clears_it() {
-    let pack = fixture_pack("break-fix");
+    let dir = fixture_pack("break-fix");
+    let pack = dir.path();
     let path = pack.join("security.lens");
     let text = std::fs::read_to_string(&path).expect("the fixture");
     let line = text.lines().nth(CHECK_LINE as usize).expect("the check line");
@@ -46,7 +47,8 @@ async fn an_edit_that_breaks_a_file_is_diagnosed_and_its_fix_clears_it() {
 
 #[tokio::test]
 async fn an_edit_in_one_file_republishes_the_files_of_its_pack_it_affects() {
-    let pack = fixture_pack("pack-wide");
+    let dir = fixture_pack("pack-wide");
+    let pack = dir.path();
     let lens = pack.join("lens.lens");
     let security = uri(&pack.join("security.lens"));
     let text = std::fs::read_to_string(&lens).expect("the fixture");
@@ -69,7 +71,8 @@ async fn an_edit_in_one_file_republishes_the_files_of_its_pack_it_affects() {
 
 #[tokio::test]
 async fn a_stale_change_is_ignored() {
-    let pack = fixture_pack("stale");
+    let dir = fixture_pack("stale");
+    let pack = dir.path();
     let path = pack.join("security.lens");
     let text = std::fs::read_to_string(&path).expect("the fixture");
     let column = utf16_column(text.lines().nth(CHECK_LINE as usize).expect("the check line"), "has_role");
@@ -93,7 +96,8 @@ async fn a_stale_change_is_ignored() {
 
 #[tokio::test]
 async fn formatting_is_one_edit_of_the_whole_document_in_utf16() {
-    let pack = fixture_pack("formatting");
+    let dir = fixture_pack("formatting");
+    let pack = dir.path();
     let path = pack.join("security.lens");
     let tidy = std::fs::read_to_string(&path).expect("the fixture");
     let untidy = tidy.replace("  question", "      question");
@@ -149,7 +153,8 @@ async fn a_request_before_initialize_is_refused() {
 
 #[tokio::test]
 async fn a_request_sent_right_after_an_edit_sees_the_edited_text() {
-    let pack = fixture_pack("order");
+    let dir = fixture_pack("order");
+    let pack = dir.path();
     let path = pack.join("security.lens");
     let text = std::fs::read_to_string(&path).expect("the fixture");
     let line = text.lines().nth(CHECK_LINE as usize).expect("the check line");
@@ -171,7 +176,8 @@ async fn a_request_sent_right_after_an_edit_sees_the_edited_text() {
 
 #[tokio::test]
 async fn a_file_changed_on_disk_updates_the_files_that_use_it() {
-    let pack = fixture_pack("watched");
+    let dir = fixture_pack("watched");
+    let pack = dir.path();
     let lens = pack.join("lens.lens");
     let security = pack.join("security.lens");
     let text = std::fs::read_to_string(&security).expect("the fixture");

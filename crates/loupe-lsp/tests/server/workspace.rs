@@ -3,6 +3,7 @@
 //! opened; packs appear and go with their `loupe.toml` on disk.
 
 use serde_json::{Value, json};
+use tempfile::TempDir;
 
 use crate::common::{Client, copy_fixture_pack, temp_dir, uri};
 
@@ -13,14 +14,15 @@ type InitializeParams = fn(&str) -> Value;
 
 /// A folder with two copies of the fixture pack, `security.lens` of the
 /// second broken on disk (a call of an unknown predicate).
-fn two_packs(name: &str) -> std::path::PathBuf {
-    let folder = temp_dir(name);
+fn two_packs(name: &str) -> TempDir {
+    let dir = temp_dir(name);
+    let folder = dir.path();
     copy_fixture_pack(&folder.join("one"));
     copy_fixture_pack(&folder.join("two"));
     let broken = folder.join("two/security.lens");
     let text = std::fs::read_to_string(&broken).expect("the fixture").replace("has_role()", "has_rol()");
     std::fs::write(&broken, text).expect("break the copy");
-    folder
+    dir
 }
 
 #[tokio::test]
@@ -31,9 +33,10 @@ async fn the_packs_of_the_workspace_folders_are_loaded_at_initialize() {
         ("root", |folder| json!({ "capabilities": {}, "rootUri": folder })),
     ];
     for (name, params) in cases {
-        let folder = two_packs(name);
+        let dir = two_packs(name);
+        let folder = dir.path();
         let mut client = Client::connect();
-        client.initialize_with(params(&uri(&folder))).await;
+        client.initialize_with(params(&uri(folder))).await;
 
         // Nothing is open: the files are read from disk and diagnosed.
         let broken = client.diagnostics(&uri(&folder.join("two/security.lens"))).await;
@@ -53,7 +56,8 @@ async fn the_packs_of_the_workspace_folders_are_loaded_at_initialize() {
 
 #[tokio::test]
 async fn a_loupe_toml_created_on_disk_makes_a_pack_and_its_deletion_takes_it_away() {
-    let folder = temp_dir("manifest-on-disk");
+    let dir = temp_dir("manifest-on-disk");
+    let folder = dir.path();
     let pack = folder.join("pack");
     copy_fixture_pack(&pack);
     let manifest = pack.join("loupe.toml");
@@ -63,7 +67,7 @@ async fn a_loupe_toml_created_on_disk_makes_a_pack_and_its_deletion_takes_it_awa
     let (security, lens) = (uri(&pack.join("security.lens")), uri(&pack.join("lens.lens")));
     let mut client = Client::connect();
     client
-        .initialize_with(json!({ "capabilities": {}, "workspaceFolders": [{ "uri": uri(&folder), "name": "w" }] }))
+        .initialize_with(json!({ "capabilities": {}, "workspaceFolders": [{ "uri": uri(folder), "name": "w" }] }))
         .await;
     assert_eq!(client.diagnostics(&uri(&folder.join("other/security.lens"))).await, NONE);
     let answer = client.request("workspace/symbol", json!({ "query": "has_role" })).await;
