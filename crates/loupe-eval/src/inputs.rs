@@ -13,7 +13,7 @@ pub struct EvidenceFile {
     #[returns(ref)]
     pub name: String,
     #[returns(ref)]
-    pub bytes: Arc<[u8]>,
+    pub bytes: Vec<u8>,
     #[returns(copy)]
     pub options: LoadOptions,
 }

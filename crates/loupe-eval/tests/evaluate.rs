@@ -116,9 +116,8 @@ fn fixture(actions: &str) -> Fixture {
     let checks = SourceFile::new(&db, "security.lens".into(), CHECKS.into());
     let manifest = SourceFile::new(&db, "loupe.toml".into(), "[pack]\nname = \"demo\"\n".into());
     let pack = Pack::new(&db, Some(manifest), vec![lens, checks]);
-    let template =
-        EvidenceFile::new(&db, "template.yaml".into(), Arc::from(TEMPLATE.as_bytes()), LoadOptions::default());
-    let plan = EvidenceFile::new(&db, "plan.json".into(), Arc::from(plan(actions).as_bytes()), LoadOptions::default());
+    let template = EvidenceFile::new(&db, "template.yaml".into(), TEMPLATE.as_bytes().to_vec(), LoadOptions::default());
+    let plan = EvidenceFile::new(&db, "plan.json".into(), plan(actions).into_bytes(), LoadOptions::default());
     let workload = Workload::new(&db, vec![template, plan]);
     let diagnostics = pack_diagnostics(&db, pack);
     assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:#?}");
@@ -249,7 +248,7 @@ fn editing_one_evidence_file_re_evaluates_only_the_checks_that_read_it() {
     assert_eq!(evaluate_all(&fixture).len(), 5, "every choice is evaluated once at first");
 
     // The plan holds IAM policies and endpoints, no buckets: the bucket checks stand.
-    fixture.evidence[1].set_bytes(&mut fixture.db).to(Arc::from(plan(r#"["bedrock:InvokeModel"]"#).as_bytes()));
+    fixture.evidence[1].set_bytes(&mut fixture.db).to(plan(r#"["bedrock:InvokeModel"]"#).into_bytes());
     let ran = evaluate_all(&fixture);
     assert_eq!(ran.len(), 2, "only SEC02's two checks read the plan: {ran:#?}");
 }
@@ -351,7 +350,7 @@ fn every_builtin_example_holds() {
     "role": {"references": ["aws_iam_role.app.name", "aws_iam_role.app"]},
     "policy_arn": {"references": ["var.policy_arn"]}}}
 ]}}}"#;
-    let evidence = EvidenceFile::new(&db, "plan.json".into(), Arc::from(plan.as_bytes()), LoadOptions::default());
+    let evidence = EvidenceFile::new(&db, "plan.json".into(), plan.as_bytes().to_vec(), LoadOptions::default());
     let workload = Workload::new(&db, vec![evidence]);
     for (n, builtin) in loupe_db::Builtin::ALL.iter().enumerate() {
         let key = loupe_eval::ChoiceKey::new(&db, pack, format!("Q{n}"), format!("C{n}"));
@@ -407,7 +406,7 @@ fn json_parses_each_distinct_text_once() {
         r#"{{"format_version": "1.2", "planned_values": {{"root_module": {{"resources": [{}]}}}}}}"#,
         resources.join(",\n")
     );
-    let evidence = EvidenceFile::new(&db, "plan.json".into(), Arc::from(plan.as_bytes()), LoadOptions::default());
+    let evidence = EvidenceFile::new(&db, "plan.json".into(), plan.as_bytes().to_vec(), LoadOptions::default());
     let workload = Workload::new(&db, vec![evidence]);
     for question in ["Q1", "Q2", "Q3"] {
         let key = loupe_eval::ChoiceKey::new(&db, pack, question.to_string(), "C".to_string());
@@ -428,8 +427,7 @@ fn timeout_finding(timeout: u32) -> loupe_eval::Finding {
     let pack = Pack::new(&db, None, vec![lens, file]);
     let template =
         format!("Resources:\n  Slow:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: {timeout}\n");
-    let evidence =
-        EvidenceFile::new(&db, "template.yaml".into(), Arc::from(template.as_bytes()), LoadOptions::default());
+    let evidence = EvidenceFile::new(&db, "template.yaml".into(), template.as_bytes().to_vec(), LoadOptions::default());
     let workload = Workload::new(&db, vec![evidence]);
     let review = review(&db, pack, workload, &Answers::default(), "2026-11-24");
     let choice = &review.pillars[0].questions[0].choices[0];

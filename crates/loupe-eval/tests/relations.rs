@@ -3,7 +3,6 @@
 //! only (asserted from salsa's execution events).
 
 use std::path::Path;
-use std::sync::Arc;
 
 use loupe_db::testing::TestDatabase;
 use loupe_db::{Pack, SourceFile, pack_diagnostics};
@@ -65,8 +64,7 @@ fn fixture() -> Fixture {
     let lens = SourceFile::new(&db, "lens.lens".into(), LENS.into());
     let checks = SourceFile::new(&db, "security.lens".into(), CHECKS.into());
     let pack = Pack::new(&db, None, vec![lens, checks]);
-    let evidence =
-        |name: &str| EvidenceFile::new(&db, name.into(), Arc::from(read(name).as_bytes()), LoadOptions::default());
+    let evidence = |name: &str| EvidenceFile::new(&db, name.into(), read(name).into_bytes(), LoadOptions::default());
     let (template, plan) = (evidence("template.yaml"), evidence("plan.json"));
     let workload = Workload::new(&db, vec![template, plan]);
     let diagnostics = pack_diagnostics(&db, pack);
@@ -107,13 +105,13 @@ fn relations_are_computed_once_per_file_and_again_only_for_an_edited_file() {
     // The policy attachment no longer refers to the role: one file's relations are computed
     // again, the plan's (the check that follows them sees the change).
     let plan = read("plan.json").replace(r#""aws_iam_role.agent.name", "aws_iam_role.agent""#, r#""var.role""#);
-    fixture.plan.set_bytes(&mut fixture.db).to(Arc::from(plan.as_bytes()));
+    fixture.plan.set_bytes(&mut fixture.db).to(plan.as_bytes().to_vec());
     let plan_relations = relations_computed(&fixture);
     assert_eq!(plan_relations.len(), 1, "{plan_relations:?}");
     assert!(matches!(outcome(&fixture, "SEC01_attached"), Some(Outcome::Fails(_))), "the edit is seen");
 
     let template = read("template.yaml").replace("- !Ref AgentRole", "- agent-role");
-    fixture.template.set_bytes(&mut fixture.db).to(Arc::from(template.as_bytes()));
+    fixture.template.set_bytes(&mut fixture.db).to(template.as_bytes().to_vec());
     let template_relations = relations_computed(&fixture);
     assert_eq!(template_relations.len(), 1, "{template_relations:?}");
     assert!(matches!(outcome(&fixture, "SEC01_policies"), Some(Outcome::Fails(_))), "the edit is seen");

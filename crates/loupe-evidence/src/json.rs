@@ -9,19 +9,19 @@ use loupe_diagnostics::Span;
 use crate::error::{ErrorKind, EvidenceError, Limits};
 use crate::value::{Entry, Key, Node, Object, Str, Value};
 
-/// Reads one JSON value filling `text` from `start` (after a byte-order mark, if any).
+mod split;
+
+/// Reads one JSON value filling `text` from `start` (after a byte-order mark, if any). A large
+/// document is read on all cores ([`split`]), with the same result as on one.
 pub(crate) fn parse(text: &str, start: usize, limits: &Limits) -> Result<Node, EvidenceError> {
-    let mut reader = Reader {
-        text,
-        bytes: text.as_bytes(),
-        pos: start,
-        max_depth: limits.effective_max_depth(),
-        allow_duplicate_keys: limits.allow_duplicate_keys,
-        items: Vec::new(),
-        entries: Vec::new(),
-        scratch: String::new(),
-    };
-    reader.document()
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads > 1
+        && text.len() - start >= split::SPLIT_FROM
+        && let Some(node) = split::parse(text, start, limits, threads, split::SPLIT_FROM / 4)
+    {
+        return Ok(node);
+    }
+    Reader::new(text, start, limits).document()
 }
 
 enum Frame {
@@ -41,62 +41,119 @@ struct Reader<'a> {
     entries: Vec<Entry>,
     /// Buffer for strings with escapes.
     scratch: String,
+    /// Containers read already on other threads, the next last.
+    grafts: Vec<split::Graft>,
 }
 
-impl Reader<'_> {
+/// The members of part of a container: entries of an object, items of a list.
+enum Members {
+    Entries(Vec<Entry>),
+    Items(Vec<Node>),
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str, pos: usize, limits: &Limits) -> Reader<'a> {
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            pos,
+            max_depth: limits.effective_max_depth(),
+            allow_duplicate_keys: limits.allow_duplicate_keys,
+            items: Vec::new(),
+            entries: Vec::new(),
+            scratch: String::new(),
+            grafts: Vec::new(),
+        }
+    }
+
+    /// The value that fills the text from the current position.
     fn document(&mut self) -> Result<Node, EvidenceError> {
-        let mut frames: Vec<Frame> = Vec::new();
         self.skip_whitespace();
+        let node = self.value(0)?;
+        self.skip_whitespace();
+        if self.pos < self.bytes.len() {
+            return Err(self.unexpected("the end of the input after the JSON value"));
+        }
+        Ok(node)
+    }
+
+    /// The members of a container at `depth` from the current position (after
+    /// its opening bracket or a comma) to `end`, where the comma or closing
+    /// bracket after the last of them is.
+    fn members(&mut self, object: bool, depth: usize, end: usize) -> Result<Members, EvidenceError> {
+        let (mut entries, mut items) = (Vec::new(), Vec::new());
+        loop {
+            self.skip_whitespace();
+            if object {
+                let key = self.key()?;
+                entries.push(Entry { key, value: self.value(depth + 1)? });
+            } else {
+                items.push(self.value(depth + 1)?);
+            }
+            self.skip_whitespace();
+            if self.pos >= end || self.bytes.get(self.pos) != Some(&b',') {
+                break;
+            }
+            self.pos += 1;
+        }
+        if self.pos != end {
+            return Err(self.unexpected("`,`"));
+        }
+        Ok(if object { Members::Entries(entries) } else { Members::Items(items) })
+    }
+
+    /// One value at `depth` (the number of containers around it), from the
+    /// current position to the end of the value.
+    fn value(&mut self, depth: usize) -> Result<Node, EvidenceError> {
+        let mut frames: Vec<Frame> = Vec::new();
         'value: loop {
             // Read one value; containers push a frame and go on with their first member.
             let start = self.pos;
-            let mut node = match self.bytes.get(start) {
-                Some(b'{') => {
-                    self.check_depth(frames.len(), start)?;
-                    self.pos += 1;
-                    self.skip_whitespace();
-                    if self.bytes.get(self.pos) == Some(&b'}') {
+            let graft = if self.grafts.is_empty() { None } else { self.graft(start, depth + frames.len()) };
+            let mut node = match graft {
+                Some(node) => node,
+                None => match self.bytes.get(start) {
+                    Some(b'{') => {
+                        self.check_depth(depth + frames.len(), start)?;
                         self.pos += 1;
-                        Node::new(Value::Object(Object::default()), self.span_from(start))
-                    } else {
-                        let key = self.key()?;
-                        frames.push(Frame::Object { start, base: self.entries.len(), key });
-                        continue 'value;
+                        self.skip_whitespace();
+                        if self.bytes.get(self.pos) == Some(&b'}') {
+                            self.pos += 1;
+                            Node::new(Value::Object(Object::default()), self.span_from(start))
+                        } else {
+                            let key = self.key()?;
+                            frames.push(Frame::Object { start, base: self.entries.len(), key });
+                            continue 'value;
+                        }
                     }
-                }
-                Some(b'[') => {
-                    self.check_depth(frames.len(), start)?;
-                    self.pos += 1;
-                    self.skip_whitespace();
-                    if self.bytes.get(self.pos) == Some(&b']') {
+                    Some(b'[') => {
+                        self.check_depth(depth + frames.len(), start)?;
                         self.pos += 1;
-                        Node::new(Value::List(Box::default()), self.span_from(start))
-                    } else {
-                        frames.push(Frame::List { start, base: self.items.len() });
-                        continue 'value;
+                        self.skip_whitespace();
+                        if self.bytes.get(self.pos) == Some(&b']') {
+                            self.pos += 1;
+                            Node::new(Value::List(Box::default()), self.span_from(start))
+                        } else {
+                            frames.push(Frame::List { start, base: self.items.len() });
+                            continue 'value;
+                        }
                     }
-                }
-                Some(b'"') => {
-                    let text = self.string()?;
-                    Node::new(Value::String(text), self.span_from(start))
-                }
-                Some(b't') => self.literal("true", Value::Bool(true))?,
-                Some(b'f') => self.literal("false", Value::Bool(false))?,
-                Some(b'n') => self.literal("null", Value::Null)?,
-                Some(b'-' | b'0'..=b'9') => self.number()?,
-                Some(_) => return Err(self.unexpected("a value")),
-                None => return Err(self.unexpected_end("a value")),
+                    Some(b'"') => {
+                        let text = self.string()?;
+                        Node::new(Value::String(text), self.span_from(start))
+                    }
+                    Some(b't') => self.literal("true", Value::Bool(true))?,
+                    Some(b'f') => self.literal("false", Value::Bool(false))?,
+                    Some(b'n') => self.literal("null", Value::Null)?,
+                    Some(b'-' | b'0'..=b'9') => self.number()?,
+                    Some(_) => return Err(self.unexpected("a value")),
+                    None => return Err(self.unexpected_end("a value")),
+                },
             };
             // Hand the value to its container; close every container that ends after it.
             loop {
                 match frames.last_mut() {
-                    None => {
-                        self.skip_whitespace();
-                        if self.pos < self.bytes.len() {
-                            return Err(self.unexpected("the end of the input after the JSON value"));
-                        }
-                        return Ok(node);
-                    }
+                    None => return Ok(node),
                     Some(Frame::List { start, base }) => {
                         self.items.push(node);
                         self.skip_whitespace();

@@ -6,7 +6,7 @@
 //! Run with `cargo bench -p loupe-project --bench review`.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use loupe_eval::{Answers, Review};
 use loupe_evidence::LoadOptions;
@@ -38,7 +38,7 @@ fn review_workload(bytes: &[u8], name: &str) -> Review {
     let pack = host.add_pack(Path::new("genai"), "[pack]\nname = \"genai\"\n".into(), files);
     let diagnostics = host.analysis().check(&[Target { pack, only: None }]).expect("nothing cancels");
     assert!(diagnostics.iter().all(|d| !d.is_error()));
-    let evidence = host.set_evidence(Path::new(name), Arc::from(bytes), LoadOptions::default());
+    let evidence = host.set_evidence(Path::new(name), bytes.to_vec(), LoadOptions::default());
     let workload = host.workload(vec![evidence]);
     let analysis = host.analysis();
     analysis.evaluate(pack, workload, &|| {}).expect("nothing cancels");

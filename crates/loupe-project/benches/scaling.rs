@@ -8,7 +8,6 @@
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use loupe_db::{Database, Pack, SourceFile, pack_index};
 use loupe_eval::Answers;
@@ -96,7 +95,7 @@ fn evidence_of_n_resources(bencher: divan::Bencher, n: usize) {
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn genai_review_of_n_resources(bencher: divan::Bencher, n: usize) {
     let sources = common::genai_pack_sources();
-    let bytes: Arc<[u8]> = Arc::from(generate::to_json(&generate::cloudformation(n)));
+    let bytes = generate::to_json(&generate::cloudformation(n));
     bencher.bench(|| {
         let mut host = AnalysisHost::new();
         let files = sources.iter().map(|(name, text)| (PathBuf::from(name), text.clone())).collect();

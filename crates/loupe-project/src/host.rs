@@ -456,12 +456,12 @@ impl<D: HostDatabase> AnalysisHost<D> {
         };
         let mut options = LoadOptions { format, ..LoadOptions::default() };
         options.limits.max_file_size = usize::try_from(max_bytes).unwrap_or(usize::MAX);
-        Ok((self.set_evidence(path, Arc::from(bytes), options), was_utf16))
+        Ok((self.set_evidence(path, bytes, options), was_utf16))
     }
 
     /// The evidence input of `path` with these bytes and options: created,
     /// or brought up to date (an input is set only when it differs).
-    pub fn set_evidence(&mut self, path: &Path, bytes: Arc<[u8]>, options: LoadOptions) -> EvidenceFile {
+    pub fn set_evidence(&mut self, path: &Path, bytes: Vec<u8>, options: LoadOptions) -> EvidenceFile {
         match self.evidence.get(path) {
             Some(&file) => {
                 if *file.bytes(&self.db) != bytes {
@@ -521,7 +521,7 @@ impl<D: HostDatabase> AnalysisHost<D> {
         }
         if let Some(&file) = self.evidence.get(&path) {
             if **file.bytes(&self.db) != *text.as_bytes() {
-                file.set_bytes(&mut self.db).to(Arc::from(text.into_bytes()));
+                file.set_bytes(&mut self.db).to(text.into_bytes());
             }
             return;
         }

@@ -124,7 +124,7 @@ fn a_removed_file_leaves_its_pack_and_its_diagnostics_go() {
 fn a_changed_evidence_file_is_read_again() {
     let mut fixture = fixture(TestDatabase::default());
     let path = PathBuf::from("template.json");
-    let evidence = fixture.host.set_evidence(&path, Arc::from(&b"{}"[..]), Default::default());
+    let evidence = fixture.host.set_evidence(&path, b"{}".to_vec(), Default::default());
     let workload = fixture.host.workload(vec![evidence]);
     let loaded = fixture.host.analysis().load_workload(workload).expect("nothing cancels");
     assert!(loaded[0].1.is_ok());

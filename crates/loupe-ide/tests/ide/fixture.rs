@@ -1,8 +1,6 @@
 //! Fixture packs: files written inline, a `$0` cursor, and results rendered
 //! with their file names and the text they cover.
 
-use std::sync::Arc;
-
 use loupe_db::{Database, Pack, SourceFile};
 use loupe_eval::{EvidenceFile, Workload};
 use loupe_evidence::LoadOptions;
@@ -42,7 +40,7 @@ impl Fixture {
         let mut evidence = Vec::new();
         for (name, text) in sections {
             if name.ends_with(".json") || name.ends_with(".yaml") {
-                evidence.push(EvidenceFile::new(&db, name, Arc::from(text.into_bytes()), LoadOptions::default()));
+                evidence.push(EvidenceFile::new(&db, name, text.into_bytes(), LoadOptions::default()));
                 continue;
             }
             let offset = text.find("$0");
