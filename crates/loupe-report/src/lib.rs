@@ -169,9 +169,94 @@ pub fn write(format: Format, review: &Review, context: &Context, out: &mut dyn s
 fn write_json(value: &impl serde::Serialize, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use std::io::Write;
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut buffered, value)?;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut buffered, Indented::default());
+    value.serialize(&mut serializer)?;
     buffered.write_all(b"\n")?;
     buffered.flush()
+}
+
+/// serde_json's pretty format (two spaces a level), but each line break and
+/// its indentation written at once, not two bytes a level: a large report
+/// has millions of lines.
+#[derive(Default)]
+struct Indented {
+    /// A line break and the spaces of the deepest level so far.
+    line: Vec<u8>,
+    level: usize,
+    /// Whether the container being written has a member yet.
+    has_value: bool,
+}
+
+impl Indented {
+    fn open<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.new_line(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn member<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        self.new_line(writer)
+    }
+
+    fn new_line<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        let width = 1 + 2 * self.level;
+        if self.line.len() < width {
+            self.line.resize(width, b' ');
+            self.line[0] = b'\n';
+        }
+        writer.write_all(&self.line[..width])
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        self.member(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        self.member(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// The URL of the project, for SARIF's `informationUri` and fallbacks.
@@ -306,5 +391,22 @@ fn lens_title(review: &Review) -> String {
     match &review.lens.version {
         Some(version) => format!("{name} {version}"),
         None => name.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The reports' indentation is serde_json's pretty format, byte for byte.
+    #[test]
+    fn json_is_written_as_serde_json_pretty_prints_it() {
+        let value = serde_json::json!({
+            "empty": { "object": {}, "list": [] },
+            "deep": [[1, [2, { "a": [3, { "b": [] }] }]], "é\n\"", null, true, 1.5],
+            "last": { "x": { "y": { "z": { "w": "level five" } } } },
+        });
+        let mut written = Vec::new();
+        super::write_json(&value, &mut written).expect("a Vec takes every write");
+        let expected = serde_json::to_string_pretty(&value).expect("JSON") + "\n";
+        assert_eq!(String::from_utf8(written).expect("UTF-8"), expected);
     }
 }
