@@ -8,7 +8,7 @@ use codespan_reporting::term::termcolor::StandardStream;
 use loupe_db::{Code, Database, Diagnostic, Label, Pack, SourceFile, Span, pack_index};
 use loupe_eval::{Answers, EvidenceFile, Review, Risk, Status, Workload, load_evidence};
 use loupe_evidence::Format;
-use loupe_project::{AnalysisHost, EvidenceRequest, LoadErrorKind, MANIFEST, display};
+use loupe_project::{AnalysisHost, EvidenceLoad, EvidenceRequest, LoadErrorKind, LoadedEvidence, MANIFEST, display};
 use loupe_report::{Baseline, Comparison};
 
 use crate::render::{self, ColorMode};
@@ -99,16 +99,27 @@ pub fn run(args: &RunArgs, color: ColorMode) -> std::io::Result<u8> {
     if let Some(problem) = not_a_pack(host.db(), &args.pack, run_help, "; evidence goes after --evidence") {
         return report_problems(host.db(), &[problem], &mut stderr);
     }
-    // The pack must check clean of errors before it judges anything.
     let loaded = host.load(std::slice::from_ref(&args.pack));
-    let (mut problems, _) = check::diagnose(&host.analysis(), &loaded)?;
+    let evidence = read_evidence(&mut host, args);
+    // The evidence parses while the pack is checked: a large file keeps a
+    // core to itself at times, which the check fills.
+    let (diagnosed, parsed) = {
+        let (checking, parsing) = (host.analysis(), host.analysis());
+        std::thread::scope(|scope| {
+            let parse = scope.spawn(move || parsing.load_workload(evidence.workload));
+            let diagnosed = check::diagnose(&checking, &loaded);
+            (diagnosed, parse.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })
+    };
+    // The pack must check clean of errors before it judges anything.
+    let (mut problems, _) = diagnosed?;
     problems.retain(Diagnostic::is_error);
     let Some(pack) = loaded.targets.first().map(|target| target.pack).filter(|_| problems.is_empty()) else {
         return report_problems(host.db(), &problems, &mut stderr);
     };
 
-    let (workload, evidence_problems, evidence_notes) = load_workload(&mut host, args)?;
     let db = host.db();
+    let (workload, evidence_problems, evidence_notes) = evidence_problems(db, &evidence, answered(parsed)?);
     if !evidence_problems.is_empty() {
         return report_problems(db, &evidence_problems, &mut stderr);
     }
@@ -263,13 +274,8 @@ pub(crate) fn not_a_pack(
     Some(Diagnostic::new(Code::InvalidManifest, message, Label::new(file, Span::empty(0), "")).with_help(help))
 }
 
-/// Reads the evidence files into the workspace and loads them; every file
-/// that cannot be read or parsed is a located diagnostic. Also gives a note
-/// for each file read as UTF-16.
-fn load_workload(
-    host: &mut AnalysisHost,
-    args: &RunArgs,
-) -> std::io::Result<(Workload, Vec<Diagnostic>, Vec<Diagnostic>)> {
+/// Reads the evidence files `--evidence` names into the host.
+fn read_evidence(host: &mut AnalysisHost, args: &RunArgs) -> LoadedEvidence {
     let request = EvidenceRequest {
         paths: &args.evidence,
         formats: &args.evidence_formats,
@@ -277,8 +283,16 @@ fn load_workload(
         // An answers file kept beside the evidence is not evidence.
         exclude: args.answers.as_deref(),
     };
-    let loaded = host.load_evidence(&request);
-    let db = host.db();
+    host.load_evidence(&request)
+}
+
+/// The workload read, what stops the review (files that cannot be read or
+/// parsed), and notes on what was converted.
+fn evidence_problems(
+    db: &Database,
+    loaded: &LoadedEvidence,
+    results: Vec<(EvidenceFile, EvidenceLoad)>,
+) -> (Workload, Vec<Diagnostic>, Vec<Diagnostic>) {
     let mut problems: Vec<Diagnostic> = loaded
         .errors
         .iter()
@@ -304,7 +318,6 @@ fn load_workload(
             )
         })
         .collect();
-    let results = answered(host.analysis().load_workload(loaded.workload))?;
     for ((file, result), (_, dir)) in results.into_iter().zip(&loaded.files) {
         if let Err(error) = &*result {
             let source = evidence_source(db, file);
@@ -323,7 +336,7 @@ fn load_workload(
             problems.push(diagnostic);
         }
     }
-    Ok((loaded.workload, problems, notes))
+    (loaded.workload, problems, notes)
 }
 
 /// An evidence file as a source the diagnostics can show snippets of.
