@@ -51,6 +51,15 @@ enum Members {
     Items(Vec<Node>),
 }
 
+impl Members {
+    fn len(&self) -> usize {
+        match self {
+            Members::Entries(entries) => entries.len(),
+            Members::Items(items) => items.len(),
+        }
+    }
+}
+
 impl<'a> Reader<'a> {
     fn new(text: &'a str, pos: usize, limits: &Limits) -> Reader<'a> {
         Reader {
@@ -79,9 +88,13 @@ impl<'a> Reader<'a> {
 
     /// The members of a container at `depth` from the current position (after
     /// its opening bracket or a comma) to `end`, where the comma or closing
-    /// bracket after the last of them is.
-    fn members(&mut self, object: bool, depth: usize, end: usize) -> Result<Members, EvidenceError> {
-        let (mut entries, mut items) = (Vec::new(), Vec::new());
+    /// bracket after the last of them is; `expected` of them, most likely.
+    fn members(&mut self, object: bool, depth: usize, end: usize, expected: usize) -> Result<Members, EvidenceError> {
+        let (mut entries, mut items) = if object {
+            (Vec::with_capacity(expected), Vec::new())
+        } else {
+            (Vec::new(), Vec::with_capacity(expected))
+        };
         loop {
             self.skip_whitespace();
             if object {

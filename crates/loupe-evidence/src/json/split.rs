@@ -73,16 +73,18 @@ pub(crate) fn parse(text: &str, start: usize, limits: &Limits, threads: usize, m
     for &index in &chosen {
         let container = &containers[index];
         let count = parts.iter().filter(|part| part.container == index).count();
-        let members = read.by_ref().take(count);
+        let members: Vec<Members> = read.by_ref().take(count).collect();
+        // Allocated once at its size: the container's members are most of the file.
+        let size = members.iter().map(Members::len).sum();
         let value = if container.list {
-            let mut items = Vec::new();
+            let mut items = Vec::with_capacity(size);
             for members in members {
                 let Members::Items(part) = members else { return None };
                 items.extend(part);
             }
             Value::List(items.into_boxed_slice())
         } else {
-            let mut entries = Vec::new();
+            let mut entries = Vec::with_capacity(size);
             for members in members {
                 let Members::Entries(part) = members else { return None };
                 entries.extend(part);
@@ -235,6 +237,8 @@ struct Part {
     depth: usize,
     start: usize,
     end: usize,
+    /// How many members the first pass counted in it.
+    members: usize,
 }
 
 /// The chosen containers' members cut into runs of about equal size (and at
@@ -246,11 +250,13 @@ fn parts(containers: &[Container], chosen: &[usize], threads: usize, min_part: u
     let mut parts = Vec::new();
     for &index in chosen {
         let container = &containers[index];
-        let mut start = container.open + 1;
+        let (mut start, mut members) = (container.open + 1, 0);
         for &end in container.commas.iter().chain(std::iter::once(&container.close)) {
+            members += 1;
             if end - start >= target || end == container.close {
-                parts.push(Part { container: index, list: container.list, depth: container.depth, start, end });
-                start = end + 1;
+                let (list, depth) = (container.list, container.depth);
+                parts.push(Part { container: index, list, depth, start, end, members });
+                (start, members) = (end + 1, 0);
             }
         }
     }
@@ -266,7 +272,8 @@ fn read_parts(text: &str, limits: &Limits, parts: &[Part], threads: usize) -> Op
         loop {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(part) = parts.get(index) else { break };
-            let members = Reader::new(text, part.start, limits).members(!part.list, part.depth, part.end).ok();
+            let members =
+                Reader::new(text, part.start, limits).members(!part.list, part.depth, part.end, part.members).ok();
             read.push((index, members));
         }
         read
