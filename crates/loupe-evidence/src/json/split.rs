@@ -374,6 +374,42 @@ mod tests {
         assert!(read_in_parts > 100, "{read_in_parts}");
     }
 
+    /// The repository's JSON files (evidence fixtures of the GenAI pack, of
+    /// this crate and of the run cases, real templates and plans among them)
+    /// read alike split at any size, or not split at all.
+    #[test]
+    fn the_repositorys_json_files_read_the_same_split() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut directories: Vec<_> =
+            ["policies", "tests/cases", "crates/loupe-evidence/tests"].iter().map(|dir| root.join(dir)).collect();
+        let (mut files, mut split) = (0, 0);
+        while let Some(directory) = directories.pop() {
+            for entry in std::fs::read_dir(&directory).expect("a directory of the repository").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    directories.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|extension| extension != "json") {
+                    continue;
+                }
+                // The UTF-16 fixtures are converted before they are read.
+                let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                files += 1;
+                let limits = Limits::default();
+                let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+                for min_split in [64, 1024] {
+                    if let Some(node) = parse(&text, start, &limits, 2, min_split) {
+                        split += 1;
+                        let whole = Reader::new(&text, start, &limits).document();
+                        assert_eq!(Ok(&node), whole.as_ref(), "{}", path.display());
+                    }
+                }
+            }
+        }
+        assert!(files > 100 && split > 100, "{files} files, {split} read split");
+    }
+
     #[test]
     fn duplicate_keys_and_depth_are_judged_as_on_one_thread() {
         let text = template(50).replace("\"R7\"", "\"R3\"");
