@@ -12,9 +12,12 @@
 //!   apply (the plan has the expression even when `after_unknown` hides the value). Addresses in
 //!   the configuration are relative to their module, and name a resource, not its `count` or
 //!   `for_each` instances: each instance of the referring resource refers to the named instance
-//!   (`aws_subnet.a[0]`) when the plan has it, else to every instance. `var.`, `local.`,
-//!   `module.` (outputs) and the like are not resources; a `data.` source is one when the plan
-//!   lists it (as the resource view does).
+//!   (`aws_subnet.a[0]`) when the plan has it, else to every instance. A module's variable
+//!   (`var.x`) refers to what its call's expression for `x` refers to in the calling module, and
+//!   a called module's output (`module.m.x`) to what the output's expression refers to in that
+//!   module, through any depth of modules. `local.`, `path.` and the like are not resources
+//!   (the plan does not hold locals' expressions); a `data.` source is one when the plan lists
+//!   it (as the resource view does).
 //!
 //! Computing them costs one walk of each definition (or of the configuration) and a lookup per
 //! reference in an index by name.
@@ -22,7 +25,7 @@
 use std::fmt::Write;
 
 use loupe_diagnostics::Span;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::detect::Format;
 use crate::value::{Node, Str, Value, to_u32};
@@ -296,19 +299,19 @@ fn terraform(evidence: &Evidence, names: &Names<'_>, document: usize, root: &Nod
     for resource in evidence.resources().filter(|resource| resource.document == document) {
         instances.entry(without_keys(resource.name)).or_default().push(resource.id);
     }
-    // Modules to visit, with their address prefixes (`module.a.module.b.`).
-    let mut modules: Vec<(&Node, String)> = vec![(configuration, String::new())];
-    while let Some((module, prefix)) = modules.pop() {
-        for resource in module.get("resources").and_then(Node::as_list).unwrap_or_default() {
+    let modules = modules(configuration);
+    let by_prefix = modules.iter().enumerate().map(|(index, module)| (module.prefix.clone(), index)).collect();
+    let plan = Plan { modules, by_prefix, names, document, instances };
+    for (index, module) in plan.modules.iter().enumerate() {
+        for resource in module.node.get("resources").and_then(Node::as_list).unwrap_or_default() {
             let Some(address) = resource.get("address").and_then(Node::as_str) else { continue };
-            let Some(froms) = instances.get(&format!("{prefix}{address}")) else { continue };
+            let Some(froms) = plan.instances.get(&format!("{}{address}", module.prefix)) else { continue };
             let mut relate = |references: &[Node], via: Via, path: &[Step<'_>]| {
-                let named: Vec<(&Node, Target)> = references
-                    .iter()
-                    .filter_map(|reference| {
-                        Some((reference, target(reference.as_str()?, &prefix, (names, document), &instances)?))
-                    })
-                    .collect();
+                let mut named: Vec<(&Node, Target)> = Vec::new();
+                for reference in references {
+                    let Some(text) = reference.as_str() else { continue };
+                    named.extend(plan.targets(text, index).into_iter().map(|target| (reference, target)));
+                }
                 for (reference, target) in &named {
                     // Terraform lists `aws_x.y[0].id` with `aws_x.y`: the instance named is meant.
                     let instance_named = |resource: &str| {
@@ -317,7 +320,7 @@ fn terraform(evidence: &Evidence, names: &Names<'_>, document: usize, root: &Nod
                     let tos: &[ResourceId] = match &target.instance {
                         Some(id) => std::slice::from_ref(id),
                         None if instance_named(&target.resource) => &[],
-                        None => instances.get(&target.resource).map_or(&[], Vec::as_slice),
+                        None => plan.instances.get(&target.resource).map_or(&[], Vec::as_slice),
                     };
                     for &to in tos {
                         for &from in froms.iter().filter(|&&from| from != to) {
@@ -337,14 +340,96 @@ fn terraform(evidence: &Evidence, names: &Names<'_>, document: usize, root: &Nod
                 relate(dependencies, Via::DependsOn, &[Step::Key("depends_on")]);
             }
         }
-        if let Some(calls) = module.get("module_calls").and_then(Node::as_object) {
-            for call in calls.iter().rev() {
-                if let Some(child) = call.value.get("module") {
-                    modules.push((child, format!("{prefix}module.{}.", call.key.name)));
-                }
+    }
+}
+
+/// A module of a plan's configuration: the root or one called by another.
+struct Module<'n> {
+    node: &'n Node,
+    /// The address prefix of its resources: `` for the root, `module.a.module.b.` below.
+    prefix: String,
+    /// The module that calls it and the call (whose `expressions` set its variables).
+    caller: Option<(usize, &'n Node)>,
+}
+
+/// Every module of the configuration, the root first.
+fn modules(root: &Node) -> Vec<Module<'_>> {
+    let mut modules = vec![Module { node: root, prefix: String::new(), caller: None }];
+    let mut next = 0;
+    while let Some(module) = modules.get(next) {
+        let (node, prefix) = (module.node, module.prefix.clone());
+        for call in node.get("module_calls").and_then(Node::as_object).into_iter().flat_map(|calls| calls.iter()) {
+            if let Some(child) = call.value.get("module") {
+                let prefix = format!("{prefix}module.{}.", call.key.name);
+                modules.push(Module { node: child, prefix, caller: Some((next, &call.value)) });
             }
         }
+        next += 1;
     }
+    modules
+}
+
+/// What the references of one plan's configuration resolve to.
+struct Plan<'n, 'e> {
+    modules: Vec<Module<'n>>,
+    /// Each module's position in `modules`, by its prefix.
+    by_prefix: FxHashMap<String, usize>,
+    names: &'e Names<'e>,
+    document: usize,
+    instances: FxHashMap<String, Vec<ResourceId>>,
+}
+
+impl<'n> Plan<'n, '_> {
+    /// The resources a reference made in module `module` names: one it names
+    /// itself, or those the value of a variable (`var.x`, set by the module's
+    /// call) or of an output of a called module (`module.m.x`) refers to,
+    /// followed as far as they go. Each reference is followed once per module,
+    /// without recursion: a plan's values may refer to each other in a cycle,
+    /// or in a chain as long as the file.
+    fn targets(&self, reference: &'n str, module: usize) -> Vec<Target> {
+        let name_of = |rest: &str| rest[..rest.find(['.', '[']).unwrap_or(rest.len())].to_owned();
+        let mut found = Vec::new();
+        let mut seen: FxHashSet<(&str, usize)> = FxHashSet::default();
+        let mut pending = vec![(reference, module)];
+        while let Some((reference, module)) = pending.pop() {
+            let Some(at) = self.modules.get(module) else { continue };
+            if !seen.insert((reference, module)) {
+                continue;
+            }
+            if let Some(rest) = reference.strip_prefix("var.") {
+                let Some((caller, call)) = at.caller else { continue };
+                if let Some(value) = call.get_path(&["expressions", &name_of(rest)]) {
+                    pending.extend(references_in(value).into_iter().map(|reference| (reference, caller)));
+                }
+            } else if let Some(rest) = reference.strip_prefix("module.") {
+                // `module.m.x`, `module.m[0].x`, `module.m["k"].x`: the call, its instance key, the output.
+                let mut call_end = rest.find(['.', '[']).unwrap_or(rest.len());
+                if rest[call_end..].starts_with('[') {
+                    let Some(key_end) = instance_key_end(&rest[call_end..]) else { continue };
+                    call_end += key_end;
+                }
+                let Some(output) = rest[call_end..].strip_prefix('.') else { continue };
+                let prefix = format!("{}module.{}.", at.prefix, without_keys(&rest[..call_end]));
+                let Some(&called) = self.by_prefix.get(&prefix) else { continue };
+                let expression = self.modules[called].node.get_path(&["outputs", &name_of(output), "expression"]);
+                let references = expression.map(references_in).unwrap_or_default();
+                pending.extend(references.into_iter().map(|reference| (reference, called)));
+            } else {
+                found.extend(target(reference, &at.prefix, (self.names, self.document), &self.instances));
+            }
+        }
+        found
+    }
+}
+
+/// Every reference an expression of the configuration makes, nested blocks included.
+fn references_in(expression: &Node) -> Vec<&str> {
+    let mut found = Vec::new();
+    walk(expression, Vec::new(), |node, _| {
+        let references = node.get("references").and_then(Node::as_list).unwrap_or_default();
+        found.extend(references.iter().filter_map(Node::as_str));
+    });
+    found
 }
 
 /// A resource a Terraform reference names: its address without instance keys, and the

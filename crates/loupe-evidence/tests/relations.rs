@@ -55,7 +55,17 @@ fn both_ways() {
     let from_role: Vec<_> = relations.from(role).iter().map(|relation| relation.to).collect();
     assert_eq!(names(from_role), ["aws_iam_policy.invoke", "data.aws_iam_policy_document.assume"]);
     assert!(relations.from(id("aws_subnet.private[0]")).is_empty());
-    assert_eq!(relations.to(id("aws_subnet.private[0]")).count(), 0, "the interface names instance 1 only");
+    let to_subnet = |instance: &str| -> Vec<&str> {
+        let relations: Vec<_> = relations.to(id(instance)).map(|relation| relation.from).collect();
+        names(relations)
+    };
+    // The interface names instance 1 only; the module's endpoint, given `aws_subnet.private` for its
+    // `var.subnet_ids`, refers to both.
+    assert_eq!(to_subnet("aws_subnet.private[0]"), ["module.endpoint.aws_vpc_endpoint.bedrock"]);
+    assert_eq!(
+        to_subnet("aws_subnet.private[1]"),
+        ["aws_network_interface.agent", "module.endpoint.aws_vpc_endpoint.bedrock"]
+    );
 }
 
 #[test]
@@ -89,4 +99,99 @@ fn every_fixture_gives_relations_between_its_own_resources() {
         }
     }
     assert!(seen > 0, "some fixture has relations");
+}
+
+/// A plan whose root policy attachment names the role a module's output
+/// gives, whose module's role is given its boundary policy by a variable, two
+/// calls deep; and a call whose variable and output refer to each other.
+const MODULES_PLAN: &str = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {
+    "resources": [
+      {"address": "aws_iam_policy.boundary", "type": "aws_iam_policy", "name": "boundary", "values": {}},
+      {"address": "aws_iam_role_policy_attachment.invoke", "type": "aws_iam_role_policy_attachment", "name": "invoke", "values": {}},
+      {"address": "aws_s3_bucket.loop", "type": "aws_s3_bucket", "name": "loop", "values": {}}
+    ],
+    "child_modules": [{"address": "module.agent", "child_modules": [{"address": "module.agent.module.role",
+      "resources": [{"address": "module.agent.module.role.aws_iam_role.this[0]", "type": "aws_iam_role", "name": "this", "index": 0, "values": {}}]}]}]
+  }},
+  "configuration": {"root_module": {
+    "resources": [
+      {"address": "aws_iam_policy.boundary", "type": "aws_iam_policy", "name": "boundary", "expressions": {}},
+      {"address": "aws_iam_role_policy_attachment.invoke", "type": "aws_iam_role_policy_attachment", "name": "invoke",
+       "expressions": {"role": {"references": ["module.agent.role_name", "module.agent"]}}},
+      {"address": "aws_s3_bucket.loop", "type": "aws_s3_bucket", "name": "loop",
+       "expressions": {"bucket": {"references": ["module.loop.name", "module.loop"]}}}
+    ],
+    "module_calls": {
+      "agent": {
+        "expressions": {"boundary_arn": {"references": ["aws_iam_policy.boundary.arn", "aws_iam_policy.boundary"]}},
+        "module": {
+          "outputs": {"role_name": {"expression": {"references": ["module.role.name", "module.role"]}}},
+          "module_calls": {"role": {
+            "expressions": {"boundary": {"references": ["var.boundary_arn"]}},
+            "module": {
+              "outputs": {"name": {"expression": {"references": ["aws_iam_role.this[0].name", "aws_iam_role.this[0]", "aws_iam_role.this"]}}},
+              "resources": [{"address": "aws_iam_role.this", "type": "aws_iam_role", "name": "this",
+                "expressions": {"permissions_boundary": {"references": ["var.boundary"]}}}]
+            }
+          }}
+        }
+      },
+      "loop": {
+        "expressions": {"seed": {"references": ["module.loop.name"]}},
+        "module": {"outputs": {"name": {"expression": {"references": ["var.seed"]}}}}
+      }
+    }
+  }}
+}"#;
+
+#[test]
+fn terraform_references_through_module_variables_and_outputs() {
+    let evidence = load("plan.json", MODULES_PLAN.as_bytes(), &LoadOptions::default()).expect("the plan loads");
+    insta::assert_snapshot!(listed(&evidence), @r"
+    aws_iam_role_policy_attachment.invoke -> module.agent.module.role.aws_iam_role.this[0] (expression) at role, 16:48
+    module.agent.module.role.aws_iam_role.this[0] -> aws_iam_policy.boundary (expression) at permissions_boundary, 30:73
+    ");
+}
+
+/// A plan whose root resource names output `o0` of module `m`, where each
+/// output `oN` is the variable `vN`, which the call sets to output `oN+1`,
+/// `links` times over, before the last output names a bucket of the module.
+/// Each output also names the variable twice over, and the call sets each
+/// variable to both of two outputs, so a walk that did not remember where it
+/// has been would double at every link.
+fn chained_plan(links: usize) -> String {
+    let mut outputs = Vec::new();
+    let mut variables = Vec::new();
+    for n in 0..links {
+        let next = n + 1;
+        outputs.push(format!(r#""o{n}": {{"expression": {{"references": ["var.v{n}", "var.w{n}"]}}}}"#));
+        variables.push(format!(r#""v{n}": {{"references": ["module.m.o{next}", "module.m.o{next}.id"]}}"#));
+        variables.push(format!(r#""w{n}": {{"references": ["module.m.o{next}"]}}"#));
+    }
+    outputs.push(format!(r#""o{links}": {{"expression": {{"references": ["aws_s3_bucket.end.arn"]}}}}"#));
+    format!(
+        r#"{{"format_version": "1.2", "planned_values": {{"root_module": {{
+          "resources": [{{"address": "aws_sqs_queue.start", "type": "aws_sqs_queue", "name": "start", "values": {{}}}}],
+          "child_modules": [{{"address": "module.m", "resources": [
+            {{"address": "module.m.aws_s3_bucket.end", "type": "aws_s3_bucket", "name": "end", "values": {{}}}}]}}]}}}},
+        "configuration": {{"root_module": {{
+          "resources": [{{"address": "aws_sqs_queue.start", "expressions": {{"policy": {{"references": ["module.m.o0"]}}}}}}],
+          "module_calls": {{"m": {{"expressions": {{{}}}, "module": {{"outputs": {{{}}},
+            "resources": [{{"address": "aws_s3_bucket.end", "expressions": {{}}}}]}}}}}}}}}}}}"#,
+        variables.join(", "),
+        outputs.join(", ")
+    )
+}
+
+#[test]
+fn module_values_are_followed_once_each_however_long_or_looped_the_chain() {
+    for links in [1, 100, 20_000] {
+        let plan = chained_plan(links);
+        let evidence = load("plan.json", plan.as_bytes(), &LoadOptions::default()).expect("the plan loads");
+        let listed = listed(&evidence);
+        assert_eq!(listed.lines().count(), 1, "{links}: {listed}");
+        assert!(listed.starts_with("aws_sqs_queue.start -> module.m.aws_s3_bucket.end (expression) at policy"));
+    }
 }
