@@ -364,7 +364,7 @@ impl<'e> Val<'e> {
             Val::Number(n) => format_number(n),
             Val::Str(s) => s.into_owned(),
             Val::Resource(resource) => resource.name().to_string(),
-            Val::Node(node, _) => node.to_json(),
+            Val::Node(node, _) => node.to_text(),
             Val::List(items) => {
                 let shown: Vec<String> = items.iter().map(Val::display).collect();
                 format!("[{}]", shown.join(", "))

@@ -416,6 +416,40 @@ impl Node {
         self.value.write_json(&mut out);
         out
     }
+
+    /// The value as a message shows it: compact JSON, except that where it holds a
+    /// CloudFormation intrinsic function, it reads as a template's short form does
+    /// (`!Ref Bucket`, `!GetAtt Role.Arn`, `!Join ["", [!Ref AWS::Partition, ":x"]]`).
+    pub fn to_text(&self) -> String {
+        if !self.value.holds_intrinsic() {
+            return self.to_json();
+        }
+        let mut out = String::new();
+        self.value.write_text(&mut out);
+        out
+    }
+}
+
+/// The function an object calls, if it is a CloudFormation intrinsic function (one key:
+/// `Ref` or `Fn::…`), and its argument.
+fn intrinsic(object: &Object) -> Option<(&str, &Node)> {
+    let [entry] = object.entries() else { return None };
+    let name = entry.key.name.as_str();
+    let function = if name == "Ref" { name } else { name.strip_prefix("Fn::")? };
+    Some((function, &entry.value))
+}
+
+/// `Fn::GetAtt`'s `[Resource, Attribute]`, as `!GetAtt Resource.Attribute` writes it.
+fn dotted_attribute(argument: &Value) -> Option<(&str, &str)> {
+    let Value::List(items) = argument else { return None };
+    let [resource, attribute] = &**items else { return None };
+    let (resource, attribute) = (resource.as_str()?, attribute.as_str()?);
+    (is_plain(resource) && is_plain(attribute)).then_some((resource, attribute))
+}
+
+/// Whether a string reads unquoted after a short-form tag: no spaces, quotes or brackets.
+fn is_plain(text: &str) -> bool {
+    !text.is_empty() && !text.contains(|c: char| c.is_whitespace() || "\"'[]{},#".contains(c))
 }
 
 impl Value {
@@ -448,6 +482,62 @@ impl Value {
                     })
             }
             _ => false,
+        }
+    }
+
+    fn holds_intrinsic(&self) -> bool {
+        match self {
+            Value::List(items) => items.iter().any(|item| item.value.holds_intrinsic()),
+            Value::Object(object) => {
+                intrinsic(object).is_some() || object.iter().any(|entry| entry.value.value.holds_intrinsic())
+            }
+            _ => false,
+        }
+    }
+
+    /// [`Node::to_text`]'s form: lists and objects spaced as a template's flow style.
+    fn write_text(&self, out: &mut String) {
+        match self {
+            Value::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.value.write_text(out);
+                }
+                out.push(']');
+            }
+            Value::Object(object) => match intrinsic(object) {
+                Some((function, argument)) => {
+                    out.push('!');
+                    out.push_str(function);
+                    out.push(' ');
+                    let attribute = if function == "GetAtt" { dotted_attribute(&argument.value) } else { None };
+                    match (&argument.value, attribute) {
+                        (_, Some((resource, attribute))) => {
+                            out.push_str(resource);
+                            out.push('.');
+                            out.push_str(attribute);
+                        }
+                        (Value::String(text), None) if is_plain(text) => out.push_str(text),
+                        (other, None) => other.write_text(out),
+                    }
+                }
+                None => {
+                    out.push('{');
+                    for (i, entry) in object.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        write_json_string(&entry.key.name, out);
+                        out.push_str(": ");
+                        entry.value.value.write_text(out);
+                    }
+                    out.push('}');
+                }
+            },
+            scalar => scalar.write_json(out),
         }
     }
 
@@ -529,6 +619,29 @@ mod tests {
         Entry {
             key: Key { name: Str::new(key), span: Span::default() },
             value: Node::new(Value::Number(value), Span::default()),
+        }
+    }
+
+    #[test]
+    fn intrinsic_functions_read_in_their_short_form() {
+        let text = |json: &str| crate::parse_json(json, &crate::Limits::default()).map(|node| node.to_text());
+        let cases = [
+            (r#"{"Ref": "Bucket"}"#, "!Ref Bucket"),
+            (r#"{"Fn::GetAtt": ["Role", "Arn"]}"#, "!GetAtt Role.Arn"),
+            (r#"{"Fn::GetAtt": "Role.Arn"}"#, "!GetAtt Role.Arn"),
+            (r#"{"Fn::ImportValue": "SharedPolicyArn"}"#, "!ImportValue SharedPolicyArn"),
+            (r#"{"Fn::Sub": "arn:${AWS::Partition}:s3:::b"}"#, r#"!Sub "arn:${AWS::Partition}:s3:::b""#),
+            (
+                r#"{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam"]]}"#,
+                r#"!Join ["", ["arn:", !Ref AWS::Partition, ":iam"]]"#,
+            ),
+            (r#"{"Name": {"Fn::GetAtt": ["Q", "Arn"]}, "N": 1}"#, r#"{"Name": !GetAtt Q.Arn, "N": 1}"#),
+            // Without one, compact JSON as before; an object of two keys is no function.
+            (r#"{"Ref": "A", "Other": 1}"#, r#"{"Ref":"A","Other":1}"#),
+            (r#"[1, {"a": "b c"}]"#, r#"[1,{"a":"b c"}]"#),
+        ];
+        for (json, expected) in cases {
+            assert_eq!(text(json).as_deref(), Ok(expected), "{json}");
         }
     }
 
