@@ -340,6 +340,7 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
         Rule::kw_in => "`in`",
         Rule::kw_else => "`else`",
         Rule::kw_unknown => "`unknown`",
+        Rule::message => "a message in quotes",
         Rule::block => "`{`",
         Rule::EOI => "the end of the line",
         Rule::property_key => "a property",
