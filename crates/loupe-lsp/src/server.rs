@@ -92,10 +92,9 @@ impl LanguageServer for Backend {
         }
     }
 
-    /// Loads the packs of added folders. Those of removed folders stay
-    /// loaded until the session ends.
+    /// Takes the packs of removed folders away and loads those of added ones.
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
-        self.world.load_folders(folder_paths(&params.event.added));
+        self.world.change_folders(folder_paths(&params.event.added), folder_paths(&params.event.removed));
     }
 
     async fn shutdown(&self) -> Result<()> {

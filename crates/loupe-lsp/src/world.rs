@@ -39,6 +39,11 @@ pub(crate) enum Event {
     Save(DidSaveTextDocumentParams),
     Close(DidCloseTextDocumentParams),
     Watched(DidChangeWatchedFilesParams),
+    /// Folders joining the workspace: packs found under them are loaded.
+    AddFolders(Vec<PathBuf>),
+    /// Folders leaving the workspace: their packs go, but for those with a
+    /// file open or under a folder that stays.
+    RemoveFolders(Vec<PathBuf>),
     /// The packs found in the workspace's folders, to load.
     LoadPacks(Vec<PathBuf>),
     Snapshot(oneshot::Sender<Snapshot>),
@@ -133,11 +138,20 @@ impl World {
         if folders.is_empty() {
             return;
         }
+        self.send(Event::AddFolders(folders.clone()));
         let world = self.clone();
         self.runtime.spawn_blocking(move || {
             let roots = folders.iter().flat_map(|folder| discover_packs(folder)).collect();
             world.send(Event::LoadPacks(roots));
         });
+    }
+
+    /// Takes the packs of removed folders away, then loads those of added ones.
+    pub(crate) fn change_folders(&self, added: Vec<PathBuf>, removed: Vec<PathBuf>) {
+        if !removed.is_empty() {
+            self.send(Event::RemoveFolders(removed));
+        }
+        self.load_folders(added);
     }
 
     /// Logs to the client's output, from any thread.
@@ -167,6 +181,7 @@ pub(crate) fn spawn(client: Client, runtime: Handle) -> World {
         documents: HashMap::new(),
         packs: Arc::from([]),
         roots: Vec::new(),
+        folders: Vec::new(),
         published: Arc::new(tokio::sync::Mutex::new(Published::default())),
         generation: 0,
         samples_changed: false,
@@ -193,6 +208,8 @@ struct State {
     packs: Arc<[Pack]>,
     /// The directories of the loaded packs.
     roots: Vec<PathBuf>,
+    /// The workspace's folders.
+    folders: Vec<PathBuf>,
     published: Arc<tokio::sync::Mutex<Published>>,
     /// Counts the batches of edits: diagnostics of an older batch are not
     /// published after a newer one's.
@@ -228,7 +245,19 @@ impl State {
             Event::Save(params) => self.save(params),
             Event::Close(params) => self.close(params),
             Event::Watched(params) => self.watched(params),
-            Event::LoadPacks(roots) => self.load_packs(&roots),
+            Event::AddFolders(folders) => {
+                self.folders.extend(folders);
+                false
+            }
+            Event::RemoveFolders(folders) => self.remove_folders(&folders),
+            Event::LoadPacks(roots) => {
+                // A folder removed while it was walked loads nothing.
+                let wanted: Vec<PathBuf> = roots
+                    .into_iter()
+                    .filter(|root| self.folders.iter().any(|folder| root.starts_with(folder)))
+                    .collect();
+                self.load_packs(&wanted)
+            }
             Event::Snapshot(sender) => {
                 // A request gone since is no error: its snapshot is dropped here.
                 let _ = sender.send(Snapshot { analysis: self.host.analysis(), packs: self.packs.clone() });
@@ -458,6 +487,25 @@ impl State {
             return Some(self.load_packs(&[root.to_path_buf()]));
         }
         None
+    }
+
+    /// Removes the packs under folders that left the workspace, but for
+    /// those under a folder that stays and those with a file open in the
+    /// editor (which stay checked, as a file opened from anywhere is).
+    fn remove_folders(&mut self, removed: &[PathBuf]) -> bool {
+        self.folders.retain(|folder| !removed.contains(folder));
+        let gone: Vec<PathBuf> = self
+            .roots
+            .iter()
+            .filter(|root| removed.iter().any(|folder| root.starts_with(folder)))
+            .filter(|root| !self.folders.iter().any(|folder| root.starts_with(folder)))
+            .filter(|root| !self.documents.keys().any(|path| path.starts_with(root)))
+            .cloned()
+            .collect();
+        for root in &gone {
+            self.remove_pack(&root.join(MANIFEST));
+        }
+        !gone.is_empty()
     }
 
     /// Removes the pack of a deleted manifest. Its files join the pack

@@ -94,3 +94,26 @@ async fn a_loupe_toml_created_on_disk_makes_a_pack_and_its_deletion_takes_it_awa
     let alone = client.diagnostics(&security).await;
     assert_eq!(alone.len(), 1, "{alone:?}");
 }
+
+#[tokio::test]
+async fn a_folder_removed_from_the_workspace_takes_its_packs_and_their_diagnostics_away() {
+    let dir = two_packs("folders-removed");
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    let folder = |path: &std::path::Path| json!({ "uri": uri(path), "name": "f" });
+    let mut client = Client::connect();
+    client.initialize_with(json!({ "capabilities": {}, "workspaceFolders": [folder(&one), folder(&two)] })).await;
+    let broken = uri(&two.join("security.lens"));
+    assert_eq!(client.diagnostics(&broken).await.len(), 1);
+
+    let removed = json!({ "event": { "added": [], "removed": [folder(&two)] } });
+    client.notify("workspace/didChangeWorkspaceFolders", removed).await;
+    assert_eq!(client.diagnostics(&broken).await, NONE, "cleared with its pack");
+    let symbols = client.request("workspace/symbol", json!({ "query": "has_role" })).await;
+    let files: Vec<&str> =
+        symbols["result"].as_array().into_iter().flatten().filter_map(|s| s["location"]["uri"].as_str()).collect();
+    assert_eq!(files, [uri(&one.join("lens.lens"))], "{symbols}");
+
+    let added = json!({ "event": { "added": [folder(&two)], "removed": [] } });
+    client.notify("workspace/didChangeWorkspaceFolders", added).await;
+    assert_eq!(client.diagnostics(&broken).await.len(), 1, "back with its folder");
+}
