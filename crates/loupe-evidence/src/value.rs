@@ -413,7 +413,7 @@ impl Node {
     /// The value as compact JSON (non-finite numbers, which only YAML can produce, become strings).
     pub fn to_json(&self) -> String {
         let mut out = String::new();
-        self.value.write_json(&mut out);
+        self.value.write(&mut out, Style::Json);
         out
     }
 
@@ -425,7 +425,7 @@ impl Node {
             return self.to_json();
         }
         let mut out = String::new();
-        self.value.write_text(&mut out);
+        self.value.write(&mut out, Style::Text);
         out
     }
 }
@@ -495,20 +495,25 @@ impl Value {
         }
     }
 
-    /// [`Node::to_text`]'s form: lists and objects spaced as a template's flow style.
-    fn write_text(&self, out: &mut String) {
+    /// Writes the value in `style`.
+    fn write(&self, out: &mut String, style: Style) {
+        let separator = if style == Style::Text { ", " } else { "," };
         match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
+            Value::Number(number) => write_number(*number, out),
+            Value::String(text) => write_json_string(text, out),
             Value::List(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push_str(separator);
                     }
-                    item.value.write_text(out);
+                    item.value.write(out, style);
                 }
                 out.push(']');
             }
-            Value::Object(object) => match intrinsic(object) {
+            Value::Object(object) => match intrinsic(object).filter(|_| style == Style::Text) {
                 Some((function, argument)) => {
                     out.push('!');
                     out.push_str(function);
@@ -521,56 +526,33 @@ impl Value {
                             out.push_str(attribute);
                         }
                         (Value::String(text), None) if is_plain(text) => out.push_str(text),
-                        (other, None) => other.write_text(out),
+                        (other, None) => other.write(out, style),
                     }
                 }
                 None => {
                     out.push('{');
                     for (i, entry) in object.iter().enumerate() {
                         if i > 0 {
-                            out.push_str(", ");
+                            out.push_str(separator);
                         }
                         write_json_string(&entry.key.name, out);
-                        out.push_str(": ");
-                        entry.value.value.write_text(out);
+                        out.push_str(if style == Style::Text { ": " } else { ":" });
+                        entry.value.value.write(out, style);
                     }
                     out.push('}');
                 }
             },
-            scalar => scalar.write_json(out),
         }
     }
+}
 
-    fn write_json(&self, out: &mut String) {
-        match self {
-            Value::Null => out.push_str("null"),
-            Value::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
-            Value::Number(number) => write_number(*number, out),
-            Value::String(text) => write_json_string(text, out),
-            Value::List(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.value.write_json(out);
-                }
-                out.push(']');
-            }
-            Value::Object(object) => {
-                out.push('{');
-                for (i, entry) in object.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_json_string(&entry.key.name, out);
-                    out.push(':');
-                    entry.value.value.write_json(out);
-                }
-                out.push('}');
-            }
-        }
-    }
+/// How [`Value::write`] writes: compact JSON ([`Node::to_json`]), or a
+/// message's text ([`Node::to_text`]: spaced as a template's flow style,
+/// intrinsic functions in their short form).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Json,
+    Text,
 }
 
 /// Writes `number` the way JSON would: integers without a fraction, others in shortest form.
